@@ -1,0 +1,129 @@
+# nninit -- `make` builds the libraries, `make test` proves, `make bench` measures.
+# Every target installs the Debian packages it is missing (scripts/deps.sh).
+#
+#   make [lib]            static + shared library in $(BUILD)/
+#   make test             unit, statistical and example tests (native ISA paths)
+#   make test-asan        the suite under AddressSanitizer + UBSan
+#   make test-aarch64     cross-build for aarch64 and run the suite under qemu-user (NEON)
+#   make bench            Google Benchmark harness + PyTorch/NumPy comparison
+#   make install PREFIX=/usr/local [DESTDIR=...]
+
+CC       = gcc
+BUILD   ?= build
+PREFIX  ?= /usr/local
+ARCH    := $(shell $(CC) -dumpmachine | cut -d- -f1)
+VERSION := $(shell sed -n 's/^\#define NNINIT_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\)/\2/p' include/nninit.h | paste -sd.)
+SOMAJOR := $(firstword $(subst ., ,$(VERSION)))
+
+WARN     = -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes
+# -ffp-contract=off everywhere: the compiler never fuses a*b+c on its own,
+# so each path performs exactly the operations the source spells out.
+CFLAGS_ALL = -std=c11 -O2 -g -fPIC -fvisibility=hidden -ffp-contract=off -fno-math-errno \
+             -fopenmp -D_GNU_SOURCE -Iinclude -Ikernels $(WARN) $(EXTRA_CFLAGS)
+LDLIBS_ALL = -fopenmp -lm $(EXTRA_LDFLAGS)
+
+SRC = src/api.c src/cpu.c src/dispatch.c src/params.c src/fill.c
+ifeq ($(ARCH),x86_64)
+KERNELS = kernels/scalar/kernel_scalar.c kernels/avx2/kernel_avx2.c kernels/avx512/kernel_avx512.c
+ISA_DEFS = -DNNINIT_HAVE_X86_KERNELS
+else ifeq ($(ARCH),aarch64)
+KERNELS = kernels/scalar/kernel_scalar.c kernels/neon/kernel_neon.c
+ISA_DEFS = -DNNINIT_HAVE_NEON_KERNELS
+else
+KERNELS = kernels/scalar/kernel_scalar.c
+ISA_DEFS =
+endif
+OBJ = $(patsubst %.c,$(BUILD)/obj/%.o,$(SRC) $(KERNELS))
+
+# Per-folder ISA flags (only kernels/<isa>/ is compiled for an extension).
+$(BUILD)/obj/kernels/avx2/%.o:   ISA_FLAGS = -mavx2 -mfma -mf16c
+$(BUILD)/obj/kernels/avx512/%.o: ISA_FLAGS = -mavx512f -mavx512bw -mavx512dq -mavx512vl -mavx2 -mfma -mf16c
+$(BUILD)/obj/src/%.o:            ISA_FLAGS = $(ISA_DEFS)
+
+STATIC = $(BUILD)/libnninit.a
+SHARED = $(BUILD)/libnninit.so.$(VERSION)
+
+.PHONY: all lib test test-asan test-aarch64 bench install clean deps-build deps-test deps-bench \
+        deps-aarch64 run-tests examples-check golden
+all: lib
+lib: deps-build $(STATIC) $(SHARED)
+
+deps-build deps-test deps-bench deps-aarch64:
+	@sh scripts/deps.sh $(subst deps-,,$@)
+
+$(BUILD)/obj/%.o: %.c $(wildcard include/*.h src/*.h kernels/*.h kernels/*/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(ISA_FLAGS) -c $< -o $@
+
+$(STATIC): $(OBJ)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(SHARED): $(OBJ)
+	$(CC) -shared -Wl,-soname,libnninit.so.$(SOMAJOR) -o $@ $^ $(LDLIBS_ALL)
+	ln -sf libnninit.so.$(VERSION) $(BUILD)/libnninit.so.$(SOMAJOR)
+	ln -sf libnninit.so.$(SOMAJOR) $(BUILD)/libnninit.so
+
+# ---- tests --------------------------------------------------------------
+TESTS = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
+CHECK_LIBS = -lcheck -lsubunit -lpthread -lrt -lm
+TEST_LDFLAGS ?=
+TEST_RUNNER ?=
+
+$(BUILD)/tests/%: tests/%.c tests/testutil.h $(STATIC)
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out -fvisibility=hidden,$(CFLAGS_ALL)) -Itests -o $@ $< $(STATIC) $(TEST_LDFLAGS) $(CHECK_LIBS) $(LDLIBS_ALL)
+
+# Runs every suite, then prints one closing line for the whole run.
+run-tests: $(TESTS)
+	@pass=0; fail=0; for t in $(TESTS); do \
+	  echo "== $$t"; \
+	  if $(TEST_RUNNER) $$t; then pass=$$((pass+1)); else fail=$$((fail+1)); echo "FAILED: $$t"; fi; \
+	done; echo "suites: $$pass passed, $$fail failed"; [ $$fail -eq 0 ]
+
+test: deps-test lib
+	$(MAKE) --no-print-directory run-tests
+	$(MAKE) --no-print-directory examples-check
+
+# The example links the *installed* library through pkg-config.
+examples-check: lib
+	rm -rf $(BUILD)/stage
+	$(MAKE) --no-print-directory install PREFIX=$(abspath $(BUILD)/stage)
+	PKG_CONFIG_PATH=$(abspath $(BUILD)/stage)/lib/pkgconfig sh -c \
+	  '$(CC) -std=c11 -Wall -Wextra -Werror examples/fill_example.c -o $(BUILD)/fill_example $$(pkg-config --cflags --libs nninit) -Wl,-rpath,$(abspath $(BUILD)/stage)/lib'
+	$(BUILD)/fill_example
+	PKG_CONFIG_PATH=$(abspath $(BUILD)/stage)/lib/pkgconfig sh -c \
+	  '$(CC) -std=c11 -Wall -Wextra -Werror examples/fill_example.c -o $(BUILD)/fill_example_static $$(pkg-config --cflags --static --libs nninit | sed "s|-lnninit|$(abspath $(BUILD)/stage)/lib/libnninit.a|")'
+	$(BUILD)/fill_example_static
+
+test-asan: deps-test
+	$(MAKE) --no-print-directory BUILD=build-asan \
+	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+	  EXTRA_LDFLAGS="-fsanitize=address,undefined" run-tests
+
+test-aarch64: deps-aarch64
+	$(MAKE) --no-print-directory CC=aarch64-linux-gnu-gcc AR=aarch64-linux-gnu-ar BUILD=build-aarch64 \
+	  TEST_LDFLAGS=-static TEST_RUNNER=qemu-aarch64 build-aarch64/libnninit.a run-tests
+
+# Re-records tests/data/golden.txt from the scalar path. Only together with a
+# NNINIT_CONTRACT_VERSION bump: the digests are the contract's evidence.
+golden: lib
+	@mkdir -p $(BUILD)/tools
+	$(CC) $(filter-out -fvisibility=hidden,$(CFLAGS_ALL)) -Itests -o $(BUILD)/tools/gen_golden tools/gen_golden.c $(STATIC) $(LDLIBS_ALL)
+	$(BUILD)/tools/gen_golden > tests/data/golden.txt
+
+# ---- benchmarks -----------------------------------------------------------
+bench: deps-bench lib
+	bash bench/run.sh
+
+# ---- install --------------------------------------------------------------
+install: lib
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 include/nninit.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 $(STATIC) $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(SHARED) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf libnninit.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libnninit.so.$(SOMAJOR)
+	ln -sf libnninit.so.$(SOMAJOR) $(DESTDIR)$(PREFIX)/lib/libnninit.so
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' nninit.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/nninit.pc
+
+clean:
+	rm -rf build build-asan build-aarch64

@@ -1,0 +1,201 @@
+#!/usr/bin/env python3
+"""Compare nninit's fills with PyTorch and NumPy on the same buffer size.
+
+Reads the JSON that bench_fill wrote (--benchmark_out=FILE
+--benchmark_out_format=json), times the peers here, and prints one markdown
+table. Every peer figure is warm: the tensor or array is allocated and
+written before the calls that are timed. A peer whose import fails is
+skipped and its columns read "n/a".
+
+    python3 bench/compare.py build/bench_fill.json [--threads 1,2] [--size-mib N]
+"""
+
+import argparse
+import json
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+OPS = ("uniform", "normal", "trunc_normal")
+DTYPES = ("f32", "bf16")
+SEED = 0x6E6E696E6974
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+# ---- nninit's results ---------------------------------------------------------
+
+def load_nninit(path):
+    """Returns (fills, ceilings, context).
+
+    fills[(op, dtype, threads, mode)] = list of (values/s, bytes/s, isa)
+    ceilings[(kind, threads, mode)] = bytes/s
+    """
+    with open(path) as f:
+        doc = json.load(f)
+    fills, ceilings = {}, {}
+    for b in doc.get("benchmarks", []):
+        if b.get("run_type", "iteration") != "iteration" or b.get("error_occurred"):
+            continue
+        # Google Benchmark appends /iterations:N and /real_time or /manual_time.
+        parts = [p for p in b.get("run_name", b["name"]).split("/")
+                 if not p.startswith("iterations:") and p not in ("real_time", "manual_time")]
+        vps = b.get("values/s", b.get("items_per_second"))
+        bps = b.get("bytes_per_second")
+        if parts[0] == "ceiling" and len(parts) >= 4:
+            ceilings[(parts[1], int(parts[2].split(":")[1]), parts[3])] = bps
+        elif parts[0] in OPS and len(parts) >= 5:
+            op, dtype, isa, threads, mode = parts[:5]
+            key = (op, dtype, int(threads.split(":")[1]), mode)
+            fills.setdefault(key, []).append((vps, bps, isa))
+    return fills, ceilings, doc.get("context", {})
+
+
+# ---- peers ----------------------------------------------------------------------
+
+def time_calls(fn, calls, skip):
+    """Mean wall time of calls skip+1 .. calls (the first `skip` warm up)."""
+    times = []
+    for i in range(calls):
+        t0 = time.perf_counter()
+        fn()
+        t1 = time.perf_counter()
+        if i >= skip:
+            times.append(t1 - t0)
+    return sum(times) / len(times)
+
+
+def run_torch(n, threads_list, trunc_calls):
+    """Returns ({(op, threads): values/s}, version) or (None, reason)."""
+    try:
+        import torch
+    except Exception as e:  # any import failure means: no peer
+        return None, "import failed: %s" % e
+    out = {}
+    x = torch.empty(n, dtype=torch.float32)
+    x.zero_()  # fault the pages in once, untimed
+    for t in threads_list:
+        torch.set_num_threads(t)
+        ops = {
+            "uniform": lambda: torch.nn.init.uniform_(x, 0.0, 1.0),
+            "normal": lambda: torch.nn.init.normal_(x, 0.0, 1.0),
+            "trunc_normal": lambda: torch.nn.init.trunc_normal_(x, 0.0, 1.0, -2.0, 2.0),
+        }
+        for op, fn in ops.items():
+            if op == "trunc_normal":
+                # Several seconds per GiB: the tensor is already warm, so no warm-up call.
+                sec = time_calls(fn, trunc_calls, 0)
+            else:
+                sec = time_calls(fn, 3, 1)
+            out[(op, t)] = n / sec
+            log("torch  %-12s threads:%d  %.3f G values/s" % (op, t, n / sec / 1e9))
+    del x
+    return out, torch.__version__
+
+
+def run_numpy(n, threads_list):
+    """Returns ({(op, threads): values/s}, version) or (None, reason).
+
+    NumPy's Generator is single threaded; for T threads the array is cut into T
+    slices, each filled by its own Generator (seeds spawned from one
+    SeedSequence) on its own Python thread: the Generator releases the GIL
+    while it fills, as NumPy's multithreaded-generation recipe relies on.
+    """
+    try:
+        import numpy as np
+    except Exception as e:
+        return None, "import failed: %s" % e
+    out = {}
+    a = np.empty(n, dtype=np.float32)
+    a.fill(0.0)
+    for t in threads_list:
+        gens = [np.random.Generator(np.random.PCG64(s)) for s in np.random.SeedSequence(SEED).spawn(t)]
+        bounds = [n * i // t for i in range(t + 1)]
+        slices = [a[bounds[i]:bounds[i + 1]] for i in range(t)]
+        ops = {
+            "uniform": lambda g, s: g.random(out=s, dtype=np.float32),
+            "normal": lambda g, s: g.standard_normal(out=s, dtype=np.float32),
+        }
+        with ThreadPoolExecutor(max_workers=t) as pool:
+            for op, f in ops.items():
+                if t == 1:
+                    fn = lambda: f(gens[0], slices[0])
+                else:
+                    fn = lambda: list(pool.map(f, gens, slices))
+                sec = time_calls(fn, 3, 1)
+                out[(op, t)] = n / sec
+                log("numpy  %-12s threads:%d  %.3f G values/s" % (op, t, n / sec / 1e9))
+    del a
+    return out, np.__version__
+
+
+# ---- table ------------------------------------------------------------------------
+
+def fmt(v, scale=1e9, digits=2):
+    return "n/a" if v is None else "%.*f" % (digits, v / scale)
+
+
+def ratio(a, b):
+    return "n/a" if a is None or b is None or b == 0 else "%.1fx" % (a / b)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("json", help="bench_fill's Google Benchmark JSON output")
+    ap.add_argument("--threads", default="1,2", help="comma-separated thread counts (default 1,2)")
+    ap.add_argument("--size-mib", type=int, default=None,
+                    help="peer buffer size in MiB (default: bench_fill's size_mib, else 1024)")
+    ap.add_argument("--trunc-calls", type=int, default=1,
+                    help="timed calls of PyTorch's slow trunc_normal_ per thread count (default 1)")
+    ap.add_argument("--no-torch", action="store_true", help="skip PyTorch")
+    ap.add_argument("--no-numpy", action="store_true", help="skip NumPy")
+    args = ap.parse_args()
+
+    fills, ceilings, ctx = load_nninit(args.json)
+    threads_list = [int(t) for t in args.threads.split(",") if t]
+    size_mib = args.size_mib or int(ctx.get("size_mib", 1024))
+    n = (size_mib << 20) // 4  # float32 elements, as nninit's f32 cases
+
+    torch_res, torch_ver = (None, "skipped") if args.no_torch else run_torch(n, threads_list, args.trunc_calls)
+    numpy_res, numpy_ver = (None, "skipped") if args.no_numpy else run_numpy(n, threads_list)
+
+    head = ["operation", "dtype", "threads", "nninit G values/s (best ISA, warm)", "nninit GB/s",
+            "nninit cold G values/s", "memset GB/s", "NT-store GB/s", "PyTorch G values/s",
+            "NumPy G values/s", "nninit/PyTorch", "nninit/NumPy"]
+    print("| " + " | ".join(head) + " |")
+    print("|" + "|".join("---" if i < 3 else "---:" for i in range(len(head))) + "|")
+    for op in OPS:
+        for dtype in DTYPES:
+            for t in threads_list:
+                warm = fills.get((op, dtype, t, "warm"), [])
+                cold = fills.get((op, dtype, t, "cold"), [])
+                best = max(warm, key=lambda r: r[0] or 0, default=None)
+                best_cold = max(cold, key=lambda r: r[0] or 0, default=None)
+                vps = best[0] if best else None
+                # Peers are measured in float32 only.
+                tv = torch_res.get((op, t)) if torch_res and dtype == "f32" else None
+                nv = numpy_res.get((op, t)) if numpy_res and dtype == "f32" else None
+                row = [op, dtype, str(t),
+                       "%s (%s)" % (fmt(vps), best[2]) if best else "n/a",
+                       fmt(best[1] if best else None),
+                       "%s (%s)" % (fmt(best_cold[0]), best_cold[2]) if best_cold else "n/a",
+                       fmt(ceilings.get(("memset", t, "warm"))),
+                       fmt(ceilings.get(("ntstore", t, "warm"))),
+                       fmt(tv, digits=3), fmt(nv, digits=3),
+                       ratio(vps, tv), ratio(vps, nv)]
+                print("| " + " | ".join(row) + " |")
+
+    cold_ceil = ", ".join("%s threads:%d %s GB/s" % (k, t, fmt(ceilings.get((k, t, "cold"))))
+                          for k in ("memset", "ntstore") for t in threads_list)
+    print()
+    print("Buffer %d MiB (scalar path: %s MiB). nninit %s, ISAs measured: %s, NT-store ceiling: %s. "
+          "PyTorch: %s. NumPy: %s. Peers float32 only; n/a = not measured or not offered "
+          "(NumPy has no truncated normal). Cold ceilings (mmap + page faults timed): %s."
+          % (size_mib, ctx.get("scalar_size_mib", "?"), ctx.get("nninit_version", "?"),
+             ctx.get("nninit_isas", "?"), ctx.get("ntstore_isa", "?"), torch_ver, numpy_ver, cold_ceil))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,288 @@
+/* The fill kernel, written once over the vector-op vocabulary
+ * (scalar/vec_scalar.h documents every op). Each ISA translation unit
+ * includes its vec_<isa>.h, then vecmath.h, then this file, and gets
+ * `const nnk_table NNK_TABLE_NAME`.
+ *
+ * Element-to-counter mapping (docs/CONTRACT.md is the normative text):
+ *   f32 family: chunk = e / 64, p = e % 64; counter = chunk*16 + p%16,
+ *               output word j = p/16. So the 16 counters of a chunk are the
+ *               lanes of one AVX-512 vector (two AVX2, four NEON) and word j
+ *               of every lane lands in 16 consecutive elements: no shuffles.
+ *   f64:        chunk = e / 32, p = e % 32; counter = chunk*16 + p%16,
+ *               value = word(2j) | word(2j+1) << 32 with j = p/16.
+ *   Counter words 2 and 3 are the stream; the key is the seed.
+ *   Normal values pair elements p and p^16 (Box-Muller: one gives the
+ *   radius, the other the angle), both produced from one lane. */
+#ifndef NNK_TABLE_NAME
+#error "define NNK_TABLE_NAME before including kernel_body.h"
+#endif
+
+#include <string.h>
+#include "kernels.h"
+#include "philox.h"
+
+/* ---- Philox4x32-10 over lanes ----------------------------------------- */
+NNV_INLINE void nnv_philox_u(VU c[4], uint32_t k0, uint32_t k1)
+{
+    for (int r = 0; r < 10; r++) {
+        if (r) { k0 += NNK_PHILOX_W0; k1 += NNK_PHILOX_W1; }
+        VU hi0, lo0, hi1, lo1;
+        vu_mulhilo(c[0], NNK_PHILOX_M0, &hi0, &lo0);
+        vu_mulhilo(c[2], NNK_PHILOX_M1, &hi1, &lo1);
+        c[0] = vu_xor(vu_xor(hi1, c[1]), vu_set(k0));
+        c[1] = lo1;
+        c[2] = vu_xor(vu_xor(hi0, c[3]), vu_set(k1));
+        c[3] = lo0;
+    }
+}
+
+/* The same rounds with each 32-bit word held in a 64-bit lane (f64 path):
+ * one widening multiply per word and no interleaving to build 64-bit values. */
+NNV_INLINE void nnv_philox_q(VQ c[4], uint32_t k0, uint32_t k1)
+{
+    const VQ lo32 = vq_set(0xFFFFFFFFu);
+    for (int r = 0; r < 10; r++) {
+        if (r) { k0 += NNK_PHILOX_W0; k1 += NNK_PHILOX_W1; }
+        VQ p0 = vq_mul32(c[0], NNK_PHILOX_M0);
+        VQ p1 = vq_mul32(c[2], NNK_PHILOX_M1);
+        c[0] = vq_xor(vq_xor(vq_srl(p1, 32), c[1]), vq_set(k0));
+        c[1] = vq_and(p1, lo32);
+        c[2] = vq_xor(vq_xor(vq_srl(p0, 32), c[3]), vq_set(k1));
+        c[3] = vq_and(p0, lo32);
+    }
+}
+
+/* ---- binary32 transforms (f32, bf16, f16) ----------------------------- */
+/* (k + 1/2) * 2^-31 for k = the top 31 bits of w: in (0, 1], fine near 0. */
+NNV_INLINE VF nnv_open01_f(VU w)
+{
+    return vf_fma(vf_cvt_i32(vu_srl(w, 1)), vf_set(0x1p-31f), vf_set(0x1p-32f));
+}
+
+NNV_INLINE VF nnv_uniform_f(VU w, const nnk_fparams *fp)
+{
+    VF r = vf_mul(vf_cvt_i32(vu_srl(w, 8)), vf_set(0x1p-24f)); /* k * 2^-24, exact, in [0, 1) */
+    return vf_min(vf_fma(r, vf_set(fp->b), vf_set(fp->a)), vf_set(fp->hi));
+}
+
+NNV_INLINE void nnv_normal_f(VU wr, VU wa, const nnk_fparams *fp, VF *z0, VF *z1)
+{
+    VF rad = vf_sqrt(vf_mul(nnv_log_f(nnv_open01_f(wr)), vf_set(-2.0f)));
+    VF s, c;
+    nnv_sincos_turn_f(wa, &s, &c);
+    *z0 = vf_fma(vf_mul(rad, c), vf_set(fp->b), vf_set(fp->a));
+    *z1 = vf_fma(vf_mul(rad, s), vf_set(fp->b), vf_set(fp->a));
+}
+
+/* Inversion of the truncated CDF. U and 1-U come from w and ~w, so both are
+ * exact to relative precision: the lower tail is taken as Phi(alpha) + U*W,
+ * the upper as Phi(-beta) + (1-U)*W, and the smaller of the two is inverted. */
+NNV_INLINE VF nnv_trunc_f(VU w, const nnk_fparams *fp)
+{
+    VF u = nnv_open01_f(w), um = nnv_open01_f(vu_not(w));
+    VF t = vf_fma(u, vf_set(fp->w), vf_set(fp->pa));
+    VF s = vf_fma(um, vf_set(fp->w), vf_set(fp->qb));
+    VMF lower = vf_le(t, s);
+    VF z = nnv_ndtri_f(vf_sel(lower, t, s));
+    z = vf_sel(lower, z, vf_sub(vf_set(0.0f), z));
+    VF v = vf_fma(z, vf_set(fp->b), vf_set(fp->a));
+    return vf_min(vf_max(v, vf_set(fp->lo)), vf_set(fp->hi));
+}
+
+/* ---- binary64 transforms --------------------------------------------- */
+NNV_INLINE VD nnv_one_two_d(VQ u) /* top 52 bits as a mantissa: [1, 2) */
+{
+    return vd_from_bits(vq_or(vq_srl(u, 12), vq_set(0x3FF0000000000000ull)));
+}
+
+NNV_INLINE VD nnv_uniform_d(VQ u, const nnk_dparams *dp)
+{
+    VD r = vd_sub(nnv_one_two_d(u), vd_set(1.0));                /* k * 2^-52 in [0, 1) */
+    return vd_min(vd_mla(r, vd_set(dp->b), vd_set(dp->a)), vd_set(dp->hi));
+}
+
+NNV_INLINE void nnv_normal_d(VQ ur, VQ ua, const nnk_dparams *dp, VD *z0, VD *z1)
+{
+    VD u1 = vd_sub(vd_set(2.0), nnv_one_two_d(ur));              /* (0, 1], exact */
+    VD rad = vd_sqrt(vd_mul(nnv_log_d(u1), vd_set(-2.0)));
+    VD s, c;
+    nnv_sincos_turn_d(ua, &s, &c);
+    *z0 = vd_mla(vd_mul(rad, c), vd_set(dp->b), vd_set(dp->a));
+    *z1 = vd_mla(vd_mul(rad, s), vd_set(dp->b), vd_set(dp->a));
+}
+
+NNV_INLINE VD nnv_trunc_d(VQ u, const nnk_dparams *dp)
+{
+    /* (k + 1/2) * 2^-52 for the top 52 bits k: exact, and its mirror from ~u is 1 - U. */
+    VD uu = vd_add(vd_sub(nnv_one_two_d(u), vd_set(1.0)), vd_set(0x1p-53));
+    VD um = vd_add(vd_sub(nnv_one_two_d(vq_not(u)), vd_set(1.0)), vd_set(0x1p-53));
+    VD t = vd_mla(uu, vd_set(dp->w), vd_set(dp->pa));
+    VD s = vd_mla(um, vd_set(dp->w), vd_set(dp->qb));
+    VMD lower = vd_le(t, s);
+    VD z = nnv_ndtri_d(vd_sel(lower, t, s));
+    z = vd_sel(lower, z, vd_sub(vd_set(0.0), z));
+    VD v = vd_mla(z, vd_set(dp->b), vd_set(dp->a));
+    return vd_min(vd_max(v, vd_set(dp->lo)), vd_set(dp->hi));
+}
+
+/* ---- stores ----------------------------------------------------------- */
+NNV_INLINE void nnv_put_f(int dtype, int dist, void *out, size_t pos, VF v, int stream,
+                          const nnk_fparams *fp)
+{
+    if (dtype == NNK_F32) {
+        float *o = (float *)out + pos;
+        if (stream) vf_stream(o, v); else vf_store(o, v);
+        return;
+    }
+    VH h;
+    if (dtype == NNK_BF16) {
+        h = vh_from_f_bf16(v);
+        if (dist == NNK_UNIFORM) /* the documented exception: never round up to high */
+            h = vh_sel(vf_gt(vf_from_vh_bf16(h), vf_set(fp->hi)), vh_set(fp->hi16), h);
+    } else {
+        h = vh_from_f_f16(v);
+        if (dist == NNK_UNIFORM)
+            h = vh_sel(vf_gt(vf_from_vh_f16(h), vf_set(fp->hi)), vh_set(fp->hi16), h);
+    }
+    uint16_t *o = (uint16_t *)out + pos;
+    if (stream) vh_stream(o, h); else vh_store(o, h);
+}
+
+/* One chunk of 64 elements of the f32 family, element 0 of the chunk at out. */
+NNV_INLINE void nnv_chunk_f(uint64_t chunk, const nnk_params *p, const int dist, const int dtype,
+                            void *out, int stream)
+{
+    const uint32_t base_lo = (uint32_t)(chunk << 4), base_hi = (uint32_t)(chunk >> 28);
+    const nnk_fparams *fp = &p->f;
+    for (uint32_t g = 0; g < 16; g += NNV_LF) {
+        VU c[4] = { vu_or(vu_set(base_lo | g), vu_lane_index()), vu_set(base_hi),
+                    vu_set(p->ctr_hi[0]), vu_set(p->ctr_hi[1]) };
+        nnv_philox_u(c, p->key[0], p->key[1]);
+        VF v[4];
+        if (dist == NNK_UNIFORM) {
+            for (int j = 0; j < 4; j++) v[j] = nnv_uniform_f(c[j], fp);
+        } else if (dist == NNK_NORMAL) {
+            nnv_normal_f(c[0], c[1], fp, &v[0], &v[1]);
+            nnv_normal_f(c[2], c[3], fp, &v[2], &v[3]);
+        } else {
+            for (int j = 0; j < 4; j++) v[j] = nnv_trunc_f(c[j], fp);
+        }
+        for (int j = 0; j < 4; j++) nnv_put_f(dtype, dist, out, (size_t)j * 16 + g, v[j], stream, fp);
+    }
+}
+
+/* One chunk of 32 binary64 elements. */
+NNV_INLINE void nnv_chunk_d(uint64_t chunk, const nnk_params *p, const int dist, double *out, int stream)
+{
+    const uint64_t base_lo = (uint32_t)(chunk << 4), base_hi = (uint32_t)(chunk >> 28);
+    const nnk_dparams *dp = &p->d;
+    for (uint32_t g = 0; g < 16; g += NNV_LD) {
+        VQ c[4] = { vq_or(vq_set(base_lo | g), vq_lane_index()), vq_set(base_hi),
+                    vq_set(p->ctr_hi[0]), vq_set(p->ctr_hi[1]) };
+        nnv_philox_q(c, p->key[0], p->key[1]);
+        VQ u0 = vq_or(c[0], vq_sll(c[1], 32)), u1 = vq_or(c[2], vq_sll(c[3], 32));
+        VD v0, v1;
+        if (dist == NNK_UNIFORM) {
+            v0 = nnv_uniform_d(u0, dp); v1 = nnv_uniform_d(u1, dp);
+        } else if (dist == NNK_NORMAL) {
+            nnv_normal_d(u0, u1, dp, &v0, &v1);
+        } else {
+            v0 = nnv_trunc_d(u0, dp); v1 = nnv_trunc_d(u1, dp);
+        }
+        if (stream) { vd_stream(out + g, v0); vd_stream(out + 16 + g, v1); }
+        else { vd_store(out + g, v0); vd_store(out + 16 + g, v1); }
+    }
+}
+
+/* ---- the driver over chunks: whole chunks in place, partial ones via a
+ * small stack buffer (a shard may start or end anywhere). ---------------- */
+NNV_INLINE void nnv_fill_f(void *dst, size_t n, uint64_t first, const nnk_params *p,
+                           const int dist, const int dtype)
+{
+    const size_t esz = dtype == NNK_F32 ? 4 : 2;
+    unsigned char *d = (unsigned char *)dst;
+    int streamed = 0;
+    while (n) {
+        uint64_t chunk = first / NNK_CHUNK_F32;
+        size_t s = (size_t)(first % NNK_CHUNK_F32);
+        if (s == 0 && n >= NNK_CHUNK_F32) {
+            int st = p->stream_stores && ((uintptr_t)d % NNV_STREAM_ALIGN) == 0;
+            streamed |= st;
+            nnv_chunk_f(chunk, p, dist, dtype, d, st);
+            d += NNK_CHUNK_F32 * esz; first += NNK_CHUNK_F32; n -= NNK_CHUNK_F32;
+        } else {
+            _Alignas(64) unsigned char tmp[NNK_CHUNK_F32 * 4];
+            nnv_chunk_f(chunk, p, dist, dtype, tmp, 0);
+            size_t take = NNK_CHUNK_F32 - s < n ? NNK_CHUNK_F32 - s : n;
+            memcpy(d, tmp + s * esz, take * esz);
+            d += take * esz; first += take; n -= take;
+        }
+    }
+    if (streamed) nnv_stream_fence();
+}
+
+NNV_INLINE void nnv_fill_d(void *dst, size_t n, uint64_t first, const nnk_params *p, const int dist)
+{
+    unsigned char *d = (unsigned char *)dst;
+    int streamed = 0;
+    while (n) {
+        uint64_t chunk = first / NNK_CHUNK_F64;
+        size_t s = (size_t)(first % NNK_CHUNK_F64);
+        if (s == 0 && n >= NNK_CHUNK_F64) {
+            int st = p->stream_stores && ((uintptr_t)d % NNV_STREAM_ALIGN) == 0;
+            streamed |= st;
+            if ((uintptr_t)d % sizeof(double) == 0) {
+                nnv_chunk_d(chunk, p, dist, (double *)(void *)d, st);
+            } else { /* dst only byte-aligned: never for a well-formed double*, kept safe anyway */
+                _Alignas(64) double tmp[NNK_CHUNK_F64];
+                nnv_chunk_d(chunk, p, dist, tmp, 0);
+                memcpy(d, tmp, sizeof tmp);
+            }
+            d += NNK_CHUNK_F64 * 8; first += NNK_CHUNK_F64; n -= NNK_CHUNK_F64;
+        } else {
+            _Alignas(64) double tmp[NNK_CHUNK_F64];
+            nnv_chunk_d(chunk, p, dist, tmp, 0);
+            size_t take = NNK_CHUNK_F64 - s < n ? NNK_CHUNK_F64 - s : n;
+            memcpy(d, tmp + s, take * 8);
+            d += take * 8; first += take; n -= take;
+        }
+    }
+    if (streamed) nnv_stream_fence();
+}
+
+/* One specialized loop per (distribution, storage format): the switch below
+ * is taken once per call, never per element. */
+#define NNK_DEF_F(dist, dtype, name) \
+    static void name(void *dst, size_t n, uint64_t first, const nnk_params *p) \
+    { nnv_fill_f(dst, n, first, p, dist, dtype); }
+#define NNK_DEF_D(dist, name) \
+    static void name(void *dst, size_t n, uint64_t first, const nnk_params *p) \
+    { nnv_fill_d(dst, n, first, p, dist); }
+NNK_DEF_F(NNK_UNIFORM, NNK_F32, fill_uniform_f32)
+NNK_DEF_F(NNK_UNIFORM, NNK_BF16, fill_uniform_bf16)
+NNK_DEF_F(NNK_UNIFORM, NNK_F16, fill_uniform_f16)
+NNK_DEF_F(NNK_NORMAL, NNK_F32, fill_normal_f32)
+NNK_DEF_F(NNK_NORMAL, NNK_BF16, fill_normal_bf16)
+NNK_DEF_F(NNK_NORMAL, NNK_F16, fill_normal_f16)
+NNK_DEF_F(NNK_TRUNC, NNK_F32, fill_trunc_f32)
+NNK_DEF_F(NNK_TRUNC, NNK_BF16, fill_trunc_bf16)
+NNK_DEF_F(NNK_TRUNC, NNK_F16, fill_trunc_f16)
+NNK_DEF_D(NNK_UNIFORM, fill_uniform_f64)
+NNK_DEF_D(NNK_NORMAL, fill_normal_f64)
+NNK_DEF_D(NNK_TRUNC, fill_trunc_f64)
+
+static const nnk_fill_fn nnk_fills[NNK_NDIST][NNK_NDTYPE] = {
+    [NNK_UNIFORM] = { [NNK_F32] = fill_uniform_f32, [NNK_F64] = fill_uniform_f64,
+                      [NNK_BF16] = fill_uniform_bf16, [NNK_F16] = fill_uniform_f16 },
+    [NNK_NORMAL] = { [NNK_F32] = fill_normal_f32, [NNK_F64] = fill_normal_f64,
+                     [NNK_BF16] = fill_normal_bf16, [NNK_F16] = fill_normal_f16 },
+    [NNK_TRUNC] = { [NNK_F32] = fill_trunc_f32, [NNK_F64] = fill_trunc_f64,
+                    [NNK_BF16] = fill_trunc_bf16, [NNK_F16] = fill_trunc_f16 },
+};
+
+static void nnk_fill_any(void *dst, size_t n, uint64_t first, const nnk_params *p)
+{
+    nnk_fills[p->dist][p->dtype](dst, n, first, p);
+}
+
+const nnk_table NNK_TABLE_NAME = { .name = NNV_ISA_NAME, .fill = nnk_fill_any };

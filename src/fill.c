@@ -1,0 +1,136 @@
+/* The parallel driver and the public fill functions. The only file with
+ * OpenMP pragmas (STYLE.md, habit 8). */
+#include <float.h>
+#include <math.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <unistd.h>
+#include <omp.h>
+#include "internal.h"
+#include "scalar/vec_scalar.h"
+
+/* Below this many bytes a fill runs on the calling thread: waking a team
+ * costs more than it saves (bench/README.md, "serial threshold"). */
+#define PARALLEL_MIN_BYTES ((size_t)256 * 1024)
+
+/* Thread boundaries fall on multiples of this many elements of the global
+ * index: whole kernel chunks, and (for aligned buffers) whole 4 KiB pages, so
+ * no two threads write one cache line. */
+#define SPLIT_ELEMS ((uint64_t)2048)
+
+/* Last-level cache size, read once; beyond it stores bypass the cache. */
+static size_t llc_bytes(void)
+{
+    static _Atomic size_t cached;
+    size_t v = atomic_load_explicit(&cached, memory_order_relaxed);
+    if (!v) {
+        long l3 = sysconf(_SC_LEVEL3_CACHE_SIZE);
+        long l2 = sysconf(_SC_LEVEL2_CACHE_SIZE);
+        v = l3 > 0 ? (size_t)l3 : l2 > 0 ? (size_t)l2 : (size_t)32 << 20;
+        atomic_store_explicit(&cached, v, memory_order_relaxed);
+    }
+    return v;
+}
+
+nninit_status nninit_run_fill_(void *dst, nninit_dtype dtype, size_t n, nnk_params *p,
+                               nninit_rng rng, uint64_t offset)
+{
+    size_t esz = nninit_dtype_size(dtype);
+    RETURN_ERROR_IF(esz == 0, NNINIT_E_DTYPE);
+    RETURN_ERROR_IF(n > 0 && !dst, NNINIT_E_NULL);
+    RETURN_ERROR_IF(n > SIZE_MAX / esz, NNINIT_E_OVERFLOW);
+    RETURN_ERROR_IF((uint64_t)n > UINT64_MAX - offset, NNINIT_E_OVERFLOW);
+    if (n == 0) return NNINIT_OK;
+
+    p->key[0] = (uint32_t)rng.seed; p->key[1] = (uint32_t)(rng.seed >> 32);
+    p->ctr_hi[0] = (uint32_t)rng.stream; p->ctr_hi[1] = (uint32_t)(rng.stream >> 32);
+    const size_t bytes = n * esz;
+    p->stream_stores = bytes > llc_bytes();
+    const nnk_table *k = nninit_kernels_();
+    unsigned char *out = (unsigned char *)dst;
+
+    /* Inside the caller's parallel region the caller already spreads the
+     * work: stay on this thread. */
+    if (bytes < PARALLEL_MIN_BYTES || omp_in_parallel() || omp_get_max_threads() == 1) {
+        k->fill(out, n, offset, p);
+        return NNINIT_OK;
+    }
+    const nnk_params *cp = p;
+    #pragma omp parallel
+    {
+        uint64_t nt = (uint64_t)omp_get_num_threads(), t = (uint64_t)omp_get_thread_num();
+        /* Static partition of [offset, offset+n) in units of SPLIT_ELEMS of
+         * the global index; the first and last units may be partial. */
+        uint64_t first_unit = offset / SPLIT_ELEMS, end = offset + n;
+        uint64_t units = (end + SPLIT_ELEMS - 1) / SPLIT_ELEMS - first_unit;
+        uint64_t u0 = first_unit + units * t / nt, u1 = first_unit + units * (t + 1) / nt;
+        uint64_t b = u0 * SPLIT_ELEMS, e = u1 * SPLIT_ELEMS;
+        if (b < offset) b = offset;
+        if (e > end) e = end;
+        if (b < e) k->fill(out + (b - offset) * esz, (size_t)(e - b), b, cp);
+    }
+    return NNINIT_OK;
+}
+
+nninit_status nninit_uniform(void *dst, nninit_dtype dtype, size_t n, double low, double high,
+                             nninit_rng rng, uint64_t offset)
+{
+    nnk_params p;
+    RETURN_ERROR_IF(nninit_dtype_size(dtype) == 0, NNINIT_E_DTYPE);
+    FORWARD_IF_ERROR(nninit_params_uniform_(&p, dtype, low, high));
+    return nninit_run_fill_(dst, dtype, n, &p, rng, offset);
+}
+
+nninit_status nninit_normal(void *dst, nninit_dtype dtype, size_t n, double mean, double std,
+                            nninit_rng rng, uint64_t offset)
+{
+    nnk_params p;
+    RETURN_ERROR_IF(nninit_dtype_size(dtype) == 0, NNINIT_E_DTYPE);
+    FORWARD_IF_ERROR(nninit_params_normal_(&p, dtype, mean, std));
+    return nninit_run_fill_(dst, dtype, n, &p, rng, offset);
+}
+
+nninit_status nninit_trunc_normal(void *dst, nninit_dtype dtype, size_t n, double mean, double std,
+                                  double low, double high, nninit_rng rng, uint64_t offset)
+{
+    nnk_params p;
+    RETURN_ERROR_IF(nninit_dtype_size(dtype) == 0, NNINIT_E_DTYPE);
+    FORWARD_IF_ERROR(nninit_params_trunc_(&p, dtype, mean, std, low, high));
+    return nninit_run_fill_(dst, dtype, n, &p, rng, offset);
+}
+
+/* Replicates one element over the buffer; large buffers in parallel. */
+static void replicate(unsigned char *dst, size_t n, size_t esz, const void *one)
+{
+    unsigned char pat[64];
+    for (size_t i = 0; i < 64; i += esz) memcpy(pat + i, one, esz);
+    const size_t bytes = n * esz;
+    const size_t step = 64 * 1024;                  /* multiple of every element size */
+    #pragma omp parallel for schedule(static) if (bytes >= PARALLEL_MIN_BYTES && !omp_in_parallel())
+    for (size_t b = 0; b < bytes; b += step) {
+        size_t e = b + step < bytes ? b + step : bytes;
+        for (size_t i = b; i < e; i += 64) memcpy(dst + i, pat, e - i < 64 ? e - i : 64);
+    }
+}
+
+nninit_status nninit_constant(void *dst, nninit_dtype dtype, size_t n, double value)
+{
+    size_t esz = nninit_dtype_size(dtype);
+    RETURN_ERROR_IF(esz == 0, NNINIT_E_DTYPE);
+    RETURN_ERROR_IF(n > 0 && !dst, NNINIT_E_NULL);
+    RETURN_ERROR_IF(n > SIZE_MAX / esz, NNINIT_E_OVERFLOW);
+    RETURN_ERROR_IF(!isfinite(value), NNINIT_E_PARAM);
+    unsigned char one[8];
+    if (dtype == NNINIT_F64) {
+        memcpy(one, &value, 8);
+    } else {
+        RETURN_ERROR_IF(fabs(value) > FLT_MAX, NNINIT_E_PARAM);
+        float f = (float)value;
+        uint16_t h = dtype == NNINIT_BF16 ? vh_from_f_bf16(f) : vh_from_f_f16(f);
+        RETURN_ERROR_IF(dtype == NNINIT_BF16 && (h & 0x7FFFu) == 0x7F80u, NNINIT_E_PARAM); /* overflows bf16 */
+        RETURN_ERROR_IF(dtype == NNINIT_F16 && (h & 0x7FFFu) == 0x7C00u, NNINIT_E_PARAM);  /* overflows f16 */
+        if (dtype == NNINIT_F32) memcpy(one, &f, 4); else memcpy(one, &h, 2);
+    }
+    if (n) replicate((unsigned char *)dst, n, esz, one);
+    return NNINIT_OK;
+}

@@ -1,0 +1,85 @@
+/* Shared helpers for the Check suites. Each tests/test_*.c is one program:
+ * it defines `static Suite *make_suite(void)` and ends with NNINIT_TEST_MAIN. */
+#ifndef NNINIT_TESTUTIL_H
+#define NNINIT_TESTUTIL_H
+
+#include <check.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "nninit.h"
+
+/* Runs the suite without forking (OpenMP and fork do not mix well) and with
+ * a generous timeout: statistical tests draw 10^7+ samples, and under qemu or
+ * sanitizers they run many times slower. */
+#define NNINIT_TEST_MAIN                                                   \
+    int main(void)                                                         \
+    {                                                                      \
+        SRunner *sr = srunner_create(make_suite());                        \
+        srunner_set_fork_status(sr, CK_NOFORK);                            \
+        srunner_run_all(sr, CK_NORMAL);                                    \
+        int failed = srunner_ntests_failed(sr);                            \
+        srunner_free(sr);                                                  \
+        return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;                  \
+    }
+
+/* Adds a test case with a long timeout (seconds, scaled by CK_TIMEOUT_MULTIPLIER). */
+static inline TCase *nt_tcase(const char *name)
+{
+    TCase *tc = tcase_create(name);
+    tcase_set_timeout(tc, 1800);
+    return tc;
+}
+
+/* The ISA paths this CPU (and this build) can run, scalar first. */
+static const char *const nt_all_isas[] = { "scalar", "avx2", "avx512", "neon" };
+#define NT_N_ISAS 4
+
+/* 64-bit FNV-1a over bytes: the digest of golden fills. */
+static inline uint64_t nt_fnv1a(const void *data, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)data;
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * 0x100000001b3ull;
+    return h;
+}
+
+/* Independent reference conversions (written from the IEEE definitions,
+ * not shared with the library). */
+static inline float nt_bf16_to_f32(uint16_t h)
+{
+    uint32_t u = (uint32_t)h << 16;
+    float f;
+    memcpy(&f, &u, 4);
+    return f;
+}
+static inline float nt_f16_to_f32(uint16_t h)
+{
+    int e = (h >> 10) & 0x1F, m = h & 0x3FF;
+    float v = e == 0 ? ldexpf((float)m, -24) : e == 31 ? INFINITY : ldexpf((float)(m | 0x400), e - 25);
+    return (h & 0x8000) ? -v : v;
+}
+/* Nearest-even rounding of a binary32 to the 16-bit format, by search over
+ * the format's values (slow, obviously correct for finite inputs). */
+static inline uint16_t nt_round16(float x, int bf16)
+{
+    float (*dec)(uint16_t) = bf16 ? nt_bf16_to_f32 : nt_f16_to_f32;
+    uint16_t sign = signbit(x) ? 0x8000 : 0;
+    float ax = fabsf(x);
+    /* binary search the largest magnitude encoding <= ax */
+    uint16_t lo = 0, hi = bf16 ? 0x7F80 : 0x7C00;      /* +inf */
+    while (hi - lo > 1) {
+        uint16_t mid = (uint16_t)((lo + hi) / 2);
+        if (dec(mid) <= ax) lo = mid; else hi = mid;
+    }
+    double dlo = dec(lo), dhi = dec(hi);
+    if (!isfinite(dhi)) dhi = bf16 ? 0x1p128 : 65536.0; /* the rounding boundary above the largest finite */
+    uint16_t r;
+    if (ax - dlo < dhi - ax) r = lo;
+    else if (ax - dlo > dhi - ax) r = hi;
+    else r = (lo & 1) ? hi : lo;
+    return (uint16_t)(r | sign);
+}
+
+#endif
