@@ -89,10 +89,10 @@ examples-check: lib
 	rm -rf $(BUILD)/stage
 	$(MAKE) --no-print-directory install PREFIX=$(abspath $(BUILD)/stage)
 	PKG_CONFIG_PATH=$(abspath $(BUILD)/stage)/lib/pkgconfig sh -c \
-	  '$(CC) -std=c11 -Wall -Wextra -Werror examples/fill_example.c -o $(BUILD)/fill_example $$(pkg-config --cflags --libs nninit) -Wl,-rpath,$(abspath $(BUILD)/stage)/lib'
+	  '$(CC) -std=c11 -Wall -Wextra -Werror examples/fill_example.c -o $(BUILD)/fill_example $$(pkg-config --cflags --libs nninit) -lm -Wl,-rpath,$(abspath $(BUILD)/stage)/lib'
 	$(BUILD)/fill_example
 	PKG_CONFIG_PATH=$(abspath $(BUILD)/stage)/lib/pkgconfig sh -c \
-	  '$(CC) -std=c11 -Wall -Wextra -Werror examples/fill_example.c -o $(BUILD)/fill_example_static $$(pkg-config --cflags --static --libs nninit | sed "s|-lnninit|$(abspath $(BUILD)/stage)/lib/libnninit.a|")'
+	  '$(CC) -std=c11 -Wall -Wextra -Werror examples/fill_example.c -o $(BUILD)/fill_example_static $$(pkg-config --cflags --static --libs nninit | sed "s|-lnninit|$(abspath $(BUILD)/stage)/lib/libnninit.a|") -lm'
 	$(BUILD)/fill_example_static
 
 test-asan: deps-test
