@@ -76,14 +76,19 @@ NNV_INLINE void nnv_normal_f(VU wr, VU wa, const nnk_fparams *fp, VF *z0, VF *z1
 
 /* Inversion of the truncated CDF. U and 1-U come from w and ~w, so both are
  * exact to relative precision: the lower tail is taken as Phi(alpha) + U*W,
- * the upper as Phi(-beta) + (1-U)*W, and the smaller of the two is inverted. */
+ * the upper as Phi(-beta) + (1-U)*W, and the one below 1/2 is inverted.
+ * Each is carried twice: as p (exact near 0, for the tails) and as
+ * q = p - 1/2 (exact near 1/2, for the central branch), so an interval that
+ * is narrow relative to std keeps its full resolution. */
 NNV_INLINE VF nnv_trunc_f(VU w, const nnk_fparams *fp)
 {
     VF u = nnv_open01_f(w), um = nnv_open01_f(vu_not(w));
     VF t = vf_fma(u, vf_set(fp->w), vf_set(fp->pa));
+    VF tq = vf_fma(u, vf_set(fp->w), vf_set(fp->ca));
     VF s = vf_fma(um, vf_set(fp->w), vf_set(fp->qb));
-    VMF lower = vf_le(t, s);
-    VF z = nnv_ndtri_f(vf_sel(lower, t, s));
+    VF sq = vf_fma(um, vf_set(fp->w), vf_set(fp->cb));
+    VMF lower = vf_le(tq, sq);
+    VF z = nnv_ndtri_pq_f(vf_sel(lower, t, s), vf_sel(lower, tq, sq));
     z = vf_sel(lower, z, vf_sub(vf_set(0.0f), z));
     VF v = vf_fma(z, vf_set(fp->b), vf_set(fp->a));
     return vf_min(vf_max(v, vf_set(fp->lo)), vf_set(fp->hi));
@@ -117,9 +122,11 @@ NNV_INLINE VD nnv_trunc_d(VQ u, const nnk_dparams *dp)
     VD uu = vd_add(vd_sub(nnv_one_two_d(u), vd_set(1.0)), vd_set(0x1p-53));
     VD um = vd_add(vd_sub(nnv_one_two_d(vq_not(u)), vd_set(1.0)), vd_set(0x1p-53));
     VD t = vd_mla(uu, vd_set(dp->w), vd_set(dp->pa));
+    VD tq = vd_mla(uu, vd_set(dp->w), vd_set(dp->ca));
     VD s = vd_mla(um, vd_set(dp->w), vd_set(dp->qb));
-    VMD lower = vd_le(t, s);
-    VD z = nnv_ndtri_d(vd_sel(lower, t, s));
+    VD sq = vd_mla(um, vd_set(dp->w), vd_set(dp->cb));
+    VMD lower = vd_le(tq, sq);
+    VD z = nnv_ndtri_pq_d(vd_sel(lower, t, s), vd_sel(lower, tq, sq));
     z = vd_sel(lower, z, vd_sub(vd_set(0.0), z));
     VD v = vd_mla(z, vd_set(dp->b), vd_set(dp->a));
     return vd_min(vd_max(v, vd_set(dp->lo)), vd_set(dp->hi));

@@ -24,11 +24,12 @@ enum { NNK_F32 = 0, NNK_F64 = 1, NNK_BF16 = 2, NNK_F16 = 3, NNK_NDTYPE = 4 };
  *   normal:  a = mean, b = std
  *   trunc:   a = mean, b = std, lo/hi = absolute bounds (inclusive),
  *            pa = Phi(alpha), qb = Phi(-beta), w = Phi(beta) - Phi(alpha),
+ *            ca = pa - 1/2, cb = qb - 1/2 (each to full relative precision),
  *            alpha = (low - mean) / std, beta = (high - mean) / std.
  * hi16: for bf16/f16 uniform, the largest value of the storage format that
  * is below hi; a converted value reaching hi is replaced by it. */
-typedef struct nnk_fparams { float a, b, lo, hi, pa, qb, w; uint16_t hi16; } nnk_fparams;
-typedef struct nnk_dparams { double a, b, lo, hi, pa, qb, w; } nnk_dparams;
+typedef struct nnk_fparams { float a, b, lo, hi, pa, qb, ca, cb, w; uint16_t hi16; } nnk_fparams;
+typedef struct nnk_dparams { double a, b, lo, hi, pa, qb, ca, cb, w; } nnk_dparams;
 
 typedef struct nnk_params {
     uint32_t key[2];    /* Philox key: seed low, seed high */

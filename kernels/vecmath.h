@@ -86,14 +86,17 @@ NNV_INLINE void nnv_sincos_turn_f(VU x, VF *s, VF *c)
 }
 
 /* Inverse standard normal CDF for p in (0, 1): Wichura's PPND7 (AS 241).
- * |p - 1/2| <= 0.425: q * A(r) / B(r), r = 0.180625 - q^2 (q = p - 1/2 is
- * exact for p >= 1/4, so p near 1/2 keeps full relative accuracy).
+ * The caller passes p and q = p - 1/2 separately: the central branch reads
+ * only q, the tails only p, so each can be supplied with full relative
+ * precision (the truncated normal computes q near 0 to far better than the
+ * spacing of binary32 near 1/2; nnv_ndtri_f forms q = p - 1/2, exact for
+ * p >= 1/4).
+ * |q| <= 0.425: q * A(r) / B(r), r = 0.180625 - q^2.
  * Otherwise r = sqrt(-log(min(p, 1 - p))) and C(r - 1.6) / D(r - 1.6) for
  * r <= 5, E(r - 5) / F(r - 5) beyond, with the sign of q. Subnormal p are
  * scaled by 2^24 before the log so every p > 0 gives a finite value. */
-NNV_INLINE VF nnv_ndtri_f(VF p)
+NNV_INLINE VF nnv_ndtri_pq_f(VF p, VF q)
 {
-    VF q = vf_sub(p, vf_set(0.5f));
     VU qsign = vu_and(vu_bits(q), vu_set(0x80000000u));
     VMF central = vf_le(vf_from_bits(vu_xor(vu_bits(q), qsign)), vf_set(0.425f));
     VF res = vf_set(0.0f);
@@ -144,6 +147,8 @@ NNV_INLINE VF nnv_ndtri_f(VF p)
     }
     return res;
 }
+
+NNV_INLINE VF nnv_ndtri_f(VF p) { return nnv_ndtri_pq_f(p, vf_sub(p, vf_set(0.5f))); }
 
 /* ======================= binary64 ====================================== */
 
@@ -214,11 +219,11 @@ NNV_INLINE void nnv_sincos_turn_d(VQ x, VD *s, VD *c)
 }
 
 /* Inverse standard normal CDF for p in (0, 1): Wichura's PPND16 (AS 241),
- * the same three pieces as nnv_ndtri_f with degree-7 rationals. Subnormal
+ * the same three pieces and the same (p, q) interface as nnv_ndtri_pq_f,
+ * with degree-7 rationals. Subnormal
  * p are scaled by 2^54 before the log. */
-NNV_INLINE VD nnv_ndtri_d(VD p)
+NNV_INLINE VD nnv_ndtri_pq_d(VD p, VD q)
 {
-    VD q = vd_sub(p, vd_set(0.5));
     VQ qsign = vq_and(vq_bits(q), vq_set(0x8000000000000000ull));
     VMD central = vd_le(vd_from_bits(vq_xor(vq_bits(q), qsign)), vd_set(0.425));
     VD res = vd_set(0.0);
@@ -295,5 +300,7 @@ NNV_INLINE VD nnv_ndtri_d(VD p)
     }
     return res;
 }
+
+NNV_INLINE VD nnv_ndtri_d(VD p) { return nnv_ndtri_pq_d(p, vd_sub(p, vd_set(0.5))); }
 
 #endif

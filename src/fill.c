@@ -60,14 +60,19 @@ nninit_status nninit_run_fill_(void *dst, nninit_dtype dtype, size_t n, nnk_para
     {
         uint64_t nt = (uint64_t)omp_get_num_threads(), t = (uint64_t)omp_get_thread_num();
         /* Static partition of [offset, offset+n) in units of SPLIT_ELEMS of
-         * the global index; the first and last units may be partial. */
-        uint64_t first_unit = offset / SPLIT_ELEMS, end = offset + n;
-        uint64_t units = (end + SPLIT_ELEMS - 1) / SPLIT_ELEMS - first_unit;
-        uint64_t u0 = first_unit + units * t / nt, u1 = first_unit + units * (t + 1) / nt;
-        uint64_t b = u0 * SPLIT_ELEMS, e = u1 * SPLIT_ELEMS;
-        if (b < offset) b = offset;
-        if (e > end) e = end;
-        if (b < e) k->fill(out + (b - offset) * esz, (size_t)(e - b), b, cp);
+         * the global index; the first and last units may be partial. Written
+         * so that nothing wraps when offset + n reaches 2^64. */
+        uint64_t last = offset + (n - 1);                 /* inclusive: never overflows */
+        uint64_t first_unit = offset / SPLIT_ELEMS, last_unit = last / SPLIT_ELEMS;
+        uint64_t units = last_unit - first_unit + 1;
+        uint64_t per = units / nt, extra = units % nt;    /* the first `extra` threads get one more */
+        uint64_t u0 = first_unit + per * t + (t < extra ? t : extra);
+        uint64_t u1 = u0 + per + (t < extra ? 1 : 0);
+        if (u0 < u1) {
+            uint64_t b = u0 == first_unit ? offset : u0 * SPLIT_ELEMS;
+            uint64_t e_incl = u1 - 1 == last_unit ? last : u1 * SPLIT_ELEMS - 1;
+            k->fill(out + (b - offset) * esz, (size_t)(e_incl - b + 1), b, cp);
+        }
     }
     return NNINIT_OK;
 }

@@ -81,13 +81,13 @@ nninit_status nninit_params_normal_(nnk_params *p, nninit_dtype dtype, double me
  * less than 1e-280 of its mass, and Phi stays a normal binary64. */
 #define TAIL_CLAMP 35.0
 
-/* Phi(x) as the binary64 p whose inverse nnv_ndtri_d(p) brackets x: found by
- * bisection on the bit patterns of positive doubles, which are ordered like
- * the values. So Phi and the kernels' inverse agree at the bounds, and the
- * result is the same on every platform. */
-double nninit_phi_(double x)
+/* Largest positive binary64 p with ndtri(p, p - 1/2) <= x, for x <= 0: Phi(x)
+ * as the kernels' own inverse sees it. Bisection on the bit patterns of
+ * positive doubles, which are ordered like the values; about 62 steps. So
+ * Phi and the kernels' inverse agree at the bounds, and the result is the
+ * same on every platform (no libm). */
+static double phi_lower(double x)
 {
-    if (x > 0) return 1.0 - nninit_phi_(-x);
     if (x < -TAIL_CLAMP) x = -TAIL_CLAMP;
     double plo = 0x1p-996, phi = 0.5;               /* ndtri(plo) < -35 <= x <= 0 = ndtri(0.5) */
     uint64_t lo, hi;
@@ -103,36 +103,67 @@ double nninit_phi_(double x)
     return r;
 }
 
+double nninit_phi_(double x) { return x > 0 ? 1.0 - phi_lower(-x) : phi_lower(x); }
+
+/* Phi(x) - 1/2 to full relative precision, also for |x| far below the
+ * spacing of doubles near 1/2. Inside the inverse's central branch
+ * (|q| <= 0.425) the bisection runs on q itself; beyond it Phi(x) - 1/2 has
+ * no cancellation to fear. Odd in x, like the inverse. */
+static double phi_central(double x)
+{
+    if (x < 0) return -phi_central(-x);
+    if (x == 0) return 0.0;
+    if (nnv_ndtri_pq_d(0.925, 0.425) <= x) return 0.5 - phi_lower(-x);
+    uint64_t lo = 0, hi;                              /* ndtri(q = 0) = 0 < x < ndtri(q = 0.425) */
+    double qhi = 0.425;
+    memcpy(&hi, &qhi, 8);
+    while (hi - lo > 1) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        double q;
+        memcpy(&q, &mid, 8);
+        if (nnv_ndtri_pq_d(0.5 + q, q) <= x) lo = mid; else hi = mid;
+    }
+    double r;
+    memcpy(&r, &lo, 8);
+    return r;
+}
+
 nninit_status nninit_params_trunc_(nnk_params *p, nninit_dtype dtype, double mean, double std,
                                    double low, double high)
 {
     RETURN_ERROR_IF(!isfinite(mean) || !isfinite(std) || std < 0, NNINIT_E_PARAM);
     RETURN_ERROR_IF(!finite_in(low, dtype) || !finite_in(high, dtype) || !(low < high), NNINIT_E_PARAM);
     RETURN_ERROR_IF(!finite_in(mean, dtype), NNINIT_E_PARAM);
-    double pa, qb, w;
+    double pa, qb, ca, cb, w;
     if (std == 0) {                                   /* the distribution is the point mean */
         RETURN_ERROR_IF(mean < low || mean > high, NNINIT_E_MASS);
-        pa = 0.0; qb = 0.0; w = 1.0;
+        pa = 0.0; qb = 0.0; ca = -0.5; cb = -0.5; w = 1.0;
     } else {
         double alpha = (low - mean) / std, beta = (high - mean) / std;
         alpha = fmax(-TAIL_CLAMP, fmin(TAIL_CLAMP, alpha));
         beta = fmax(-TAIL_CLAMP, fmin(TAIL_CLAMP, beta));
         pa = nninit_phi_(alpha);
         qb = nninit_phi_(-beta);
-        /* The mass, each case from the tail where it is exact to relative precision. */
-        if (beta <= 0) w = nninit_phi_(beta) - pa;
-        else if (alpha >= 0) w = nninit_phi_(-alpha) - qb;
-        else w = 1.0 - pa - qb;
+        ca = phi_central(alpha);
+        cb = -phi_central(beta);
+        /* The mass, from whichever form is exact to relative precision:
+         * central differences when an end is near the mean (they never
+         * cancel across it), tail differences deep in one tail. */
+        if (beta <= -1.0) w = nninit_phi_(beta) - pa;
+        else if (alpha >= 1.0) w = nninit_phi_(-alpha) - qb;
+        else w = phi_central(beta) - ca;
         RETURN_ERROR_IF(!(w >= NNINIT_TRUNC_MIN_MASS), NNINIT_E_MASS);
     }
     init_common(p, NNK_TRUNC, dtype);
     if (dtype == NNINIT_F64) {
-        p->d = (nnk_dparams){ .a = mean, .b = std, .lo = low, .hi = high, .pa = pa, .qb = qb, .w = w };
+        p->d = (nnk_dparams){ .a = mean, .b = std, .lo = low, .hi = high, .pa = pa, .qb = qb,
+                              .ca = ca, .cb = cb, .w = w };
     } else {
         float lo = (float)low, hi = (float)high;
         RETURN_ERROR_IF(!isfinite((float)std), NNINIT_E_PARAM);
         p->f = (nnk_fparams){ .a = (float)mean, .b = (float)std, .lo = lo, .hi = hi,
-                              .pa = (float)pa, .qb = (float)qb, .w = (float)w };
+                              .pa = (float)pa, .qb = (float)qb, .ca = (float)ca, .cb = (float)cb,
+                              .w = (float)w };
     }
     return NNINIT_OK;
 }
