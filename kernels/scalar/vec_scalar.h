@@ -40,6 +40,7 @@ NNV_INLINE float nnk_fmaf(float a, float b, float c)
 #else
     double p = (double)a * (double)b;
     double s = p + (double)c;
+    if (s - s != 0.0) return (float)s;  /* inf or NaN: the error term below would be inf - inf */
     double bv = s - p;
     double err = (p - (s - bv)) + ((double)c - bv); /* TwoSum: s + err == p + c exactly */
     if (err != 0.0) {
@@ -62,7 +63,8 @@ NNV_INLINE VF vf_mul(VF a, VF b) { return a * b; }
 NNV_INLINE VF vf_div(VF a, VF b) { return a / b; }
 NNV_INLINE VF vf_fma(VF a, VF b, VF c) { return nnk_fmaf(a, b, c); }   /* a*b+c, one rounding */
 NNV_INLINE VF vf_sqrt(VF a) { return __builtin_sqrtf(a); }             /* IEEE, correctly rounded */
-/* min/max: operands are never NaN here; on equal operands either is returned. */
+/* min/max: operands are never NaN here. On equal operands (+0 and -0
+ * included) the SECOND operand is returned: every ISA must do the same. */
 NNV_INLINE VF vf_min(VF a, VF b) { return a < b ? a : b; }
 NNV_INLINE VF vf_max(VF a, VF b) { return a > b ? a : b; }
 NNV_INLINE VMF vf_lt(VF a, VF b) { return a < b; }
