@@ -10,10 +10,10 @@
  *
  * Coefficients: the polynomials marked "fit" come from tools/fit_vecmath.py
  * (weighted Remez in mpmath, then rounded to the working precision; its
- * output is pasted here unchanged). The inverse normal CDF uses the
- * published coefficients of M. J. Wichura, "Algorithm AS 241: The
- * Percentage Points of the Normal Distribution", Applied Statistics 37(3),
- * 477-484 (1988): PPND7 in binary32, PPND16 in binary64.
+ * output is pasted here unchanged), including the binary32 inverse normal
+ * CDF. The binary64 one uses the published coefficients of M. J. Wichura,
+ * "Algorithm AS 241: The Percentage Points of the Normal Distribution",
+ * Applied Statistics 37(3), 477-484 (1988), PPND16.
  *
  * Measured errors and the command that measures them: docs/TRANSFORMS.md. */
 #ifndef NNINIT_VECMATH_H
@@ -85,65 +85,115 @@ NNV_INLINE void nnv_sincos_turn_f(VU x, VF *s, VF *c)
     *c = vf_from_bits(vu_xor(vu_bits(vf_sel(odd, sp, cp)), cn));
 }
 
-/* Inverse standard normal CDF for p in (0, 1): Wichura's PPND7 (AS 241).
- * The caller passes p and q = p - 1/2 separately: the central branch reads
- * only q, the tails only p, so each can be supplied with full relative
- * precision (the truncated normal computes q near 0 to far better than the
- * spacing of binary32 near 1/2; nnv_ndtri_f forms q = p - 1/2, exact for
- * p >= 1/4).
- * |q| <= 0.425: q * A(r) / B(r), r = 0.180625 - q^2.
- * Otherwise r = sqrt(-log(min(p, 1 - p))) and C(r - 1.6) / D(r - 1.6) for
- * r <= 5, E(r - 5) / F(r - 5) beyond, with the sign of q. Subnormal p are
- * scaled by 2^24 before the log so every p > 0 gives a finite value. */
+/* Inverse standard normal CDF for p in (0, 1), binary32. The caller passes
+ * p and q = p - 1/2 separately, each with full relative precision (the
+ * truncated normal computes q near 0 to far better than the spacing of
+ * binary32 near 1/2; nnv_ndtri_f forms q = p - 1/2, exact for p >= 1/4):
+ * anything near the centre reads only q, the tails only p.
+ *
+ * The form of M. Giles, "Approximating the erfinv function", GPU Computing
+ * Gems Jade Edition (2011), with our own fits and log2 in place of log:
+ * y = 4 p (1 - p) = 1 - 4 q^2, v = log2(y) in [-147, 0],
+ *   v >= -7.25:  z = q P1(v)                      (p > 0.001645, |z| < 2.94)
+ *   v <  -7.25:  |z| = P2(s), s = sqrt(-v), sign of q  (P2a for s < 5, P2b above)
+ * Polynomials with FMA only: no division, and the square root only in the
+ * tail. A branch is computed only when a lane needs it, so a
+ * truncation inside [-2.9, 2.9] standard deviations runs log2 + P1 alone,
+ * and one wholly beyond 3 (e.g. [3, 3.5]) log2 + sqrt + P2a. The tail,
+ * s in [2.69, 12.13], is too wide for one polynomial: split at s = 5
+ * (p ~ 7.4e-9), each piece in t = s - x0, x0 = 2.6875 and 5 (exact
+ * subtractions; t >= 0, so the rounded constant term is compensated by the
+ * refitted others). P1, P2: fit, relative error of z. Evaluation: two
+ * Horner halves joined by x^4 (measured faster in the fill loop than plain
+ * Horner, which is one long dependency chain, and than Estrin, which needs
+ * more live constants than there are registers).
+ *
+ * y / 4 is 1/4 - q^2 for |q| <= 1/4 (absolute error 2^-27 near the centre)
+ * and p - p^2 beyond (relative error 2^-24, also for p near 1), each one
+ * FMA, chosen per lane; the 4 goes into the exponent bias. Only the
+ * absolute error of v matters (|d ln z / dv| <= 0.19 in branch 1,
+ * <= 0.7 / z^2 in branch 2), so log2 uses the reduction of nnv_log_f and a
+ * shorter polynomial: v = k + f Q(f), Q fit for absolute error 5.3e-8.
+ * y / 4 < 2^-126 (p < 2^-126) is scaled by 2^24 with 24 taken from k, so
+ * every p >= 2^-149 gives a finite value (|z| <= 14.1). */
 NNV_INLINE VF nnv_ndtri_pq_f(VF p, VF q)
 {
-    VU qsign = vu_and(vu_bits(q), vu_set(0x80000000u));
-    VMF central = vf_le(vf_from_bits(vu_xor(vu_bits(q), qsign)), vf_set(0.425f));
-    VF res = vf_set(0.0f);
-    if (vmf_any(central)) {
-        VF r = vf_sub(vf_set(0.180625f), vf_mul(q, q));
-        VF num = vf_set(5.9109374720e+1f);
-        num = vf_fma(num, r, vf_set(1.5929113202e+2f));
-        num = vf_fma(num, r, vf_set(5.0434271938e+1f));
-        num = vf_fma(num, r, vf_set(3.3871327179e+0f));
-        VF den = vf_set(6.7187563600e+1f);
-        den = vf_fma(den, r, vf_set(7.8757757664e+1f));
-        den = vf_fma(den, r, vf_set(1.7895169469e+1f));
-        den = vf_fma(den, r, vf_set(1.0f));
-        res = vf_div(vf_mul(q, num), den);
+    const uint32_t sqrt_half = 0x3F3504F3u;
+    VMF near = vf_le(vf_from_bits(vu_and(vu_bits(q), vu_set(0x7FFFFFFFu))), vf_set(0.25f));
+    VF yc = vf_fma(vf_sub(vf_set(0.0f), q), q, vf_set(0.25f));
+    VF yt = vf_fma(vf_sub(vf_set(0.0f), p), p, p);
+    VF y = vf_sel(near, yc, yt); /* y / 4 */
+    VU bias = vu_set(127u - 2u); /* 2 = log2 4 */
+    VMF sub = vf_lt(y, vf_set(0x1p-126f));
+    if (vmf_any(sub)) {
+        y = vf_sel(sub, vf_mul(y, vf_set(0x1p24f)), y);
+        bias = vu_sel(sub, vu_set(127u - 2u + 24u), bias);
     }
-    VMF tail = vmf_not(central);
+    VU tb = vu_add(vu_bits(y), vu_set(0x3F800000u - sqrt_half));
+    VF k = vf_cvt_i32(vu_sub(vu_srl(tb, 23), bias));
+    VF f = vf_sub(vf_from_bits(vu_add(vu_and(tb, vu_set(0x007FFFFFu)), vu_set(sqrt_half))),
+                  vf_set(1.0f));
+    /* fit: ndtri_f log2 Q, 8 coefficients */
+    VF f2 = vf_mul(f, f);
+    VF lql = vf_fma(vf_set(-0x1.70bab4p-2f), f, vf_set(0x1.ec7b64p-2f));
+    lql = vf_fma(lql, f, vf_set(-0x1.7155bap-1f));
+    lql = vf_fma(lql, f, vf_set(0x1.715472p+0f));
+    VF lqh = vf_fma(vf_set(-0x1.2a7c1cp-3f), f, vf_set(0x1.e526cep-3f));
+    lqh = vf_fma(lqh, f, vf_set(-0x1.00121ap-2f));
+    lqh = vf_fma(lqh, f, vf_set(0x1.2596a4p-2f));
+    VF lq = vf_fma(lqh, vf_mul(f2, f2), lql);
+    VF v = vf_fma(f, lq, k);
+
+    VMF tail = vf_lt(v, vf_set(-7.25f));
+    VF res = vf_set(0.0f);
+    if (vmf_any(vmf_not(tail))) {
+        /* fit: ndtri_f P1, 10 coefficients */
+        VF v2 = vf_mul(v, v);
+        VF cl = vf_fma(vf_set(0x1.203706p-9f), v, vf_set(0x1.01214p-6f));
+        cl = vf_fma(cl, v, vf_set(-0x1.d1c898p-2f));
+        cl = vf_fma(cl, v, vf_set(0x1.40d932p+1f));
+        VF ch = vf_fma(vf_set(0x1.f73a7p-31f), v, vf_set(0x1.1d803ep-25f));
+        ch = vf_fma(ch, v, vf_set(0x1.ccb072p-22f));
+        ch = vf_fma(ch, v, vf_set(0x1.4ec2a6p-20f));
+        ch = vf_fma(ch, v, vf_set(-0x1.525116p-16f));
+        ch = vf_fma(ch, v, vf_set(-0x1.5ce616p-14f));
+        VF c = vf_fma(ch, vf_mul(v2, v2), cl);
+        res = vf_mul(q, c);
+    }
     if (vmf_any(tail)) {
-        VF pm = vf_min(p, vf_sub(vf_set(1.0f), p)); /* 1 - p is exact for p >= 1/2 */
-        VMF sub = vf_lt(pm, vf_set(0x1p-126f));
-        VF lg = nnv_log_f(vf_sel(sub, vf_mul(pm, vf_set(0x1p24f)), pm));
-        lg = vf_sub(lg, vf_sel(sub, vf_set(0x1.0a2b24p+4f), vf_set(0.0f))); /* 24 ln 2 */
-        VF r = vf_sqrt(vf_sub(vf_set(0.0f), lg));
-        VMF far = vf_gt(r, vf_set(5.0f));
+        VF s = vf_sqrt(vf_sub(vf_set(0.0f), v));
+        VMF far = vf_ge(s, vf_set(5.0f));
         VF t = vf_set(0.0f);
         if (vmf_any(vmf_and(tail, vmf_not(far)))) {
-            VF u = vf_sub(r, vf_set(1.6f));
-            VF num = vf_set(1.7023821103e-1f);
-            num = vf_fma(num, u, vf_set(1.3067284816e+0f));
-            num = vf_fma(num, u, vf_set(2.7568153900e+0f));
-            num = vf_fma(num, u, vf_set(1.4234372777e+0f));
-            VF den = vf_set(1.2021132975e-1f);
-            den = vf_fma(den, u, vf_set(7.3700164250e-1f));
-            den = vf_fma(den, u, vf_set(1.0f));
-            t = vf_div(num, den);
+            VF u = vf_sub(s, vf_set(2.6875f));
+            /* fit: ndtri_f P2a, 8 coefficients */
+            VF u2 = vf_mul(u, u);
+            VF cl = vf_fma(vf_set(-0x1.8508f8p-8f), u, vf_set(0x1.33d35cp-6f));
+            cl = vf_fma(cl, u, vf_set(0x1.2895c8p+0f));
+            cl = vf_fma(cl, u, vf_set(0x1.77781ep+1f));
+            VF ch = vf_fma(vf_set(0x1.491e7ep-17f), u, vf_set(-0x1.6b27c8p-14f));
+            ch = vf_fma(ch, u, vf_set(0x1.9febd6p-13f));
+            ch = vf_fma(ch, u, vf_set(0x1.6b7376p-11f));
+            VF c = vf_fma(ch, vf_mul(u2, u2), cl);
+            t = c;
         }
         if (vmf_any(vmf_and(tail, far))) {
-            VF u = vf_sub(r, vf_set(5.0f));
-            VF num = vf_set(1.7337203997e-2f);
-            num = vf_fma(num, u, vf_set(4.2868294337e-1f));
-            num = vf_fma(num, u, vf_set(3.0812263860e+0f));
-            num = vf_fma(num, u, vf_set(6.6579051150e+0f));
-            VF den = vf_set(1.2258202635e-2f);
-            den = vf_fma(den, u, vf_set(2.4197894225e-1f));
-            den = vf_fma(den, u, vf_set(1.0f));
-            t = vf_sel(far, vf_div(num, den), t);
+            VF u = vf_sub(s, vf_set(5.0f));
+            /* fit: ndtri_f P2b, 10 coefficients */
+            VF c = vf_set(-0x1.454df6p-31f);
+            c = vf_fma(c, u, vf_set(0x1.896ebep-26f));
+            c = vf_fma(c, u, vf_set(-0x1.a814a6p-22f));
+            c = vf_fma(c, u, vf_set(0x1.10e998p-18f));
+            c = vf_fma(c, u, vf_set(-0x1.dd90a6p-16f));
+            c = vf_fma(c, u, vf_set(0x1.321ed4p-13f));
+            c = vf_fma(c, u, vf_set(-0x1.1db62ap-11f));
+            c = vf_fma(c, u, vf_set(0x1.c167c6p-11f));
+            c = vf_fma(c, u, vf_set(0x1.306216p+0f));
+            c = vf_fma(c, u, vf_set(0x1.6a69a4p+2f));
+            t = vf_sel(far, c, t);
         }
-        res = vf_sel(central, res, vf_from_bits(vu_xor(vu_bits(t), qsign)));
+        VU qsign = vu_and(vu_bits(q), vu_set(0x80000000u));
+        res = vf_sel(tail, vf_from_bits(vu_xor(vu_bits(t), qsign)), res);
     }
     return res;
 }
@@ -219,9 +269,9 @@ NNV_INLINE void nnv_sincos_turn_d(VQ x, VD *s, VD *c)
 }
 
 /* Inverse standard normal CDF for p in (0, 1): Wichura's PPND16 (AS 241),
- * the same three pieces and the same (p, q) interface as nnv_ndtri_pq_f,
- * with degree-7 rationals. Subnormal
- * p are scaled by 2^54 before the log. */
+ * with the (p, q) interface of nnv_ndtri_pq_f: the central rational
+ * (|q| <= 0.425) reads q, the two tail rationals (r <= 5, r > 5) read p;
+ * all degree 7. Subnormal p are scaled by 2^54 before the log. */
 NNV_INLINE VD nnv_ndtri_pq_d(VD p, VD q)
 {
     VQ qsign = vq_and(vq_bits(q), vq_set(0x8000000000000000ull));

@@ -20,7 +20,7 @@
 #define BOUND_SINCOS_F_ABS   8.5e-8  /* vs the exact grid angle 2*pi*(x >> 7)/2^25 */
 #define BOUND_SINCOS_F_RAW   2.3e-7  /* vs 2*pi*x/2^32 (includes the dropped 7 bits) */
 #define BOUND_PYTH_F         1.9e-7  /* |s^2 + c^2 - 1| */
-#define BOUND_NDTRI_F_REL    4.0e-7
+#define BOUND_NDTRI_F_REL    2.5e-7  /* 2.28e-7 on this sweep, 2.45e-7 on every 13th binary32 */
 #define BOUND_LOG_D_ULP      0.9
 #define BOUND_SINCOS_D_ABS   1.6e-16 /* vs the exact grid angle 2*pi*(x >> 10)/2^54 */
 #define BOUND_NDTRI_D_REL    9.0e-16
@@ -184,9 +184,12 @@ START_TEST(ndtri_f_accuracy)
     for (uint32_t u = bits_of_f(0.45f); u <= bits_of_f(0.55f); u++) ndtri_f_check(f_of_bits(u));
     /* every 211th binary32 in [1e-38, 1): subnormals, both tails, both splits */
     for (uint32_t u = bits_of_f(1e-38f); u < bits_of_f(1.0f); u += 211) ndtri_f_check(f_of_bits(u));
-    /* the ends and the split points */
+    /* the ends and the split points: |q| = 1/4 (p = 0.25, 0.75), v = log2(4p(1-p)) = -7.25
+     * (p = 0.0016451), s = sqrt(-v) = 5 (p = 7.45e-9), y/4 = p - p^2 = 2^-126 (p ~ 2^-126),
+     * and for comparison the old AS 241 splits (0.075, 0.925, e^-25) */
     const float pts[] = { 1e-38f, 0x1p-126f, 0x1.fffffcp-127f, 0x1p-149f, 1.0f - 0x1p-24f, 0.075f,
-                          0.925f, 0.5f, 0.5f - 0x1p-25f, 0.5f + 0x1p-24f, 1.3887943e-11f, 3.059e-7f };
+                          0.925f, 0.5f, 0.5f - 0x1p-25f, 0.5f + 0x1p-24f, 1.3887943e-11f, 3.059e-7f,
+                          0.25f, 0.75f, 0.0016451f, 0.9983549f, 7.4505806e-9f, 0x1.000002p-126f };
     for (size_t i = 0; i < sizeof pts / sizeof pts[0]; i++) {
         float p = pts[i];
         for (int d = -64; d <= 64; d++) {
@@ -205,8 +208,8 @@ START_TEST(ndtri_f_monotone)
     /* Log-spaced from 1e-38 to 1/2 (steps of 4.3e-4 relative), then linear to
      * 1 - 2^-24 (steps of 2.5e-6): non-decreasing and finite. Between
      * neighbouring binary32 p the result may jitter by an ulp or two (it is
-     * rounded), so the steps are far above that, and the two splits of
-     * AS 241 (p = 0.075 and p = e^-25) lie inside the sweep. */
+     * rounded), so the steps are far above that, and the splits of
+     * nnv_ndtri_pq_f (p = 0.25, 0.0016451, 7.45e-9) lie inside the sweep. */
     float prev = -INFINITY;
     int bad = 0;
     float badp = 0.0f;

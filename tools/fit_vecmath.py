@@ -3,7 +3,8 @@
 
 Weighted minimax (Remez exchange) in high precision with mpmath, then each
 coefficient is rounded to the precision the kernel uses (binary32 or
-binary64) and printed as an exact hexadecimal literal. The errors printed are
+binary64) and printed as an exact hexadecimal literal (the inverse normal CDF
+pieces round one coefficient at a time and refit the rest, fit_rounded). The errors printed are
 those of the rounded polynomial evaluated exactly; the kernels' real errors
 (with rounding of every operation) are measured by tests/test_vecmath.c.
 
@@ -110,6 +111,122 @@ def report(name, coef, err, g, w, a, b, rnd, fmt):
     print()
 
 
+def remez_fixed(gw, a, b, n, fixed=(), iters=40, grid=1500):
+    """Weighted minimax for P(t) = F(t) + t^k Q(t), F = sum fixed[i] t^i,
+    k = len(fixed), Q of n coefficients, on [a, b] with 0 not inside (the
+    powers t^k.. are then a Chebyshev system). gw(t) returns (g(t), w(t)) and
+    is memoized by the caller; the reference always lies on the grid."""
+    a, b = mp.mpf(a), mp.mpf(b)
+    k = len(fixed)
+    gridpts = [(a + b) / 2 - (b - a) / 2 * mp.cos(mp.pi * j / (grid - 1)) for j in range(grid)]
+    gv = [gw(x) for x in gridpts]
+    fv = [peval(list(fixed), x) for x in gridpts]
+    ref = [round(j * (grid - 1) / n) for j in range(n + 1)]
+    best, coef, err = None, None, None
+    for _ in range(iters):
+        M = mp.matrix(n + 1, n + 1)
+        rhs = mp.matrix(n + 1, 1)
+        for j, r in enumerate(ref):
+            x, (gx, wx) = gridpts[r], gv[r]
+            for i in range(n):
+                M[j, i] = wx * x ** (i + k)
+            M[j, n] = -(-1) ** j
+            rhs[j] = wx * (gx - fv[r])
+        sol = mp.lu_solve(M, rhs)
+        coef = [sol[i] for i in range(n)]
+        E = sol[n]
+        err = [wx * (f + x ** k * peval(coef, x) - gx)
+               for x, (gx, wx), f in zip(gridpts, gv, fv)]
+        emax = max(abs(e) for e in err)
+        if best is None or emax < best[1]:
+            best = (coef, emax)
+        ext, start = [], 0
+        for m in range(1, grid + 1):
+            if m == grid or mp.sign(err[m]) != mp.sign(err[start]):
+                ext.append(max(range(start, m), key=lambda i: abs(err[i])))
+                start = m
+        while len(ext) > n + 1:
+            if abs(err[ext[0]]) < abs(err[ext[-1]]):
+                ext.pop(0)
+            else:
+                ext.pop()
+        if len(ext) < n + 1:
+            break
+        ref = ext
+        if emax <= abs(E) * (1 + mp.mpf("1e-6")):
+            break
+    return best  # the exchange can wander when the fixed part dominates
+
+
+def fit_rounded(gw, a, b, n, rnd):
+    """Minimax fit of n coefficients, then rounding one coefficient at a time
+    from the constant term up, refitting the not yet rounded ones after each
+    step so they absorb the rounding error (the constant term matters most:
+    rounding it alone costs up to half an ulp of P(0)). The interval must
+    have 0 as an end (or outside), so fits are in t = x - x0 with x0 at or
+    just below the left end. Returns the rounded coefficients and the
+    minimax error before rounding."""
+    a, b = mp.mpf(a), mp.mpf(b)
+    c, e0 = remez_fixed(gw, a, b, n)
+    fixed = [mp.mpf(rnd(c[0]))]
+    rest, erest = c[1:], e0
+    # With t^k (k >= 1) the weight vanishes at t = 0: keep the reference off it.
+    aa = a if a != 0 else b * mp.mpf("1e-9")
+    bb = b if b != 0 else a * mp.mpf("1e-9")
+    for k in range(1, n):
+        c, e = remez_fixed(gw, aa, bb, n - k, fixed)
+        if e < 2 * erest:  # else keep the previous solution's coefficients
+            rest, erest = c, e
+        fixed.append(mp.mpf(rnd(rest[0])))
+        rest = rest[1:]
+    return fixed, e0
+
+
+def report_rounded(name, gw, a, b, n, rnd, fmt, npts=4000):
+    """Fit, round (fit_rounded) and print as report() does; the rounded error
+    is measured on npts equally spaced points plus the grid ends."""
+    rc, e0 = fit_rounded(gw, a, b, n, rnd)
+    a, b = mp.mpf(a), mp.mpf(b)
+    rerr = mp.mpf(0)
+    for j in range(npts):
+        x = a + (b - a) * j / (npts - 1)
+        gx, wx = gw(x)
+        rerr = max(rerr, abs(wx * (peval(rc, x) - gx)))
+    print("/* %s: minimax weighted error %s, after rounding %s */" % (
+        name, mp.nstr(e0, 4), mp.nstr(rerr, 4)))
+    for i, c in enumerate(rc):
+        print("    c%d = %s" % (i, fmt(float(c))))
+    print()
+
+
+def ndtri_abs_of_w(w):
+    """|Phi^-1(p)| as a function of w = -log(4 p (1 - p)), i.e.
+    sqrt(2) erfinv(sqrt(1 - e^-w)); near 0 through expm1, in the tail by
+    Newton on erfc from p = y / (2 (1 + sqrt(1 - y))), y = e^-w (no
+    cancellation), with 50 guard digits."""
+    with mp.workdps(mp.mp.dps + 50):
+        w = mp.mpf(w)
+        if w < 1:
+            x = mp.sqrt(2) * mp.erfinv(mp.sqrt(-mp.expm1(-w)))
+        else:
+            y = mp.exp(-w)
+            p = y / (2 * (1 + mp.sqrt(1 - y)))
+            x = mp.sqrt(2) * mp.erfinv(1 - 2 * p)
+            for _ in range(2):
+                x -= (mp.erfc(x / mp.sqrt(2)) / 2 - p) / (-mp.exp(-x * x / 2) / mp.sqrt(2 * mp.pi))
+    return +x
+
+
+def memo(f):
+    cache = {}
+
+    def g(x):
+        if x not in cache:
+            cache[x] = f(x)
+        return cache[x]
+    return g
+
+
 def atanh_series(z):
     """sum_{k>=1} 2 z^(k-1) / (2k+1) = (2 atanh(s) - 2s) / s^3 with z = s^2."""
     r, zk = mp.mpf(0), mp.mpf(1)
@@ -187,6 +304,39 @@ def main():
         c, e = remez(atanh_series, wl, 0, zmax, n)
         report("log_d Lg, %d coefficients (relative error of log1p)" % n, c, e,
                atanh_series, wl, 0, zmax, round_f64, hex_f64)
+
+    # binary32 inverse normal CDF (Giles-style, see nnv_ndtri_pq_f), in
+    # v = log2(y), y = 4 p (1 - p) = 1 - 4 q^2, v in [-147, 0]:
+    #   log2 of y:  v = k + f Q(f), f in [sqrt(1/2) - 1, sqrt(2) - 1]; only
+    #               the absolute error of v matters (see the kernel), so Q
+    #               is fit for absolute error of f Q(f);
+    #   branch 1, v in [-7.25, 0]:   z = q P1(v), P1(0) = sqrt(2 pi);
+    #   branch 2, s = sqrt(-v):      |z| = P2a(s - 2.6875) on [sqrt(7.25), 5],
+    #                                |z| = P2b(s - 5) on [5, 12.13]
+    # (s = 12.13 is past sqrt(147), y = 4 p at p = 2^-149). P1, P2 weighted
+    # for relative error of z, rounded by fit_rounded. Small margins.
+    ln2 = mp.log(2)
+    g = lambda f: mp.log1p(f) / f / ln2 if f != 0 else 1 / ln2
+    w = lambda f: abs(f)
+    for n in (8,):
+        c, e = remez(g, w, lo - mp.mpf("1e-7"), hi + mp.mpf("1e-7"), n)
+        report("ndtri_f log2 Q, %d coefficients (absolute error of log2(1+f))" % n, c, e,
+               g, w, lo, hi, round_f32, hex_f32)
+
+    def p1(v):
+        if v == 0:
+            return mp.sqrt(2 * mp.pi)
+        return 2 * ndtri_abs_of_w(-v * ln2) / mp.sqrt(-mp.expm1(v * ln2))
+    gw1 = memo(lambda v: (lambda g1: (g1, 1 / g1))(p1(v)))
+    report_rounded("ndtri_f P1, 10 coefficients (relative error of z, v in [-7.25, 0])",
+                   gw1, mp.mpf("-7.2501"), 0, 10, round_f32, hex_f32)
+    for name, x0, a, b, n in (("ndtri_f P2a", mp.mpf("2.6875"), mp.sqrt(mp.mpf("7.25")) - mp.mpf("1e-5"),
+                               mp.mpf(5), 8),
+                              ("ndtri_f P2b", mp.mpf(5), mp.mpf(5), mp.mpf("12.13"), 10)):
+        gw2 = memo(lambda t, x0=x0: (lambda g2: (g2, 1 / g2))(ndtri_abs_of_w((t + x0) ** 2 * ln2)))
+        report_rounded("%s, %d coefficients (relative error of |z|, s - %s in [%s, %s])" % (
+            name, n, mp.nstr(x0, 8), mp.nstr(a - x0, 4), mp.nstr(b - x0, 4)),
+            gw2, a - x0, b - x0, n, round_f32, hex_f32)
 
     # Splits of ln 2 and pi-free constants.
     ln2 = mp.log(2)
