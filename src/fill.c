@@ -9,9 +9,10 @@
 #include "internal.h"
 #include "scalar/vec_scalar.h"
 
-/* Below this many bytes a fill runs on the calling thread: waking a team
- * costs more than it saves (bench/README.md, "serial threshold"). */
-#define PARALLEL_MIN_BYTES ((size_t)256 * 1024)
+/* Below this many bytes a fill runs on the calling thread. Measured with
+ * the threshold/ benchmarks (docs/DESIGN.md): with a hot team two threads
+ * already win at 16 KiB; 64 KiB keeps a margin for waking a sleeping team. */
+#define PARALLEL_MIN_BYTES ((size_t)64 * 1024)
 
 /* Thread boundaries fall on multiples of this many elements of the global
  * index: whole kernel chunks, and (for aligned buffers) whole 4 KiB pages, so

@@ -76,7 +76,7 @@ static job tensor_job(int i)
     job j;
     j.kind = i % N_KINDS;
     j.dt = all_dtypes[(i / N_KINDS) % 4];
-    /* sizes from tiny to well past the library's 256 KiB parallel threshold */
+    /* sizes from tiny to well past the library's 64 KiB parallel threshold */
     j.n = (i % 8 == 7) ? (size_t)100003 + (size_t)i * 1000 : (size_t)(i * 2654435761u % 20000u) + 1;
     j.rng.seed = 0xC0FFEE00u + (uint64_t)i * 7919u;
     j.rng.stream = nninit_stream_id(name);
@@ -163,7 +163,7 @@ START_TEST(test_concurrent_pthreads)
             job *j = &args[t].jobs[k];
             j->kind = (t + k) % N_KINDS;
             j->dt = all_dtypes[(t + 2 * k) % 4];
-            /* 300 KiB .. 2 MiB: above the 256 KiB threshold, so each call
+            /* 300 KiB .. 2 MiB: above the 64 KiB threshold, so each call
              * runs the library's own OpenMP team from this pthread */
             j->n = ((size_t)(300 + 150 * k + 37 * t) << 10) / nninit_dtype_size(j->dt) + (size_t)t;
             j->rng.seed = 1000u + (uint64_t)t;
