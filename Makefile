@@ -1,5 +1,5 @@
 # nninit -- `make` builds the libraries, `make test` proves, `make bench` measures.
-# Every target installs the Debian packages it is missing (scripts/deps.sh).
+# Every target installs the Debian packages it is missing (deps-* targets, apt-get).
 #
 #   make [lib]            static + shared library in $(BUILD)/
 #   make test             unit, statistical and example tests (native ISA paths)
@@ -48,8 +48,30 @@ SHARED = $(BUILD)/libnninit.so.$(VERSION)
 all: lib
 lib: deps-build $(STATIC) $(SHARED)
 
+# Debian packages each target needs. deps-SET installs the missing ones with
+# apt-get (update once, then install -y) when run as root, else names them and
+# fails. A bare name must be installed for the native architecture (or be
+# arch-independent): with arm64 multiarch, `check` alone also matches check:arm64.
+# Machines without dpkg are left to the user.
+DEPS_build   = gcc make libc6-dev
+DEPS_test    = $(DEPS_build) check pkg-config
+DEPS_bench   = $(DEPS_build) g++ libbenchmark-dev python3 python3-numpy python3-torch
+DEPS_aarch64 = gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user check:arm64 libsubunit-dev:arm64
+
 deps-build deps-test deps-bench deps-aarch64:
-	@sh scripts/deps.sh $(subst deps-,,$@)
+	@command -v dpkg-query >/dev/null || exit 0; \
+	native=$$(dpkg --print-architecture); missing=""; \
+	for p in $(DEPS_$(subst deps-,,$@)); do \
+	  case "$$p" in *:*) want='^ii';; *) want="^ii ?\\|($$native|all)$$";; esac; \
+	  dpkg-query -W -f='$${db:Status-Abbrev}|$${Architecture}\n' "$$p" 2>/dev/null | grep -Eq "$$want" \
+	    || missing="$$missing $$p"; \
+	done; \
+	[ -z "$$missing" ] && exit 0; \
+	if [ "$$(id -u)" != 0 ]; then echo "missing packages:$$missing (as root: apt-get install -y$$missing)" >&2; exit 1; fi; \
+	case "$$missing" in *:arm64*) dpkg --print-foreign-architectures | grep -qx arm64 || dpkg --add-architecture arm64;; esac; \
+	echo "installing:$$missing" >&2; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	apt-get update -qq && apt-get install -y -qq $$missing >/dev/null
 
 $(BUILD)/obj/%.o: %.c $(wildcard include/*.h src/*.h kernels/*.h kernels/*/*.h)
 	@mkdir -p $(dir $@)

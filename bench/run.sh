@@ -14,14 +14,11 @@ if [ ! -f build/libnninit.a ]; then
     exit 1
 fi
 
-# Google Benchmark headers and library come from Debian.
+# Google Benchmark, numpy and torch come from Debian: `make bench` installs
+# them (target deps-bench) before calling this script.
 if [ ! -f /usr/include/benchmark/benchmark.h ]; then
-    if [ "$(id -u)" = 0 ]; then
-        apt-get update -qq && apt-get install -y -qq libbenchmark-dev
-    else
-        echo "bench/run.sh: libbenchmark-dev is missing (apt-get install libbenchmark-dev)" >&2
-        exit 1
-    fi
+    echo "bench/run.sh: libbenchmark-dev is missing; run 'make bench' (it installs it)" >&2
+    exit 1
 fi
 
 CXX=${CXX:-g++}

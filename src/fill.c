@@ -36,8 +36,7 @@ static size_t llc_bytes(void)
 nninit_status nninit_run_fill_(void *dst, nninit_dtype dtype, size_t n, nnk_params *p,
                                nninit_rng rng, uint64_t offset)
 {
-    size_t esz = nninit_dtype_size(dtype);
-    RETURN_ERROR_IF(esz == 0, NNINIT_E_DTYPE);
+    const size_t esz = nninit_dtype_size(dtype);
     RETURN_ERROR_IF(n > 0 && !dst, NNINIT_E_NULL);
     RETURN_ERROR_IF(n > SIZE_MAX / esz, NNINIT_E_OVERFLOW);
     RETURN_ERROR_IF((uint64_t)n > UINT64_MAX - offset, NNINIT_E_OVERFLOW);

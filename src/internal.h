@@ -18,11 +18,8 @@ nninit_status nninit_params_uniform_(nnk_params *p, nninit_dtype dtype, double l
 nninit_status nninit_params_normal_(nnk_params *p, nninit_dtype dtype, double mean, double std);
 nninit_status nninit_params_trunc_(nnk_params *p, nninit_dtype dtype, double mean, double std,
                                    double low, double high);
-/* Standard normal CDF in binary64, deterministic on every platform (no libm):
- * the value consistent with the kernels' own inverse, see params.c. */
-double nninit_phi_(double x);
-
-/* fill.c: run a validated fill over [offset, offset + n) with OpenMP. */
+/* fill.c: run a validated fill over [offset, offset + n) with OpenMP. The
+ * caller has already checked dtype (p was built for it). */
 nninit_status nninit_run_fill_(void *dst, nninit_dtype dtype, size_t n, nnk_params *p,
                                nninit_rng rng, uint64_t offset);
 

@@ -89,9 +89,9 @@ nninit_status nninit_params_normal_(nnk_params *p, nninit_dtype dtype, double me
 static double phi_lower(double x)
 {
     if (x < -TAIL_CLAMP) x = -TAIL_CLAMP;
-    double plo = 0x1p-996, phi = 0.5;               /* ndtri(plo) < -35 <= x <= 0 = ndtri(0.5) */
+    double plo = 0x1p-996, phalf = 0.5;              /* ndtri(plo) < -35 <= x <= 0 = ndtri(0.5) */
     uint64_t lo, hi;
-    memcpy(&lo, &plo, 8); memcpy(&hi, &phi, 8);
+    memcpy(&lo, &plo, 8); memcpy(&hi, &phalf, 8);
     while (hi - lo > 1) {
         uint64_t mid = lo + (hi - lo) / 2;
         double pm;
@@ -103,7 +103,7 @@ static double phi_lower(double x)
     return r;
 }
 
-double nninit_phi_(double x) { return x > 0 ? 1.0 - phi_lower(-x) : phi_lower(x); }
+static double phi(double x) { return x > 0 ? 1.0 - phi_lower(-x) : phi_lower(x); }
 
 /* Phi(x) - 1/2 to full relative precision, also for |x| far below the
  * spacing of doubles near 1/2. Inside the inverse's central branch
@@ -142,15 +142,15 @@ nninit_status nninit_params_trunc_(nnk_params *p, nninit_dtype dtype, double mea
         double alpha = (low - mean) / std, beta = (high - mean) / std;
         alpha = fmax(-TAIL_CLAMP, fmin(TAIL_CLAMP, alpha));
         beta = fmax(-TAIL_CLAMP, fmin(TAIL_CLAMP, beta));
-        pa = nninit_phi_(alpha);
-        qb = nninit_phi_(-beta);
+        pa = phi(alpha);
+        qb = phi(-beta);
         ca = phi_central(alpha);
         cb = -phi_central(beta);
         /* The mass, from whichever form is exact to relative precision:
          * central differences when an end is near the mean (they never
          * cancel across it), tail differences deep in one tail. */
-        if (beta <= -1.0) w = nninit_phi_(beta) - pa;
-        else if (alpha >= 1.0) w = nninit_phi_(-alpha) - qb;
+        if (beta <= -1.0) w = phi(beta) - pa;
+        else if (alpha >= 1.0) w = phi(-alpha) - qb;
         else w = phi_central(beta) - ca;
         RETURN_ERROR_IF(!(w >= NNINIT_TRUNC_MIN_MASS), NNINIT_E_MASS);
     }
