@@ -20,9 +20,12 @@ WARN     = -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes
 # so each path performs exactly the operations the source spells out.
 CFLAGS_ALL = -std=c11 -O2 -g -fPIC -fvisibility=hidden -ffp-contract=off -fno-math-errno \
              -fopenmp -D_GNU_SOURCE -Iinclude -Ikernels $(WARN) $(EXTRA_CFLAGS)
-LDLIBS_ALL = -fopenmp -lm $(EXTRA_LDFLAGS)
+# LAPACKE + OpenBLAS: orthogonal's QR (src/orthogonal.c).
+LAPACK_LIBS ?= -llapacke -lopenblas
+LDLIBS_ALL = -fopenmp $(LAPACK_LIBS) -lm $(EXTRA_LDFLAGS)
 
-SRC = src/api.c src/cpu.c src/dispatch.c src/params.c src/fill.c
+SRC = src/api.c src/cpu.c src/dispatch.c src/params.c src/fill.c src/fans.c src/schemes.c src/spec.c \
+      src/orthogonal.c src/npy.c
 ifeq ($(ARCH),x86_64)
 KERNELS = kernels/scalar/kernel_scalar.c kernels/avx2/kernel_avx2.c kernels/avx512/kernel_avx512.c
 ISA_DEFS = -DNNINIT_HAVE_X86_KERNELS
@@ -53,7 +56,7 @@ lib: deps-build $(STATIC) $(SHARED)
 # fails. A bare name must be installed for the native architecture (or be
 # arch-independent): with arm64 multiarch, `check` alone also matches check:arm64.
 # Machines without dpkg are left to the user.
-DEPS_build   = gcc make libc6-dev
+DEPS_build   = gcc make libc6-dev libopenblas-dev liblapacke-dev
 DEPS_test    = $(DEPS_build) check pkg-config
 DEPS_bench   = $(DEPS_build) g++ libbenchmark-dev python3 python3-numpy python3-torch
 DEPS_aarch64 = gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user check:arm64 libsubunit-dev:arm64

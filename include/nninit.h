@@ -60,7 +60,13 @@ typedef enum {
     NNINIT_E_MASS = 4,        /* truncation bounds hold (almost) no probability mass */
     NNINIT_E_OVERFLOW = 5,    /* n * element size, or offset + n, overflows */
     NNINIT_E_ISA = 6,         /* unknown instruction-set name, or not supported by this CPU/build */
-    NNINIT_E_NOMEM = 7        /* memory could not be allocated */
+    NNINIT_E_NOMEM = 7,       /* memory could not be allocated */
+    NNINIT_E_SPEC = 8,        /* init spec string: syntax, unknown scheme/parameter/value, bad number,
+                                 parameter not valid for the scheme */
+    NNINIT_E_SHAPE = 9,       /* bad shape (ndim outside 0..NNINIT_MAX_DIMS, negative size, element count
+                                 overflow) or a shape the scheme cannot take (rank, groups, axes) */
+    NNINIT_E_LAPACK = 10,     /* LAPACK reported a failure (orthogonal) */
+    NNINIT_E_IO = 11          /* a file could not be written (errno tells why) */
 } nninit_status;
 
 /* Short, static, human-readable description of a status ("unknown status"
@@ -141,6 +147,242 @@ NNINIT_API int nninit_isa_supported(const char *name);
  * called while fills are running on other threads (they would finish on
  * either path, with the same bits). */
 NNINIT_API nninit_status nninit_set_isa(const char *name);
+
+/* ---- shapes, layouts and fans ------------------------------------------
+ * A tensor is (dtype, shape of 0..NNINIT_MAX_DIMS sizes, row-major, layout).
+ * The layout says which axis feeds a layer's inputs and which its outputs;
+ * every other axis is receptive field (kernel taps). Grouped convolutions
+ * count fans per group. docs/SCHEMES.md has the full rules with examples. */
+#define NNINIT_MAX_DIMS 8
+
+typedef enum {
+    NNINIT_LAYOUT_OIHW = 0, /* PyTorch weight (out, in/groups, *kernel); Linear (out, in). Default. */
+    NNINIT_LAYOUT_IOHW = 1, /* PyTorch transposed conv (in, out/groups, *kernel) */
+    NNINIT_LAYOUT_HWIO = 2, /* TensorFlow/Keras (*kernel, in/groups, out); Dense (in, out) */
+    NNINIT_LAYOUT_HWOI = 3, /* Keras transposed conv (*kernel, out/groups, in) */
+    NNINIT_LAYOUT_AXES = 4  /* explicit in_axis and out_axis (jax in_axis/out_axis); groups must be 1 */
+} nninit_layout_kind;
+
+/* A zero-initialized nninit_layout is the default: OIHW, ungrouped. */
+typedef struct nninit_layout {
+    nninit_layout_kind kind;
+    int in_axis, out_axis;  /* NNINIT_LAYOUT_AXES only; negative values count from the end (-1 = last) */
+    int64_t groups;         /* channel groups; 0 and 1 both mean ungrouped */
+} nninit_layout;
+
+/* fan_in and fan_out of a weight of this shape and layout.
+ *  - 0-D: both 1.  1-D (n): both n (a vector has no in/out split; Keras's rule).
+ *  - otherwise fan_in = in_size * receptive, fan_out = out_size * receptive, where
+ *    receptive is the product of the other axes and in_size/out_size are the per-group
+ *    channel counts: the layout's total channel axis is divided by groups (it must divide).
+ *    A transposed convolution's fans are those of its forward pass: fan_in counts the
+ *    input channels (axis 0 of IOHW), not axis 1 as torch.nn.init and Keras compute.
+ * NNINIT_E_NULL if fan_in/fan_out (or shape with ndim > 0) is NULL; NNINIT_E_SHAPE for a
+ * bad shape, axes out of range, equal axes, or groups that do not divide the channels;
+ * NNINIT_E_PARAM for an unknown layout kind or groups < 0. */
+NNINIT_API nninit_status nninit_fans(const int64_t *shape, int ndim, nninit_layout layout,
+                                     int64_t *fan_in, int64_t *fan_out);
+
+/* ---- gains ---------------------------------------------------------------
+ * Recommended gain of a nonlinearity (PyTorch's calculate_gain values):
+ *   linear, identity, conv1d, conv2d, conv3d, conv_transpose1d/2d/3d, sigmoid: 1
+ *   tanh: 5/3   relu: sqrt(2)   selu: 3/4
+ *   leaky_relu: sqrt(2 / (1 + slope^2)), slope = param (NaN selects the default 0.01)
+ * param is ignored by the others. NNINIT_E_SPEC for an unknown name, NNINIT_E_PARAM
+ * for a non-finite slope, NNINIT_E_NULL for NULL arguments. */
+NNINIT_API nninit_status nninit_gain(const char *nonlinearity, double param, double *gain);
+
+/* ---- schemes ---------------------------------------------------------------
+ * Each scheme has a spec-string name (docs/SCHEMES.md: grammar, parameters,
+ * defaults, formulas), an enum value, and a C function below. Every scheme
+ * writes f32, f64, bf16 and f16. Random schemes draw from (rng, element index)
+ * exactly as the fills above with offset 0, so a scheme that reduces to a fill
+ * gives that fill's bits; orthogonal and sparse are defined in CONTRACT.md. */
+typedef enum {
+    NNINIT_SCHEME_ZEROS = 0,
+    NNINIT_SCHEME_ONES,
+    NNINIT_SCHEME_CONSTANT,            /* value */
+    NNINIT_SCHEME_UNIFORM,             /* low, high */
+    NNINIT_SCHEME_NORMAL,              /* mean, std */
+    NNINIT_SCHEME_TRUNC_NORMAL,        /* mean, std, low, high: absolute bounds (PyTorch) */
+    NNINIT_SCHEME_TRUNC_NORMAL_SIGMA,  /* mean, std, low, high in units of std (jax truncated_normal) */
+    NNINIT_SCHEME_XAVIER_UNIFORM,      /* gain (alias glorot_uniform) */
+    NNINIT_SCHEME_XAVIER_NORMAL,       /* gain (alias glorot_normal) */
+    NNINIT_SCHEME_KAIMING_UNIFORM,     /* a, mode, nonlinearity (alias he_uniform) */
+    NNINIT_SCHEME_KAIMING_NORMAL,      /* a, mode, nonlinearity (alias he_normal) */
+    NNINIT_SCHEME_LECUN_UNIFORM,
+    NNINIT_SCHEME_LECUN_NORMAL,
+    NNINIT_SCHEME_VARIANCE_SCALING,    /* scale, mode, distribution */
+    NNINIT_SCHEME_ORTHOGONAL,          /* gain */
+    NNINIT_SCHEME_EYE,
+    NNINIT_SCHEME_DIRAC,               /* groups (in the layout) */
+    NNINIT_SCHEME_SPARSE,              /* sparsity, std */
+    NNINIT_SCHEME_PYTORCH_DEFAULT,     /* nn.Linear / nn.Conv weight default */
+    NNINIT_SCHEME_PYTORCH_DEFAULT_BIAS,/* nn.Linear / nn.Conv bias default: fan_in */
+    NNINIT_SCHEME_COUNT_
+} nninit_scheme_kind;
+
+typedef enum { NNINIT_FAN_IN = 0, NNINIT_FAN_OUT = 1, NNINIT_FAN_AVG = 2 } nninit_fan_mode;
+typedef enum {
+    NNINIT_DIST_TRUNCATED_NORMAL = 0,  /* std corrected by 1/0.87962566103423978, cut at +-2 std */
+    NNINIT_DIST_NORMAL = 1,
+    NNINIT_DIST_UNIFORM = 2
+} nninit_distribution;
+typedef enum {
+    NNINIT_NL_LEAKY_RELU = 0,  /* kaiming_*'s default, as PyTorch (with a = 0 it equals relu) */
+    NNINIT_NL_LINEAR = 1,      /* also identity, conv*, conv_transpose* */
+    NNINIT_NL_SIGMOID = 2,
+    NNINIT_NL_TANH = 3,
+    NNINIT_NL_RELU = 4,
+    NNINIT_NL_SELU = 5
+} nninit_nonlinearity;
+
+/* A parsed scheme: plain data, built by nninit_scheme_default() then edited, or
+ * by nninit_scheme_parse(). Fields a kind does not use are ignored. */
+typedef struct nninit_scheme {
+    nninit_scheme_kind kind;
+    double value;                     /* constant */
+    double mean, std;                 /* normal, trunc_normal*, sparse (std of the non-zeros) */
+    double low, high;                 /* uniform; trunc_normal (absolute); trunc_normal_sigma (std units) */
+    double gain;                      /* xavier_*, orthogonal */
+    double a;                         /* kaiming_*: leaky_relu's negative slope */
+    nninit_nonlinearity nonlinearity; /* kaiming_* */
+    nninit_fan_mode mode;             /* kaiming_* (fan_in or fan_out), variance_scaling */
+    double scale;                     /* variance_scaling */
+    nninit_distribution distribution; /* variance_scaling */
+    double sparsity;                  /* sparse: fraction of zeros per column, in [0, 1] */
+    int64_t fan_in;                   /* pytorch_default_bias: fan_in of the layer's weight */
+    nninit_layout layout;             /* how fans (and orthogonal/dirac axes) read the shape */
+} nninit_scheme;
+
+/* The scheme with every parameter at its documented default (PyTorch's where
+ * PyTorch has the scheme). An unknown kind gives zeros. */
+NNINIT_API nninit_scheme nninit_scheme_default(nninit_scheme_kind kind);
+/* Canonical spec name ("kaiming_normal"), NULL for an unknown kind. */
+NNINIT_API const char *nninit_scheme_name(nninit_scheme_kind kind);
+
+/* Parses an init spec string (grammar in docs/SCHEMES.md), e.g.
+ *   "kaiming_normal(mode=fan_out, nonlinearity=relu)"   "trunc_normal(std=0.02)"
+ *   "orthogonal(gain=sqrt(2))"   "xavier_uniform(layout=hwio)"   "zeros"
+ * into *out (untouched on failure). NNINIT_E_SPEC for syntax errors, unknown
+ * schemes, parameters or values, bad numbers and parameters the scheme does
+ * not take; NNINIT_E_PARAM for values out of range. If msg_size > 0, msg
+ * receives a NUL-terminated message saying where and why ("" on success). */
+NNINIT_API nninit_status nninit_scheme_parse(const char *spec, nninit_scheme *out, char *msg, size_t msg_size);
+
+/* Writes the scheme, parameters included, as a spec string that parses back
+ * to the same scheme. Returns the length it needs (like snprintf), or 0 for
+ * an invalid scheme. */
+NNINIT_API size_t nninit_scheme_format(const nninit_scheme *scheme, char *buf, size_t buf_size);
+
+/* What a scheme resolves to for one shape: the fill it performs and the
+ * statistics of the resulting elements. */
+typedef enum {
+    NNINIT_PLAN_CONSTANT = 0,   /* every element = mean */
+    NNINIT_PLAN_UNIFORM,        /* U[low, high) */
+    NNINIT_PLAN_NORMAL,         /* N(mean, std^2) */
+    NNINIT_PLAN_TRUNC_NORMAL,   /* N(mean, std^2) on [low, high] (absolute) */
+    NNINIT_PLAN_ORTHOGONAL,     /* rows x cols (semi-)orthogonal times std (the gain) */
+    NNINIT_PLAN_EYE,            /* identity matrix */
+    NNINIT_PLAN_DIRAC,          /* identity convolution */
+    NNINIT_PLAN_SPARSE          /* N(0, std^2) with `zeros` zeros per column */
+} nninit_plan_kind;
+
+typedef struct nninit_plan {
+    nninit_plan_kind kind;
+    double mean, std, low, high;  /* the draw's parameters (see the kinds) */
+    int64_t fan_in, fan_out;      /* the fans the scheme used (0 if it uses none) */
+    double gain;                  /* the gain applied (1 if none) */
+    int64_t rows, cols;           /* orthogonal, eye, sparse: the 2-D view; else 0 */
+    int64_t zeros;                /* sparse: zeros per column */
+    double expected_mean;         /* of the elements (exact, before rounding to the dtype) */
+    double expected_std;          /* of the elements: population std (RMS about the mean) */
+} nninit_plan;
+
+/* Resolves a scheme for a shape without writing anything. Errors as
+ * nninit_scheme_apply. */
+NNINIT_API nninit_status nninit_scheme_plan(const nninit_scheme *scheme, const int64_t *shape, int ndim,
+                                            nninit_plan *plan, char *msg, size_t msg_size);
+
+/* Initializes the tensor dst (row-major, shape[0..ndim)) with the scheme.
+ * NNINIT_E_SHAPE for a shape the scheme cannot take, NNINIT_E_PARAM for
+ * parameters out of range, NNINIT_E_LAPACK / NNINIT_E_NOMEM from orthogonal.
+ * A tensor with no elements is left alone (after its shape and parameters are
+ * checked). msg as in nninit_scheme_parse. */
+NNINIT_API nninit_status nninit_scheme_apply(void *dst, nninit_dtype dtype, const int64_t *shape, int ndim,
+                                             const nninit_scheme *scheme, nninit_rng rng,
+                                             char *msg, size_t msg_size);
+
+/* Parse + apply: the one entry point shared by model files, the command line
+ * and bindings. */
+NNINIT_API nninit_status nninit_init(void *dst, nninit_dtype dtype, const int64_t *shape, int ndim,
+                                     const char *spec, nninit_rng rng);
+/* nninit_init that also explains a failure in msg (see nninit_scheme_parse). */
+NNINIT_API nninit_status nninit_init_msg(void *dst, nninit_dtype dtype, const int64_t *shape, int ndim,
+                                         const char *spec, nninit_rng rng, char *msg, size_t msg_size);
+
+/* ---- one function per scheme -----------------------------------------------
+ * Thin forms of nninit_scheme_apply for C callers. Element-count forms take
+ * (n, offset) like the fills above; tensor forms take (shape, ndim, layout). */
+NNINIT_API nninit_status nninit_zeros(void *dst, nninit_dtype dtype, size_t n);
+NNINIT_API nninit_status nninit_ones(void *dst, nninit_dtype dtype, size_t n);
+/* N(mean, std^2) on [mean + lower * std, mean + upper * std] (jax truncated_normal). */
+NNINIT_API nninit_status nninit_trunc_normal_sigma(void *dst, nninit_dtype dtype, size_t n, double mean,
+                                                   double std, double lower, double upper,
+                                                   nninit_rng rng, uint64_t offset);
+/* U(-b, b), b = gain * sqrt(6 / (fan_in + fan_out)). */
+NNINIT_API nninit_status nninit_xavier_uniform(void *dst, nninit_dtype dtype, const int64_t *shape, int ndim,
+                                               nninit_layout layout, double gain, nninit_rng rng);
+/* N(0, s^2), s = gain * sqrt(2 / (fan_in + fan_out)). */
+NNINIT_API nninit_status nninit_xavier_normal(void *dst, nninit_dtype dtype, const int64_t *shape, int ndim,
+                                              nninit_layout layout, double gain, nninit_rng rng);
+/* U(-b, b), b = gain(nonlinearity, a) * sqrt(3 / fan), fan = fan_in or fan_out. */
+NNINIT_API nninit_status nninit_kaiming_uniform(void *dst, nninit_dtype dtype, const int64_t *shape, int ndim,
+                                                nninit_layout layout, double a, nninit_fan_mode mode,
+                                                const char *nonlinearity, nninit_rng rng);
+/* N(0, s^2), s = gain(nonlinearity, a) / sqrt(fan). */
+NNINIT_API nninit_status nninit_kaiming_normal(void *dst, nninit_dtype dtype, const int64_t *shape, int ndim,
+                                               nninit_layout layout, double a, nninit_fan_mode mode,
+                                               const char *nonlinearity, nninit_rng rng);
+/* U(-b, b), b = sqrt(3 / fan_in). */
+NNINIT_API nninit_status nninit_lecun_uniform(void *dst, nninit_dtype dtype, const int64_t *shape, int ndim,
+                                              nninit_layout layout, nninit_rng rng);
+/* N(0, 1 / fan_in). */
+NNINIT_API nninit_status nninit_lecun_normal(void *dst, nninit_dtype dtype, const int64_t *shape, int ndim,
+                                             nninit_layout layout, nninit_rng rng);
+/* Variance scale / n, n = fan_in, fan_out or their mean, drawn from the distribution. */
+NNINIT_API nninit_status nninit_variance_scaling(void *dst, nninit_dtype dtype, const int64_t *shape, int ndim,
+                                                 nninit_layout layout, double scale, nninit_fan_mode mode,
+                                                 nninit_distribution distribution, nninit_rng rng);
+/* (Semi-)orthogonal matrix times gain, through LAPACK QR (docs/SCHEMES.md). */
+NNINIT_API nninit_status nninit_orthogonal(void *dst, nninit_dtype dtype, const int64_t *shape, int ndim,
+                                           nninit_layout layout, double gain, nninit_rng rng);
+/* 2-D identity (ones on the main diagonal of a rows x cols matrix). */
+NNINIT_API nninit_status nninit_eye(void *dst, nninit_dtype dtype, const int64_t *shape, int ndim);
+/* 3-D to 5-D identity convolution (per group: layout.groups). */
+NNINIT_API nninit_status nninit_dirac(void *dst, nninit_dtype dtype, const int64_t *shape, int ndim,
+                                      nninit_layout layout);
+/* 2-D N(0, std^2) with exactly ceil(sparsity * rows) zeros in every column. */
+NNINIT_API nninit_status nninit_sparse(void *dst, nninit_dtype dtype, const int64_t *shape, int ndim,
+                                       double sparsity, double std, nninit_rng rng);
+/* PyTorch's nn.Linear / nn.Conv weight default: kaiming_uniform(a = sqrt(5)), i.e.
+ * U(-1/sqrt(fan_in), 1/sqrt(fan_in)). */
+NNINIT_API nninit_status nninit_pytorch_default(void *dst, nninit_dtype dtype, const int64_t *shape, int ndim,
+                                                nninit_layout layout, nninit_rng rng);
+/* PyTorch's bias default: U(-1/sqrt(fan_in), 1/sqrt(fan_in)), fan_in of the layer's weight. */
+NNINIT_API nninit_status nninit_pytorch_default_bias(void *dst, nninit_dtype dtype, size_t n, int64_t fan_in,
+                                                     nninit_rng rng, uint64_t offset);
+
+/* ---- files ---------------------------------------------------------------
+ * Writes a NumPy .npy file (format 1.0; 2.0 if the header needs it): f32
+ * '<f4', f64 '<f8', f16 '<f2'; bf16, which NumPy lacks, as '<u2' holding the
+ * raw bits (docs/SCHEMES.md shows how to read it back). The file appears
+ * atomically: data goes to a temporary file in the same directory, which is
+ * renamed over path only when complete. A path that is not a regular file
+ * (/dev/null, "-" for standard output) is written directly.
+ * NNINIT_E_IO on a system error (errno is kept). */
+NNINIT_API nninit_status nninit_npy_save(const char *path, const void *data, nninit_dtype dtype,
+                                         const int64_t *shape, int ndim);
 
 #ifdef __cplusplus
 }

@@ -17,6 +17,10 @@ const char *nninit_status_str(nninit_status status)
     case NNINIT_E_OVERFLOW: return "size overflow (n * element size, or offset + n)";
     case NNINIT_E_ISA: return "instruction-set path unknown or not supported on this CPU";
     case NNINIT_E_NOMEM: return "out of memory";
+    case NNINIT_E_SPEC: return "bad init spec (syntax, unknown scheme, parameter or value)";
+    case NNINIT_E_SHAPE: return "bad shape, or a shape the scheme cannot take";
+    case NNINIT_E_LAPACK: return "LAPACK reported a failure";
+    case NNINIT_E_IO: return "file I/O failed";
     }
     return "unknown status";
 }

@@ -139,3 +139,19 @@ nninit_status nninit_constant(void *dst, nninit_dtype dtype, size_t n, double va
     if (n) replicate((unsigned char *)dst, n, esz, one);
     return NNINIT_OK;
 }
+
+void nninit_parallel_for_(size_t n, size_t min_parallel, void (*fn)(void *ctx, size_t i), void *ctx)
+{
+    #pragma omp parallel for schedule(dynamic, 1) if (n >= min_parallel && n > 1 && !omp_in_parallel())
+    for (size_t i = 0; i < n; i++) fn(ctx, i);
+}
+
+void nninit_store_(void *dst, nninit_dtype dtype, size_t index, double value)
+{
+    unsigned char *d = (unsigned char *)dst;
+    if (dtype == NNINIT_F64) { memcpy(d + index * 8, &value, 8); return; }
+    float f = (float)value;
+    if (dtype == NNINIT_F32) { memcpy(d + index * 4, &f, 4); return; }
+    uint16_t h = dtype == NNINIT_BF16 ? vh_from_f_bf16(f) : vh_from_f_f16(f);
+    memcpy(d + index * 2, &h, 2);
+}
