@@ -2,6 +2,7 @@
 #ifndef NNINIT_INTERNAL_H
 #define NNINIT_INTERNAL_H
 
+#include <stdarg.h>
 #include "nninit.h"
 #include "kernels.h"
 
@@ -39,6 +40,41 @@ void nninit_store_(void *dst, nninit_dtype dtype, size_t index, double value);
  * cannot index) dst is untouched. */
 nninit_status nninit_orthogonal_fill_(void *dst, nninit_dtype dtype, int64_t rows, int64_t cols, double gain,
                                       nninit_rng rng);
+
+/* fans.c: element count of a shape (NNINIT_E_SHAPE: ndim outside
+ * 0..NNINIT_MAX_DIMS, a negative size, a count beyond SIZE_MAX). */
+nninit_status nninit_shape_count_(const int64_t *shape, int ndim, size_t *count);
+
+/* fans.c: where a layout puts the channels of an ndim >= 2 tensor: the in and
+ * out axes, which of them holds all groups' channels (`total`), and groups. */
+typedef struct { int in, out, total; int64_t groups; } nninit_axes_;
+nninit_status nninit_channel_axes_(const nninit_layout *layout, int ndim, nninit_axes_ *ax);
+
+/* fans.c: nonlinearity names (len bytes, not NUL-terminated) and gains. */
+int nninit_nonlinearity_lookup_(const char *name, size_t len, nninit_nonlinearity *nl);
+const char *nninit_nonlinearity_name_(nninit_nonlinearity nl);
+double nninit_gain_of_(nninit_nonlinearity nl, double slope);
+
+/* schemes.c: the parameters each scheme takes (spec names in spec.c). */
+enum {
+    NNP_VALUE = 1u << 0, NNP_MEAN = 1u << 1, NNP_STD = 1u << 2, NNP_LOW = 1u << 3, NNP_HIGH = 1u << 4,
+    NNP_LOWER = 1u << 5, NNP_UPPER = 1u << 6, NNP_GAIN = 1u << 7, NNP_A = 1u << 8, NNP_MODE = 1u << 9,
+    NNP_NONLINEARITY = 1u << 10, NNP_SCALE = 1u << 11, NNP_DISTRIBUTION = 1u << 12, NNP_SPARSITY = 1u << 13,
+    NNP_FAN_IN = 1u << 14, NNP_LAYOUT = 1u << 15, NNP_GROUPS = 1u << 16,
+    NNP_FANS = NNP_LAYOUT | NNP_GROUPS     /* schemes that read fans from the shape */
+};
+typedef struct { const char *name; unsigned params, required; } nninit_scheme_info_;
+extern const nninit_scheme_info_ nninit_schemes_[NNINIT_SCHEME_COUNT_];
+
+/* schemes.c: range checks of a scheme's values. On failure *bad is the
+ * offending parameter's NNP_ bit and why says what is wrong. */
+nninit_status nninit_scheme_check_(const nninit_scheme *s, unsigned *bad, char *why, size_t why_size);
+
+/* schemes.c: the counter-space stream of sparse's zero selection. */
+uint64_t nninit_sparse_stream_(uint64_t stream);
+
+/* spec.c: vsnprintf in the "C" locale (numbers always use '.'). */
+void nninit_vformat_c_(char *buf, size_t size, const char *fmt, va_list ap);
 
 /* Formats a message into msg (if msg_size > 0) and returns status: the one
  * way src/ files explain a failure. */

@@ -1,0 +1,448 @@
+/* The init spec string: parser and formatter (grammar in docs/SCHEMES.md).
+ *
+ *   spec   := ws name ws [ '(' ws [ param { ws ',' ws param } ] ws ')' ] ws
+ *   param  := name ws '=' ws value
+ *   value  := number | 'sqrt' ws '(' ws number ws ')' | integer | word
+ *
+ * Numbers are read and written in the "C" locale whatever the process's
+ * locale, so a spec means the same thing everywhere. */
+#include <ctype.h>
+#include <errno.h>
+#include <locale.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "internal.h"
+
+/* ---- the C locale ---------------------------------------------------------- */
+static locale_t g_c_locale;
+static pthread_once_t g_c_locale_once = PTHREAD_ONCE_INIT;
+static void make_c_locale(void) { g_c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0); }
+static locale_t c_locale(void)
+{
+    pthread_once(&g_c_locale_once, make_c_locale);
+    return g_c_locale;
+}
+
+void nninit_vformat_c_(char *buf, size_t size, const char *fmt, va_list ap)
+{
+    locale_t loc = c_locale(), old = (locale_t)0;
+    if (loc) old = uselocale(loc);
+    vsnprintf(buf, size, fmt, ap);
+    if (loc) uselocale(old);
+}
+
+static size_t format_c(char *buf, size_t size, const char *fmt, ...)
+{
+    va_list ap, ap2;
+    va_start(ap, fmt);
+    va_copy(ap2, ap);
+    char one;
+    /* Measure first: vsnprintf's return value is the length it needs. */
+    locale_t loc = c_locale(), old = (locale_t)0;
+    if (loc) old = uselocale(loc);
+    int n = vsnprintf(size ? buf : &one, size ? size : 1, fmt, ap2);
+    if (loc) uselocale(old);
+    va_end(ap2);
+    va_end(ap);
+    return n > 0 ? (size_t)n : 0;
+}
+
+static double strtod_c(const char *s, char **end)
+{
+    locale_t loc = c_locale();
+    return loc ? strtod_l(s, end, loc) : strtod(s, end);
+}
+
+/* ---- vocabularies ------------------------------------------------------------ */
+static const struct { const char *name; nninit_scheme_kind kind; } k_aliases[] = {
+    { "glorot_uniform", NNINIT_SCHEME_XAVIER_UNIFORM }, { "glorot_normal", NNINIT_SCHEME_XAVIER_NORMAL },
+    { "he_uniform", NNINIT_SCHEME_KAIMING_UNIFORM }, { "he_normal", NNINIT_SCHEME_KAIMING_NORMAL },
+};
+
+enum vtype { V_NUMBER, V_INT, V_WORD };
+static const struct { const char *name; unsigned bit; enum vtype type; } k_params[] = {
+    { "value", NNP_VALUE, V_NUMBER }, { "mean", NNP_MEAN, V_NUMBER }, { "std", NNP_STD, V_NUMBER },
+    { "low", NNP_LOW, V_NUMBER }, { "high", NNP_HIGH, V_NUMBER },
+    { "lower", NNP_LOWER, V_NUMBER }, { "upper", NNP_UPPER, V_NUMBER },
+    { "gain", NNP_GAIN, V_NUMBER }, { "a", NNP_A, V_NUMBER },
+    { "mode", NNP_MODE, V_WORD }, { "nonlinearity", NNP_NONLINEARITY, V_WORD },
+    { "scale", NNP_SCALE, V_NUMBER }, { "distribution", NNP_DISTRIBUTION, V_WORD },
+    { "sparsity", NNP_SPARSITY, V_NUMBER }, { "fan_in", NNP_FAN_IN, V_INT },
+    { "layout", NNP_LAYOUT, V_WORD }, { "in_axis", NNP_LAYOUT, V_INT }, { "out_axis", NNP_LAYOUT, V_INT },
+    { "groups", NNP_GROUPS, V_INT },
+};
+#define N_PARAMS (sizeof k_params / sizeof k_params[0])
+enum { PI_LAYOUT = 15, PI_IN_AXIS = 16, PI_OUT_AXIS = 17 };   /* indices into k_params */
+
+static const char *const k_modes[] = { "fan_in", "fan_out", "fan_avg" };
+static const char *const k_layouts[] = { "oihw", "iohw", "hwio", "hwoi" };
+static const struct { const char *name; nninit_distribution d; } k_dists[] = {
+    { "truncated_normal", NNINIT_DIST_TRUNCATED_NORMAL }, { "normal", NNINIT_DIST_NORMAL },
+    { "untruncated_normal", NNINIT_DIST_NORMAL }, { "uniform", NNINIT_DIST_UNIFORM },
+};
+
+static int word_is(const char *w, size_t len, const char *name)
+{
+    return strlen(name) == len && memcmp(w, name, len) == 0;
+}
+
+/* ---- the parser ------------------------------------------------------------------ */
+typedef struct {
+    const char *s;
+    size_t pos;
+    char *msg;
+    size_t msg_size;
+} parser;
+
+static nninit_status perr(const parser *p, nninit_status st, size_t at, const char *fmt, ...)
+{
+    if (p->msg && p->msg_size > 0) {
+        char why[256];
+        va_list ap;
+        va_start(ap, fmt);
+        nninit_vformat_c_(why, sizeof why, fmt, ap);
+        va_end(ap);
+        size_t len = strlen(p->s);
+        format_c(p->msg, p->msg_size, "init spec \"%.*s%s\": column %zu: %s", len > 120 ? 117 : (int)len, p->s,
+                 len > 120 ? "..." : "", at + 1, why);
+    }
+    return st;
+}
+
+static void skip_ws(parser *p) { while (p->s[p->pos] && isspace((unsigned char)p->s[p->pos])) p->pos++; }
+static int is_ident0(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
+static int is_ident(char c) { return is_ident0(c) || (c >= '0' && c <= '9'); }
+
+/* An identifier at pos: its length (0 if none). */
+static size_t ident_len(const parser *p)
+{
+    size_t n = 0;
+    if (!is_ident0(p->s[p->pos])) return 0;
+    while (is_ident(p->s[p->pos + n])) n++;
+    return n;
+}
+
+/* Length of a decimal number token at s ([+-] digits [. digits] [e [+-] digits]), 0 if none. */
+static size_t number_len(const char *s, int integer_only)
+{
+    size_t i = 0, digits = 0;
+    if (s[i] == '+' || s[i] == '-') i++;
+    while (s[i] >= '0' && s[i] <= '9') { i++; digits++; }
+    if (integer_only) return digits ? i : 0;
+    if (s[i] == '.') { i++; while (s[i] >= '0' && s[i] <= '9') { i++; digits++; } }
+    if (!digits) return 0;
+    if (s[i] == 'e' || s[i] == 'E') {
+        size_t j = i + 1, ed = 0;
+        if (s[j] == '+' || s[j] == '-') j++;
+        while (s[j] >= '0' && s[j] <= '9') { j++; ed++; }
+        if (ed) i = j;
+    }
+    return i;
+}
+
+/* The extent of a value token (for messages): up to ',' ')' or space. */
+static int token_extent(const parser *p, size_t at)
+{
+    size_t n = 0;
+    while (p->s[at + n] && p->s[at + n] != ',' && p->s[at + n] != ')' && !isspace((unsigned char)p->s[at + n]))
+        n++;
+    return n > 40 ? 40 : (int)n;
+}
+
+static nninit_status parse_number(parser *p, const char *pname, double *out)
+{
+    size_t at = p->pos;
+    int root = 0;
+    if (strncmp(p->s + p->pos, "sqrt", 4) == 0 && !is_ident(p->s[p->pos + 4])) {
+        p->pos += 4;
+        skip_ws(p);
+        if (p->s[p->pos] != '(')
+            return perr(p, NNINIT_E_SPEC, p->pos, "syntax error: expected '(' after sqrt");
+        p->pos++;
+        skip_ws(p);
+        root = 1;
+    }
+    size_t start = p->pos, len = number_len(p->s + p->pos, 0);
+    if (len == 0 || is_ident(p->s[p->pos + len]) || p->s[p->pos + len] == '.')
+        return perr(p, NNINIT_E_SPEC, start, "bad number '%.*s' for %s", token_extent(p, start), p->s + start, pname);
+    char buf[64];
+    if (len >= sizeof buf)
+        return perr(p, NNINIT_E_SPEC, start, "bad number '%.*s' for %s (too long)", 40, p->s + start, pname);
+    memcpy(buf, p->s + start, len);
+    buf[len] = '\0';
+    char *end;
+    double v = strtod_c(buf, &end);
+    if (end != buf + len)
+        return perr(p, NNINIT_E_SPEC, start, "bad number '%s' for %s", buf, pname);
+    p->pos += len;
+    if (root) {
+        skip_ws(p);
+        if (p->s[p->pos] != ')')
+            return perr(p, NNINIT_E_SPEC, p->pos, "syntax error: expected ')' to close sqrt(");
+        p->pos++;
+        if (v < 0) return perr(p, NNINIT_E_PARAM, at, "%s out of range: sqrt of a negative number", pname);
+        v = sqrt(v);
+    }
+    if (!isfinite(v)) return perr(p, NNINIT_E_PARAM, at, "%s out of range: %s is not a finite number", pname, buf);
+    *out = v;
+    return NNINIT_OK;
+}
+
+static nninit_status parse_int(parser *p, const char *pname, long long *out)
+{
+    size_t start = p->pos, len = number_len(p->s + p->pos, 1);
+    if (len == 0 || is_ident(p->s[p->pos + len]) || p->s[p->pos + len] == '.')
+        return perr(p, NNINIT_E_SPEC, start, "bad number '%.*s' for %s (an integer is expected)",
+                    token_extent(p, start), p->s + start, pname);
+    char buf[32];
+    if (len >= sizeof buf) return perr(p, NNINIT_E_PARAM, start, "%s out of range: too many digits", pname);
+    memcpy(buf, p->s + start, len);
+    buf[len] = '\0';
+    char *end;
+    errno = 0;
+    long long v = strtoll(buf, &end, 10);
+    if (errno == ERANGE)
+        return perr(p, NNINIT_E_PARAM, start, "%s out of range: %s", pname, buf);
+    p->pos += len;
+    *out = v;
+    return NNINIT_OK;
+}
+
+static nninit_status parse_word(parser *p, const char *pname, const char *scheme_name, nninit_scheme *s)
+{
+    size_t at = p->pos, len = ident_len(p);
+    const char *w = p->s + at;
+    if (len == 0)
+        return perr(p, NNINIT_E_SPEC, at, "unknown value '%.*s' for %s", token_extent(p, at), w, pname);
+    p->pos += len;
+    if (strcmp(pname, "mode") == 0) {
+        int vs = s->kind == NNINIT_SCHEME_VARIANCE_SCALING;
+        for (int i = 0; i < (vs ? 3 : 2); i++)
+            if (word_is(w, len, k_modes[i])) { s->mode = (nninit_fan_mode)i; return NNINIT_OK; }
+        return perr(p, NNINIT_E_SPEC, at, "unknown value '%.*s' for mode of %s (expected %s)", (int)len, w,
+                    scheme_name, vs ? "fan_in, fan_out or fan_avg" : "fan_in or fan_out");
+    }
+    if (strcmp(pname, "nonlinearity") == 0) {
+        if (nninit_nonlinearity_lookup_(w, len, &s->nonlinearity)) return NNINIT_OK;
+        return perr(p, NNINIT_E_SPEC, at, "unknown value '%.*s' for nonlinearity (expected linear, identity, "
+                    "conv1d..3d, conv_transpose1d..3d, sigmoid, tanh, relu, leaky_relu or selu)", (int)len, w);
+    }
+    if (strcmp(pname, "distribution") == 0) {
+        for (size_t i = 0; i < sizeof k_dists / sizeof k_dists[0]; i++)
+            if (word_is(w, len, k_dists[i].name)) { s->distribution = k_dists[i].d; return NNINIT_OK; }
+        return perr(p, NNINIT_E_SPEC, at, "unknown value '%.*s' for distribution (expected truncated_normal, "
+                    "normal, untruncated_normal or uniform)", (int)len, w);
+    }
+    /* layout */
+    for (int i = 0; i < 4; i++)
+        if (word_is(w, len, k_layouts[i])) { s->layout.kind = (nninit_layout_kind)i; return NNINIT_OK; }
+    return perr(p, NNINIT_E_SPEC, at, "unknown value '%.*s' for layout (expected oihw, iohw, hwio or hwoi; "
+                "or give in_axis and out_axis)", (int)len, w);
+}
+
+nninit_status nninit_scheme_parse(const char *spec, nninit_scheme *out, char *msg, size_t msg_size)
+{
+    parser p = { spec ? spec : "", 0, msg, msg_size };
+    size_t at_param[N_PARAMS], end_col;
+    int seen[N_PARAMS] = { 0 };
+    if (msg && msg_size > 0) msg[0] = '\0';
+    if (!spec || !out) return perr(&p, NNINIT_E_NULL, 0, "NULL spec or output");
+
+    skip_ws(&p);
+    size_t at = p.pos, len = ident_len(&p);
+    if (len == 0)
+        return perr(&p, NNINIT_E_SPEC, at, p.s[at] ? "syntax error: expected a scheme name"
+                                                   : "syntax error: empty spec (expected a scheme name)");
+    nninit_scheme_kind kind = NNINIT_SCHEME_COUNT_;
+    for (int k = 0; k < NNINIT_SCHEME_COUNT_; k++)
+        if (word_is(p.s + at, len, nninit_schemes_[k].name)) kind = (nninit_scheme_kind)k;
+    for (size_t i = 0; i < sizeof k_aliases / sizeof k_aliases[0]; i++)
+        if (word_is(p.s + at, len, k_aliases[i].name)) kind = k_aliases[i].kind;
+    if (kind == NNINIT_SCHEME_COUNT_)
+        return perr(&p, NNINIT_E_SPEC, at, "unknown scheme '%.*s' (`nninit schemes` lists them)", (int)len, p.s + at);
+    p.pos += len;
+    const char *sname = nninit_schemes_[kind].name;
+    const nninit_scheme_info_ *info = &nninit_schemes_[kind];
+    nninit_scheme s = nninit_scheme_default(kind);
+    long long in_axis = 0, out_axis = 0;
+
+    skip_ws(&p);
+    if (p.s[p.pos] == '(') {
+        p.pos++;
+        skip_ws(&p);
+        if (p.s[p.pos] == ')') p.pos++;
+        else for (;;) {
+            skip_ws(&p);
+            at = p.pos;
+            len = ident_len(&p);
+            if (len == 0) return perr(&p, NNINIT_E_SPEC, at, "syntax error: expected a parameter name");
+            size_t pi = N_PARAMS;
+            for (size_t i = 0; i < N_PARAMS; i++) if (word_is(p.s + at, len, k_params[i].name)) pi = i;
+            if (pi == N_PARAMS)
+                return perr(&p, NNINIT_E_SPEC, at, "unknown parameter '%.*s'", (int)len, p.s + at);
+            if (!(info->params & k_params[pi].bit))
+                return perr(&p, NNINIT_E_SPEC, at, "%s does not take parameter '%s'", sname, k_params[pi].name);
+            if (seen[pi]) return perr(&p, NNINIT_E_SPEC, at, "duplicate parameter '%s'", k_params[pi].name);
+            seen[pi] = 1;
+            at_param[pi] = at;
+            p.pos += len;
+            skip_ws(&p);
+            if (p.s[p.pos] != '=')
+                return perr(&p, NNINIT_E_SPEC, p.pos, "syntax error: expected '=' after '%s'", k_params[pi].name);
+            p.pos++;
+            skip_ws(&p);
+            const char *pn = k_params[pi].name;
+            nninit_status st = NNINIT_OK;
+            double v = 0;
+            long long iv = 0;
+            switch (k_params[pi].type) {
+            case V_NUMBER: st = parse_number(&p, pn, &v); break;
+            case V_INT: st = parse_int(&p, pn, &iv); break;
+            case V_WORD: st = parse_word(&p, pn, sname, &s); break;
+            }
+            if (st != NNINIT_OK) return st;
+            switch (k_params[pi].bit) {
+            case NNP_VALUE: s.value = v; break;
+            case NNP_MEAN: s.mean = v; break;
+            case NNP_STD: s.std = v; break;
+            case NNP_LOW: case NNP_LOWER: s.low = v; break;
+            case NNP_HIGH: case NNP_UPPER: s.high = v; break;
+            case NNP_GAIN: s.gain = v; break;
+            case NNP_A: s.a = v; break;
+            case NNP_SCALE: s.scale = v; break;
+            case NNP_SPARSITY: s.sparsity = v; break;
+            case NNP_FAN_IN: s.fan_in = iv; break;
+            case NNP_GROUPS:
+                if (iv < 1) return perr(&p, NNINIT_E_PARAM, at, "groups out of range: must be >= 1 (got %lld)", iv);
+                s.layout.groups = iv;
+                break;
+            case NNP_LAYOUT:
+                if (pi == PI_IN_AXIS || pi == PI_OUT_AXIS) {
+                    if (iv < -NNINIT_MAX_DIMS || iv >= NNINIT_MAX_DIMS)
+                        return perr(&p, NNINIT_E_PARAM, at, "%s out of range: must be in -%d..%d", pn,
+                                    NNINIT_MAX_DIMS, NNINIT_MAX_DIMS - 1);
+                    *(pi == PI_IN_AXIS ? &in_axis : &out_axis) = iv;
+                }
+                break;
+            default: break;
+            }
+            skip_ws(&p);
+            if (p.s[p.pos] == ',') { p.pos++; continue; }
+            if (p.s[p.pos] == ')') { p.pos++; break; }
+            return perr(&p, NNINIT_E_SPEC, p.pos, p.s[p.pos] ? "syntax error: expected ',' or ')' but found '%c'"
+                                                             : "syntax error: expected ',' or ')' before the end%c",
+                        p.s[p.pos] ? p.s[p.pos] : ' ');
+        }
+    }
+    skip_ws(&p);
+    if (p.s[p.pos])
+        return perr(&p, NNINIT_E_SPEC, p.pos, "syntax error: unexpected '%c' after the spec", p.s[p.pos]);
+    end_col = p.pos;
+
+    /* Required parameters and the explicit-axes pair. */
+    for (size_t i = 0; i < N_PARAMS; i++)
+        if ((info->required & k_params[i].bit) && !seen[i])
+            return perr(&p, NNINIT_E_SPEC, end_col, "missing parameter '%s' (%s needs it)", k_params[i].name, sname);
+    if (seen[PI_IN_AXIS] != seen[PI_OUT_AXIS])
+        return perr(&p, NNINIT_E_SPEC, at_param[seen[PI_IN_AXIS] ? PI_IN_AXIS : PI_OUT_AXIS],
+                    "missing parameter '%s' (in_axis and out_axis go together)",
+                    seen[PI_IN_AXIS] ? "out_axis" : "in_axis");
+    if (seen[PI_IN_AXIS]) {
+        if (seen[PI_LAYOUT])
+            return perr(&p, NNINIT_E_SPEC, at_param[PI_LAYOUT],
+                        "conflicting parameters: layout= and in_axis/out_axis both set the layout");
+        s.layout.kind = NNINIT_LAYOUT_AXES;
+        s.layout.in_axis = (int)in_axis;
+        s.layout.out_axis = (int)out_axis;
+        if (in_axis == out_axis)
+            return perr(&p, NNINIT_E_PARAM, at_param[PI_OUT_AXIS], "out_axis out of range: equals in_axis");
+    }
+
+    /* Ranges, with the column of the parameter at fault. */
+    unsigned bad;
+    char why[200];
+    nninit_status st = nninit_scheme_check_(&s, &bad, why, sizeof why);
+    if (st != NNINIT_OK) {
+        size_t col = end_col;
+        for (size_t i = 0; i < N_PARAMS; i++) if ((k_params[i].bit & bad) && seen[i]) { col = at_param[i]; break; }
+        return perr(&p, st, col, "%s", why);
+    }
+    *out = s;
+    return NNINIT_OK;
+}
+
+/* ---- the formatter ---------------------------------------------------------------- */
+/* Shortest %.Ng that reads back as the same double. */
+static void fmt_double(char *buf, size_t cap, double v)
+{
+    for (int prec = 15; prec <= 17; prec++) {
+        format_c(buf, cap, "%.*g", prec, v);
+        if (strtod_c(buf, NULL) == v) return;
+    }
+}
+
+typedef struct { char *buf; size_t cap, len; int nparams; } outbuf;
+
+static void emit(outbuf *o, const char *key, const char *val)
+{
+    size_t n = format_c(o->len < o->cap ? o->buf + o->len : NULL, o->len < o->cap ? o->cap - o->len : 0, "%s%s=%s",
+                        o->nparams ? ", " : "(", key, val);
+    o->len += n;
+    o->nparams++;
+}
+
+static void emit_num(outbuf *o, const char *key, double v)
+{
+    char num[40];
+    fmt_double(num, sizeof num, v);
+    emit(o, key, num);
+}
+
+static void emit_int(outbuf *o, const char *key, long long v)
+{
+    char num[32];
+    format_c(num, sizeof num, "%lld", v);
+    emit(o, key, num);
+}
+
+size_t nninit_scheme_format(const nninit_scheme *s, char *buf, size_t buf_size)
+{
+    unsigned bad;
+    if (!s || nninit_scheme_check_(s, &bad, NULL, 0) != NNINIT_OK) {
+        if (buf && buf_size) buf[0] = '\0';
+        return 0;
+    }
+    const nninit_scheme_info_ *info = &nninit_schemes_[s->kind];
+    outbuf o = { buf, buf ? buf_size : 0, 0, 0 };
+    o.len = format_c(o.cap ? o.buf : NULL, o.cap, "%s", info->name);
+    unsigned p = info->params;
+    if (p & NNP_VALUE) emit_num(&o, "value", s->value);
+    if (p & NNP_MEAN) emit_num(&o, "mean", s->mean);
+    if (p & NNP_STD) emit_num(&o, "std", s->std);
+    if (p & NNP_LOW) { emit_num(&o, "low", s->low); emit_num(&o, "high", s->high); }
+    if (p & NNP_LOWER) { emit_num(&o, "lower", s->low); emit_num(&o, "upper", s->high); }
+    if (p & NNP_GAIN) emit_num(&o, "gain", s->gain);
+    if ((p & NNP_A) && s->nonlinearity == NNINIT_NL_LEAKY_RELU) emit_num(&o, "a", s->a);
+    if (p & NNP_MODE) emit(&o, "mode", k_modes[s->mode]);
+    if (p & NNP_NONLINEARITY) emit(&o, "nonlinearity", nninit_nonlinearity_name_(s->nonlinearity));
+    if (p & NNP_SCALE) emit_num(&o, "scale", s->scale);
+    if (p & NNP_DISTRIBUTION) emit(&o, "distribution", k_dists[s->distribution == NNINIT_DIST_TRUNCATED_NORMAL ? 0
+                                                               : s->distribution == NNINIT_DIST_NORMAL ? 1 : 3].name);
+    if (p & NNP_SPARSITY) emit_num(&o, "sparsity", s->sparsity);
+    if (p & NNP_FAN_IN) emit_int(&o, "fan_in", s->fan_in);
+    if (p & NNP_LAYOUT) {
+        if (s->layout.kind == NNINIT_LAYOUT_AXES) {
+            emit_int(&o, "in_axis", s->layout.in_axis);
+            emit_int(&o, "out_axis", s->layout.out_axis);
+        } else if (s->layout.kind != NNINIT_LAYOUT_OIHW) {
+            emit(&o, "layout", k_layouts[s->layout.kind]);
+        }
+    }
+    if ((p & NNP_GROUPS) && s->layout.groups > 1) emit_int(&o, "groups", s->layout.groups);
+    if (o.nparams) o.len += format_c(o.len < o.cap ? o.buf + o.len : NULL, o.len < o.cap ? o.cap - o.len : 0, ")");
+    return o.len;
+}
