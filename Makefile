@@ -50,6 +50,7 @@ SHARED = $(BUILD)/libnninit.so.$(VERSION)
         deps-aarch64 run-tests examples-check golden
 all: lib
 lib: deps-build $(STATIC) $(SHARED)
+lib: $(BUILD)/nninit
 
 # Debian packages each target needs. deps-SET installs the missing ones with
 # apt-get (update once, then install -y) when run as root, else names them and
@@ -57,7 +58,7 @@ lib: deps-build $(STATIC) $(SHARED)
 # arch-independent): with arm64 multiarch, `check` alone also matches check:arm64.
 # Machines without dpkg are left to the user.
 DEPS_build   = gcc make libc6-dev libopenblas-dev liblapacke-dev
-DEPS_test    = $(DEPS_build) check pkg-config
+DEPS_test    = $(DEPS_build) check pkg-config python3 python3-numpy
 DEPS_bench   = $(DEPS_build) g++ libbenchmark-dev python3 python3-numpy python3-torch
 DEPS_aarch64 = gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user check:arm64 libsubunit-dev:arm64
 
@@ -108,6 +109,7 @@ run-tests: $(TESTS)
 test: deps-test lib
 	$(MAKE) --no-print-directory run-tests
 	$(MAKE) --no-print-directory examples-check
+	$(MAKE) --no-print-directory cli-check
 
 # The example links the *installed* library through pkg-config.
 examples-check: lib
@@ -136,11 +138,26 @@ golden: lib
 	$(CC) $(filter-out -fvisibility=hidden,$(CFLAGS_ALL)) -Itests -o $(BUILD)/tools/gen_golden tools/gen_golden.c $(STATIC) $(LDLIBS_ALL)
 	$(BUILD)/tools/gen_golden > tests/data/golden.txt
 
+# The command-line program (tools/nninit.c), linked statically with the
+# library so it runs from the build tree and needs no rpath once installed.
+.PHONY: cli-check install-tool
+$(BUILD)/nninit: tools/nninit.c include/nninit.h $(STATIC)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(STATIC) $(LDLIBS_ALL)
+
+# Runs build/nninit end to end; numpy (Debian's, /usr/bin/python3) reads its files.
+cli-check: $(BUILD)/nninit
+	bash tests/cli.sh $(BUILD)/nninit
+
 # ---- benchmarks -----------------------------------------------------------
 bench: deps-bench lib
 	bash bench/run.sh
 
 # ---- install --------------------------------------------------------------
+install: install-tool
+install-tool: lib
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(BUILD)/nninit $(DESTDIR)$(PREFIX)/bin/
+
 install: lib
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 644 include/nninit.h $(DESTDIR)$(PREFIX)/include/

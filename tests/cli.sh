@@ -1,0 +1,342 @@
+#!/usr/bin/env bash
+# End-to-end checks of the command-line program: bash tests/cli.sh build/nninit
+#
+# Files are read back with NumPy (Debian's /usr/bin/python3). Expected values
+# are derived independently of the library: uniform(low=0, high=1) is
+# recomputed from docs/CONTRACT.md with a NumPy Philox4x32-10 written here
+# (and checked against the published known-answer vectors), stream ids from
+# the FNV-1a + SplitMix64 definition, bf16/f16 files against the f32 file
+# rounded by NumPy. Also: every error class gives its exit status (2 usage,
+# 1 failure) and a message, and a failed run leaves no file behind.
+set -u
+
+[ $# -eq 1 ] || { echo "usage: $0 path/to/nninit" >&2; exit 2; }
+NNINIT=$(realpath "$1")
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+PY=/usr/bin/python3
+T=$(mktemp -d "${TMPDIR:-/tmp}/nninit-cli-XXXXXX")
+trap 'rm -rf "$T"' EXIT
+cd "$T" || exit 1
+
+checks=0
+failures=0
+pass() { checks=$((checks + 1)); }
+fail() { checks=$((checks + 1)); failures=$((failures + 1)); echo "FAIL: $*" >&2; }
+check() { # check DESCRIPTION COMMAND...: the command must succeed
+    local what=$1; shift
+    if "$@"; then pass; else fail "$what"; fi
+}
+
+# run ARGS...: runs nninit, keeps stdout/stderr in $T/out, $T/err, status in $rc
+run() { "$NNINIT" "$@" >"$T/out" 2>"$T/err"; rc=$?; }
+
+# expect_error STATUS PATTERN ARGS...: exit status, an "nninit: ..." message on
+# stderr containing PATTERN (a fixed string), nothing on stdout, no file created.
+expect_error() {
+    local want=$1 pattern=$2; shift 2
+    local before after
+    before=$(ls -A "$T/files")
+    run "$@"
+    after=$(ls -A "$T/files")
+    local what="nninit $*"
+    [ "$rc" -eq "$want" ] || { fail "$what: exit status $rc, expected $want ($(head -c 300 "$T/err"))"; return; }
+    grep -q '^nninit: ' "$T/err" || { fail "$what: no 'nninit: ' message on stderr"; return; }
+    grep -Fq -- "$pattern" "$T/err" || { fail "$what: message '$(head -n1 "$T/err")' does not contain '$pattern'"; return; }
+    [ ! -s "$T/out" ] || { fail "$what: wrote to stdout on failure"; return; }
+    [ "$before" = "$after" ] || { fail "$what: files changed: '$before' -> '$after'"; return; }
+    pass
+}
+
+mkdir -p "$T/files"
+F=$T/files
+
+# ---- the independent reference, in NumPy -------------------------------------------
+cat >"$T/ref.py" <<'EOF'
+import sys
+import numpy as np
+
+MASK = np.uint64(0xFFFFFFFF)
+
+def philox4x32_10(ctr, key, rounds=10):
+    """Philox4x32 (Salmon et al., SC11) on uint64 arrays holding 32-bit words."""
+    c0, c1, c2, c3 = (np.asarray(x, dtype=np.uint64) for x in ctr)
+    k0, k1 = (np.asarray(x, dtype=np.uint64) for x in key)
+    for r in range(rounds):
+        if r:
+            k0 = (k0 + np.uint64(0x9E3779B9)) & MASK
+            k1 = (k1 + np.uint64(0xBB67AE85)) & MASK
+        p0 = np.uint64(0xD2511F53) * c0  # a 32 x 32-bit product fits in 64 bits
+        p1 = np.uint64(0xCD9E8D57) * c2
+        c0, c1, c2, c3 = ((p1 >> np.uint64(32)) ^ c1 ^ k0, p1 & MASK,
+                          (p0 >> np.uint64(32)) ^ c3 ^ k1, p0 & MASK)
+    return c0, c1, c2, c3
+
+def check_kat(path):
+    for line in open(path):
+        if line.startswith('#') or not line.strip():
+            continue
+        f = line.split()
+        rounds = int(f[1])
+        v = [int(x, 16) for x in f[2:]]
+        out = philox4x32_10(v[0:4], v[4:6], rounds)
+        if [int(x) for x in out] != v[6:10]:
+            sys.exit('philox reference disagrees with the known-answer vector: ' + line)
+
+def words(n_counters, seed, stream):
+    """w[0..3] for counter block numbers 0 .. n_counters-1."""
+    c = np.arange(n_counters, dtype=np.uint64)
+    s, k = np.uint64(stream), np.uint64(seed)
+    return philox4x32_10((c & MASK, c >> np.uint64(32), np.full_like(c, s & MASK),
+                          np.full_like(c, s >> np.uint64(32))),
+                         (k & MASK, k >> np.uint64(32)))
+
+def uniform01(n, seed, stream, f64):
+    """uniform(low=0, high=1) per docs/CONTRACT.md: r itself (the fma/mla and
+    the clamp below 1 are exact no-ops for this interval)."""
+    e = np.arange(n, dtype=np.uint64)
+    if f64:
+        chunk, p = e // np.uint64(32), e % np.uint64(32)
+    else:
+        chunk, p = e // np.uint64(64), e % np.uint64(64)
+    c = chunk * np.uint64(16) + p % np.uint64(16)
+    w = np.stack(words(int(c.max()) + 1 if n else 0, seed, stream))  # 4 x counters
+    if f64:
+        j = (p // np.uint64(16)).astype(np.int64)
+        lo = w[2 * j, c.astype(np.int64)]
+        hi = w[2 * j + 1, c.astype(np.int64)]
+        u = lo | (hi << np.uint64(32))
+        return (u >> np.uint64(12)).astype(np.float64) * 2.0 ** -52
+    wd = w[(p // np.uint64(16)).astype(np.int64), c.astype(np.int64)]
+    return (wd >> np.uint64(8)).astype(np.float32) * np.float32(2.0 ** -24)
+
+def stream_id(name):
+    h = 0xcbf29ce484222325
+    for b in name.encode():
+        h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+    h ^= h >> 30; h = (h * 0xbf58476d1ce4e5b9) & 0xFFFFFFFFFFFFFFFF
+    h ^= h >> 27; h = (h * 0x94d049bb133111eb) & 0xFFFFFFFFFFFFFFFF
+    return h ^ (h >> 31)
+
+def bf16_round(f32):
+    b = f32.view(np.uint32).astype(np.uint64)
+    return ((b + np.uint64(0x7FFF) + ((b >> np.uint64(16)) & np.uint64(1))) >> np.uint64(16)).astype(np.uint16)
+
+def load(path, shape, descr):
+    a = np.load(path)
+    if a.shape != shape:
+        sys.exit('%s: shape %s, expected %s' % (path, a.shape, shape))
+    if a.dtype.str != descr:
+        sys.exit('%s: dtype %s, expected %s' % (path, a.dtype.str, descr))
+    return a
+
+def same_bits(a, b, what):
+    if a.shape != b.shape or a.dtype.itemsize != b.dtype.itemsize or a.tobytes() != b.tobytes():
+        bad = np.flatnonzero(a.view('u%d' % a.dtype.itemsize).ravel() != b.view('u%d' % b.dtype.itemsize).ravel())
+        sys.exit('%s: %d of %d elements differ, first at %s: %r vs %r' % (
+            what, bad.size, a.size, bad[:1], a.ravel()[bad[:1]], b.ravel()[bad[:1]]))
+
+cmd = sys.argv[1]
+if cmd == 'kat':
+    check_kat(sys.argv[2])
+elif cmd == 'stream_id':
+    print(stream_id(sys.argv[2]))
+elif cmd == 'load':      # load FILE SHAPE DESCR: SHAPE as a Python tuple literal
+    load(sys.argv[2], tuple(eval(sys.argv[3])), sys.argv[4])
+elif cmd == 'uniform01': # uniform01 FILE SHAPE f32|f64 SEED STREAM
+    path, shape, dt, seed, stream = sys.argv[2], tuple(eval(sys.argv[3])), sys.argv[4], int(sys.argv[5]), int(sys.argv[6])
+    a = load(path, shape, '<f8' if dt == 'f64' else '<f4')
+    same_bits(a.ravel(), uniform01(a.size, seed, stream, dt == 'f64'), path + ' vs the NumPy Philox reference')
+elif cmd == 'rounded':   # rounded F32FILE F16FILE bf16|f16
+    f32 = np.load(sys.argv[2])
+    h = np.load(sys.argv[3])
+    if sys.argv[4] == 'bf16':
+        same_bits(h, bf16_round(f32), sys.argv[3] + ' vs the f32 file rounded to bf16')
+    else:
+        same_bits(h, f32.astype(np.float16), sys.argv[3] + ' vs the f32 file rounded to f16')
+elif cmd == 'equal':     # equal A B: same dtype, shape and bits
+    a, b = np.load(sys.argv[2]), np.load(sys.argv[3])
+    if a.dtype != b.dtype:
+        sys.exit('dtypes %s and %s' % (a.dtype, b.dtype))
+    same_bits(a, b, sys.argv[2] + ' vs ' + sys.argv[3])
+elif cmd == 'differ':    # differ A B: same shape, different values
+    a, b = np.load(sys.argv[2]), np.load(sys.argv[3])
+    if a.tobytes() == b.tobytes():
+        sys.exit('%s and %s are identical' % (sys.argv[2], sys.argv[3]))
+elif cmd == 'expr':      # expr FILE EXPRESSION-IN-a: must be true
+    a = np.load(sys.argv[2])
+    if not eval(sys.argv[3]):
+        sys.exit('%s: not (%s)' % (sys.argv[2], sys.argv[3]))
+else:
+    sys.exit('ref.py: unknown command ' + cmd)
+EOF
+ref() { "$PY" "$T/ref.py" "$@"; }
+
+check "numpy is importable by $PY" "$PY" -c 'import numpy'
+check "the NumPy Philox reproduces the known-answer vectors" ref kat "$ROOT/tests/data/philox4x32_kat.txt"
+
+# ---- help and version ------------------------------------------------------------------
+for h in help -h --help; do
+    run $h
+    if [ "$rc" -eq 0 ] && grep -q '^usage: nninit' "$T/out" && [ ! -s "$T/err" ]; then pass
+    else fail "nninit $h: status $rc, usage on stdout expected"; fi
+done
+run fill --help
+if [ "$rc" -eq 0 ] && grep -q -- '--shape' "$T/out"; then pass; else fail "nninit fill --help"; fi
+version=$(sed -n 's/^#define NNINIT_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\)$/\2/p' "$ROOT/include/nninit.h" | paste -sd.)
+run --version
+if [ "$rc" -eq 0 ] && grep -q "^nninit $version " "$T/out"; then pass
+else fail "nninit --version: status $rc, '$(cat "$T/out")', expected 'nninit $version ...'"; fi
+
+# ---- fill: every dtype, shapes, values -----------------------------------------------------
+for dt in f32:'<f4' f64:'<f8' bf16:'<u2' f16:'<f2'; do
+    name=${dt%%:*} descr=${dt#*:}
+    run fill --shape 64,3,7,7 --init "kaiming_normal(mode=fan_out)" --seed 7 --dtype "$name" -o "$F/w_$name.npy"
+    if [ "$rc" -ne 0 ]; then fail "fill --dtype $name: status $rc: $(cat "$T/err")"; continue; fi
+    check "fill --dtype $name loads with shape (64, 3, 7, 7) and dtype $descr" ref load "$F/w_$name.npy" "(64,3,7,7)" "$descr"
+done
+rm -f "$F"/w_*.npy
+
+# uniform(low=0, high=1) against the NumPy Philox: default seed and stream,
+# the largest seed, a stream by number and by name, f32 and f64, partial chunks
+sid=$(ref stream_id "layer0.weight")
+for args in "f32 0 0 --shape 3,50" "f32 18446744073709551615 0 --shape 1000 --seed 18446744073709551615" \
+            "f64 5 12345678901234 --shape 7x9x3 --seed 5 --stream 12345678901234" \
+            "f32 42 $sid --shape 130 --seed 42 --name layer0.weight" \
+            "f64 42 $sid --shape 2,33 --seed 0x2a --name layer0.weight"; do
+    read -ra words <<<"$args"
+    set -- "${words[@]}"
+    dt=$1 seed=$2 stream=$3; shift 3   # then --shape SHAPE and the rest
+    shape=$(echo "$2" | tr 'x' ',')
+    run fill --init "uniform(low=0, high=1)" --dtype "$dt" -o "$F/u.npy" "$@"
+    if [ "$rc" -ne 0 ]; then fail "fill $args: status $rc: $(cat "$T/err")"; continue; fi
+    check "fill $args equals the NumPy Philox reference" ref uniform01 "$F/u.npy" "($shape,)" "$dt" "$seed" "$stream"
+done
+rm -f "$F/u.npy"
+
+# 16-bit files are the f32 file rounded to nearest even (normal: no exception)
+for dt in bf16 f16; do
+    run fill --shape 40,25 --init "normal(std=2)" --seed 3 --name emb --dtype f32 -o "$F/n32.npy"
+    run fill --shape 40,25 --init "normal(std=2)" --seed 3 --name emb --dtype "$dt" -o "$F/n16.npy"
+    check "$dt file equals the f32 file rounded by NumPy" ref rounded "$F/n32.npy" "$F/n16.npy" "$dt"
+done
+# a scheme that reduces to a fill: xavier_uniform on 3x3 has bound sqrt(6 / 6) = 1
+run fill --shape 3,3 --init xavier_uniform --seed 9 -o "$F/xa.npy"
+run fill --shape 3,3 --init "uniform(low=-1, high=1)" --seed 9 -o "$F/un.npy"
+check "xavier_uniform on 3x3 equals uniform(low=-1, high=1)" ref equal "$F/xa.npy" "$F/un.npy"
+# determinism, and each of seed / stream changes the values
+run fill --shape 3,3 --init xavier_uniform --seed 9 -o "$F/xa2.npy"
+check "the same arguments give the same file" cmp -s "$F/xa.npy" "$F/xa2.npy"
+run fill --shape 3,3 --init xavier_uniform --seed 10 -o "$F/xa2.npy"
+check "another seed gives other values" ref differ "$F/xa.npy" "$F/xa2.npy"
+run fill --shape 3,3 --init xavier_uniform --seed 9 --stream 1 -o "$F/xa2.npy"
+check "another stream gives other values" ref differ "$F/xa.npy" "$F/xa2.npy"
+run fill --shape 3,3 --init xavier_uniform --seed 9 --name "" -o "$F/xa2.npy"
+run fill --shape 3,3 --init xavier_uniform --seed 9 --stream "$(ref stream_id "")" -o "$F/xa3.npy"
+check "--name '' is --stream stream_id('')" cmp -s "$F/xa2.npy" "$F/xa3.npy"
+# values NumPy knows without any generator
+run fill --shape 3,4 --init eye --dtype f64 -o "$F/eye.npy"
+check "eye on 3x4 is np.eye(3, 4)" ref expr "$F/eye.npy" "a.dtype == np.float64 and (a == np.eye(3, 4)).all()"
+run fill --shape 5 --init "constant(value=0.1)" --dtype f32 -o "$F/c.npy"
+check "constant(value=0.1) f32" ref expr "$F/c.npy" "a.shape == (5,) and (a == np.float32(0.1)).all()"
+run fill --shape 2,2 --init ones --dtype bf16 -o "$F/c.npy"
+check "ones in bf16 are 0x3F80" ref expr "$F/c.npy" "a.dtype.str == '<u2' and (a == 0x3F80).all()"
+rm -f "$F"/xa*.npy "$F/un.npy" "$F/n32.npy" "$F/n16.npy" "$F/eye.npy" "$F/c.npy"
+
+# shapes: 0-D both ways, empty, 1-D, 8-D, 'x' separators
+run fill --shape scalar --init "constant(value=3)" -o "$F/s.npy"
+check "--shape scalar is 0-D" ref expr "$F/s.npy" "a.shape == () and a == 3"
+run fill --shape "" --init "constant(value=3)" -o "$F/s2.npy"
+check "--shape '' is 0-D too" cmp -s "$F/s.npy" "$F/s2.npy"
+run fill --shape= --init "constant(value=3)" -o "$F/s2.npy"
+check "--shape= is 0-D too" cmp -s "$F/s.npy" "$F/s2.npy"
+run fill --shape 0,3 --init "normal" -o "$F/s.npy"
+check "--shape 0,3 is empty" ref load "$F/s.npy" "(0,3)" "<f4"
+run fill --shape 17 --init normal -o "$F/s.npy"
+check "--shape 17 is 1-D" ref load "$F/s.npy" "(17,)" "<f4"
+run fill --shape 2,1,3,1,2,1,2,1 --init normal -o "$F/s.npy"
+check "8-D shape" ref load "$F/s.npy" "(2,1,3,1,2,1,2,1)" "<f4"
+run fill --shape 2x1x3x1x2x1x2x1 --init normal -o "$F/s2.npy"
+check "'x' separates sizes like ','" cmp -s "$F/s.npy" "$F/s2.npy"
+rm -f "$F/s.npy" "$F/s2.npy"
+
+# ---- outputs: standard output, /dev/null ---------------------------------------------------
+run fill --shape 4,5 --init normal --seed 1 -o "$F/file.npy"
+"$NNINIT" fill --shape 4,5 --init normal --seed 1 -o - | cat >"$T/piped.npy"
+check "-o - through a pipe gives the file's bytes" cmp -s "$F/file.npy" "$T/piped.npy"
+"$NNINIT" fill --shape 4,5 --init normal --seed 1 -o - >"$T/redirected.npy"
+check "-o - redirected to a file gives the file's bytes" cmp -s "$F/file.npy" "$T/redirected.npy"
+rm -f "$F/file.npy" "$T/piped.npy" "$T/redirected.npy"
+run fill --shape 1000 --init normal -o /dev/null
+if [ "$rc" -eq 0 ] && [ -c /dev/null ] && [ ! -s "$T/err" ]; then pass; else fail "-o /dev/null: status $rc"; fi
+
+# ---- schemes -----------------------------------------------------------------------------------
+run schemes
+if [ "$rc" -ne 0 ]; then fail "nninit schemes: status $rc"; fi
+for s in zeros ones constant uniform normal trunc_normal trunc_normal_sigma xavier_uniform xavier_normal \
+         kaiming_uniform kaiming_normal lecun_uniform lecun_normal variance_scaling orthogonal eye dirac sparse \
+         pytorch_default pytorch_default_bias; do
+    if grep -q "^$s " "$T/out"; then pass; else fail "nninit schemes does not list $s"; fi
+done
+# every default spec it prints is one the library takes
+grep '^    ' "$T/out" | sed -e 's/^ *//' -e 's/  \[.*$//' | grep -v '(\.\.\.)' >"$T/specs"
+if [ "$(wc -l <"$T/specs")" -ge 19 ]; then pass; else fail "nninit schemes printed $(wc -l <"$T/specs") default specs"; fi
+cp "$T/out" "$T/schemes.txt"
+while IFS= read -r spec; do
+    shape=4,4
+    case $spec in dirac*) shape=4,4,3,3;; esac
+    run fill --shape $shape --init "$spec" -o /dev/null
+    if [ "$rc" -eq 0 ]; then pass; else fail "the listed default '$spec' is rejected: $(cat "$T/err")"; fi
+done <"$T/specs"
+
+# ---- errors: exit status, message, no file -------------------------------------------------------
+o=(-o "$F/bad.npy")
+ok=(--shape 3 --init zeros "${o[@]}")
+# usage errors: 2
+expect_error 2 'no command given'
+expect_error 2 "unknown command 'frob'" frob
+expect_error 2 "unknown option '--frob'" --frob
+expect_error 2 "unknown option '--frob'" fill "${ok[@]}" --frob
+expect_error 2 "unexpected argument 'extra'" fill "${ok[@]}" extra
+expect_error 2 "unexpected argument 'extra'" schemes extra
+expect_error 2 '--seed needs a value' fill "${ok[@]}" --seed
+expect_error 2 '-o needs a value' fill --shape 3 --init zeros -o
+expect_error 2 '--shape is required' fill --init zeros "${o[@]}"
+expect_error 2 '--init is required' fill --shape 3 "${o[@]}"
+expect_error 2 '--output is required' fill --shape 3 --init zeros
+expect_error 2 '--seed given twice' fill "${ok[@]}" --seed 1 --seed 2
+expect_error 2 '--stream and --name' fill "${ok[@]}" --stream 1 --name w
+for bad in abc -1 +7 " 7" "7 " 1e3 1.5 0x 0xg 18446744073709551616 99999999999999999999999 ""; do
+    expect_error 2 "--seed: '$bad' is not an unsigned 64-bit integer" fill "${ok[@]}" --seed "$bad"
+done
+expect_error 2 "--stream: '-5' is not an unsigned 64-bit integer" fill "${ok[@]}" --stream -5
+for bad in 64,,3 "3," ,3 a -3 3.5 "64, 3" "3;4" 3X4 "(3,4)" x; do
+    expect_error 2 "--shape: '$bad' is not a list of sizes" fill --shape "$bad" --init zeros "${o[@]}"
+done
+expect_error 2 "more than 8 sizes" fill --shape 1,1,1,1,1,1,1,1,1 --init zeros "${o[@]}"
+expect_error 2 "too large" fill --shape 9223372036854775808 --init zeros "${o[@]}"
+expect_error 2 "too many elements" fill --shape 4294967296,4294967296 --init zeros "${o[@]}"
+expect_error 2 "too many elements" fill --shape 4611686018427387904 --init zeros "${o[@]}"
+for bad in f8 float F32 "" bfloat; do
+    expect_error 2 "--dtype: '$bad' is not one of" fill "${ok[@]}" --dtype "$bad"
+done
+# failures: 1
+expect_error 1 "unknown scheme 'bogus'" fill --shape 3 --init bogus "${o[@]}"
+expect_error 1 'init spec' fill --shape 3 --init "normal(std=" "${o[@]}"
+expect_error 1 'std' fill --shape 3 --init "normal(std=-1)" "${o[@]}"
+expect_error 1 'eye' fill --shape 3 --init eye "${o[@]}"
+expect_error 1 "cannot write '$F/missing/w.npy': No such file or directory" \
+    fill --shape 3 --init zeros -o "$F/missing/w.npy"
+# a failed run keeps an existing file as it was
+echo "old contents" >"$F/keep.npy"
+expect_error 1 "unknown scheme" fill --shape 3 --init bogus -o "$F/keep.npy"
+expect_error 2 "not a list of sizes" fill --shape 3,,3 --init zeros -o "$F/keep.npy"
+# ... also when the write itself fails midway (file size limit: EFBIG)
+(ulimit -f 1; exec "$NNINIT" fill --shape 100000 --init normal -o "$F/keep.npy") >"$T/out" 2>"$T/err"
+rc=$?
+if [ "$rc" -eq 1 ] && grep -q "cannot write '$F/keep.npy': File too large" "$T/err"; then pass
+else fail "write past ulimit -f: status $rc, '$(cat "$T/err")'"; fi
+check "the existing file survives every failed run" test "$(cat "$F/keep.npy")" = "old contents"
+check "no temporary files are left behind" test "$(ls -A "$F")" = "keep.npy"
+
+echo "cli: $checks checks, $failures failed"
+[ "$failures" -eq 0 ]
