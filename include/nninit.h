@@ -256,7 +256,10 @@ typedef struct nninit_scheme {
 } nninit_scheme;
 
 /* The scheme with every parameter at its documented default (PyTorch's where
- * PyTorch has the scheme). An unknown kind gives zeros. */
+ * PyTorch has the scheme). Required parameters have no default: constant's
+ * value and sparse's sparsity are NaN and pytorch_default_bias's fan_in is 0,
+ * so the scheme is rejected (NNINIT_E_PARAM) until they are set. An unknown
+ * kind gives zeros. */
 NNINIT_API nninit_scheme nninit_scheme_default(nninit_scheme_kind kind);
 /* Canonical spec name ("kaiming_normal"), NULL for an unknown kind. */
 NNINIT_API const char *nninit_scheme_name(nninit_scheme_kind kind);

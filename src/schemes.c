@@ -57,7 +57,11 @@ nninit_scheme nninit_scheme_default(nninit_scheme_kind kind)
     case NNINIT_SCHEME_TRUNC_NORMAL: case NNINIT_SCHEME_TRUNC_NORMAL_SIGMA:
         s.low = -2.0; s.high = 2.0; break;
     case NNINIT_SCHEME_SPARSE:
-        s.std = 0.01; break;   /* PyTorch's default */
+        s.std = 0.01;          /* PyTorch's default */
+        s.sparsity = NAN;      /* required */
+        break;
+    case NNINIT_SCHEME_CONSTANT:
+        s.value = NAN; break;  /* required */
     default: break;
     }
     return s;

@@ -422,17 +422,17 @@ size_t nninit_scheme_format(const nninit_scheme *s, char *buf, size_t buf_size)
     unsigned p = info->params;
     if (p & NNP_VALUE) emit_num(&o, "value", s->value);
     if (p & NNP_MEAN) emit_num(&o, "mean", s->mean);
+    if (p & NNP_SPARSITY) emit_num(&o, "sparsity", s->sparsity);
     if (p & NNP_STD) emit_num(&o, "std", s->std);
     if (p & NNP_LOW) { emit_num(&o, "low", s->low); emit_num(&o, "high", s->high); }
     if (p & NNP_LOWER) { emit_num(&o, "lower", s->low); emit_num(&o, "upper", s->high); }
     if (p & NNP_GAIN) emit_num(&o, "gain", s->gain);
     if ((p & NNP_A) && s->nonlinearity == NNINIT_NL_LEAKY_RELU) emit_num(&o, "a", s->a);
+    if (p & NNP_SCALE) emit_num(&o, "scale", s->scale);
     if (p & NNP_MODE) emit(&o, "mode", k_modes[s->mode]);
     if (p & NNP_NONLINEARITY) emit(&o, "nonlinearity", nninit_nonlinearity_name_(s->nonlinearity));
-    if (p & NNP_SCALE) emit_num(&o, "scale", s->scale);
     if (p & NNP_DISTRIBUTION) emit(&o, "distribution", k_dists[s->distribution == NNINIT_DIST_TRUNCATED_NORMAL ? 0
                                                                : s->distribution == NNINIT_DIST_NORMAL ? 1 : 3].name);
-    if (p & NNP_SPARSITY) emit_num(&o, "sparsity", s->sparsity);
     if (p & NNP_FAN_IN) emit_int(&o, "fan_in", s->fan_in);
     if (p & NNP_LAYOUT) {
         if (s->layout.kind == NNINIT_LAYOUT_AXES) {

@@ -273,7 +273,7 @@ static int cmd_fill(int argc, char **argv)
 static const char *const scheme_summary[] = {
     [NNINIT_SCHEME_ZEROS] = "every element 0",
     [NNINIT_SCHEME_ONES] = "every element 1",
-    [NNINIT_SCHEME_CONSTANT] = "every element = value",
+    [NNINIT_SCHEME_CONSTANT] = "every element = value (value is required)",
     [NNINIT_SCHEME_UNIFORM] = "U[low, high)",
     [NNINIT_SCHEME_NORMAL] = "N(mean, std^2)",
     [NNINIT_SCHEME_TRUNC_NORMAL] = "N(mean, std^2) on [low, high], absolute bounds (PyTorch trunc_normal_)",
@@ -288,7 +288,7 @@ static const char *const scheme_summary[] = {
     [NNINIT_SCHEME_ORTHOGONAL] = "(semi-)orthogonal matrix times gain (QR of a Gaussian matrix)",
     [NNINIT_SCHEME_EYE] = "2-D identity matrix",
     [NNINIT_SCHEME_DIRAC] = "3-D to 5-D identity convolution (per group)",
-    [NNINIT_SCHEME_SPARSE] = "2-D N(0, std^2) with ceil(sparsity * rows) zeros per column",
+    [NNINIT_SCHEME_SPARSE] = "2-D N(0, std^2) with ceil(sparsity * rows) zeros per column (sparsity is required, std=0.01)",
     [NNINIT_SCHEME_PYTORCH_DEFAULT] = "nn.Linear / nn.Conv weight default: U(-1/sqrt(fan_in), 1/sqrt(fan_in))",
     [NNINIT_SCHEME_PYTORCH_DEFAULT_BIAS] = "nn.Linear/nn.Conv bias default: U(-1/sqrt(fan_in), 1/sqrt(fan_in)); "
                                            "needs fan_in=N, the weight's",
@@ -336,7 +336,7 @@ static int cmd_schemes(int argc, char **argv)
         }
         const char *summary = scheme_summary[k] ? scheme_summary[k] : "";
         /* a default that does not format has a required parameter */
-        printf("%-22s %s\n    %s%s%s%s\n", name, summary, need ? spec : name, need ? "" : "(...): a parameter has no default",
+        printf("%-22s %s\n    %s%s%s%s\n", name, summary, need ? spec : name, need ? "" : "(...): see above for the required parameter",
                need && takes(s, 1) ? "  [layout]" : "", need && takes(s, 0) ? " [groups]" : "");
         if (spec != small) free(spec);
     }
