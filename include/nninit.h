@@ -298,7 +298,7 @@ typedef struct nninit_plan {
     double gain;                  /* the gain applied (1 if none) */
     int64_t rows, cols;           /* orthogonal, eye, sparse: the 2-D view; else 0 */
     int64_t zeros;                /* sparse: zeros per column */
-    double expected_mean;         /* of the elements (exact, before rounding to the dtype) */
+    double expected_mean;         /* of the elements (exact, before rounding to the dtype; 0 for an empty tensor) */
     double expected_std;          /* of the elements: population std (RMS about the mean) */
 } nninit_plan;
 

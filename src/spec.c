@@ -164,6 +164,8 @@ static nninit_status parse_number(parser *p, const char *pname, double *out)
             return perr(p, NNINIT_E_SPEC, p->pos, "syntax error: expected '(' after sqrt");
         p->pos++;
         skip_ws(p);
+        if (p->s[p->pos] == ')')
+            return perr(p, NNINIT_E_SPEC, p->pos, "syntax error: expected a number inside sqrt()");
         root = 1;
     }
     size_t start = p->pos, len = number_len(p->s + p->pos, 0);
@@ -295,6 +297,8 @@ nninit_status nninit_scheme_parse(const char *spec, nninit_scheme *out, char *ms
                 return perr(&p, NNINIT_E_SPEC, p.pos, "syntax error: expected '=' after '%s'", k_params[pi].name);
             p.pos++;
             skip_ws(&p);
+            if (p.s[p.pos] == ',' || p.s[p.pos] == ')' || !p.s[p.pos])
+                return perr(&p, NNINIT_E_SPEC, p.pos, "syntax error: expected a value after '%s='", k_params[pi].name);
             const char *pn = k_params[pi].name;
             nninit_status st = NNINIT_OK;
             double v = 0;
@@ -355,6 +359,9 @@ nninit_status nninit_scheme_parse(const char *spec, nninit_scheme *out, char *ms
         if (seen[PI_LAYOUT])
             return perr(&p, NNINIT_E_SPEC, at_param[PI_LAYOUT],
                         "conflicting parameters: layout= and in_axis/out_axis both set the layout");
+        if (seen[N_PARAMS - 1])
+            return perr(&p, NNINIT_E_SPEC, at_param[N_PARAMS - 1],
+                        "conflicting parameters: explicit in_axis/out_axis take no groups");
         s.layout.kind = NNINIT_LAYOUT_AXES;
         s.layout.in_axis = (int)in_axis;
         s.layout.out_axis = (int)out_axis;

@@ -642,6 +642,9 @@ START_TEST(test_conflicting)
         { "orthogonal(layout=hwio, in_axis=0, out_axis=-1)", NULL, 0 },
         { "lecun_normal(out_axis=0, layout=iohw, in_axis=1)", NULL, 0 },
         { "dirac(in_axis=1, out_axis=0, layout=hwio)", NULL, 0 },
+        /* explicit axes take no groups (nninit.h) */
+        { "xavier_uniform(in_axis=0, out_axis=1, groups=2)", NULL, 0 },
+        { "dirac(groups=2, in_axis=1, out_axis=0)", NULL, 0 },
     };
     run_class(c, N_OF(c), NNINIT_E_SPEC, "conflicting parameters");
 }
@@ -840,9 +843,6 @@ START_TEST(test_shape_errors)
     /* orthogonal flattens around the out axis: it must be the first or the last */
     SHAPE_FAIL("orthogonal(in_axis=0, out_axis=1)", 4, 3, 5);
     SHAPE_FAIL("orthogonal(in_axis=1, out_axis=2)", 8, 4, 3, 3);
-    /* explicit axes take no groups (nninit.h; the parser leaves it to apply) */
-    SHAPE_FAIL("xavier_uniform(in_axis=0, out_axis=1, groups=2)", 8, 4, 3, 3);
-    SHAPE_FAIL("dirac(in_axis=1, out_axis=0, groups=2)", 8, 4, 3);
     /* every check also holds for tensors with no elements (docs/SCHEMES.md) */
     SHAPE_FAIL("eye", 0, 3, 1);
     SHAPE_FAIL("dirac(groups=3)", 4, 0, 3);
