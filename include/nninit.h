@@ -66,7 +66,8 @@ typedef enum {
     NNINIT_E_SHAPE = 9,       /* bad shape (ndim outside 0..NNINIT_MAX_DIMS, negative size, element count
                                  overflow) or a shape the scheme cannot take (rank, groups, axes) */
     NNINIT_E_LAPACK = 10,     /* LAPACK reported a failure (orthogonal) */
-    NNINIT_E_IO = 11          /* a file could not be written (errno tells why) */
+    NNINIT_E_IO = 11,         /* a file could not be read or written (errno tells why) */
+    NNINIT_E_FORMAT = 12      /* malformed file or model spec (safetensors, JSON) */
 } nninit_status;
 
 /* Short, static, human-readable description of a status ("unknown status"
@@ -386,6 +387,149 @@ NNINIT_API nninit_status nninit_pytorch_default_bias(void *dst, nninit_dtype dty
  * NNINIT_E_IO on a system error (errno is kept). */
 NNINIT_API nninit_status nninit_npy_save(const char *path, const void *data, nninit_dtype dtype,
                                          const int64_t *shape, int ndim);
+
+/* ---- tensors and safetensors files -----------------------------------------
+ * safetensors (https://github.com/huggingface/safetensors): an 8-byte
+ * little-endian header length N, N bytes of JSON header, then the data. nninit
+ * reads and writes F32, F64, BF16 and F16 tensors; docs/MODELS.md has the
+ * details (alignment, metadata, what the reader rejects). */
+typedef struct nninit_tensor {
+    const char *name;                 /* NUL-terminated UTF-8 */
+    nninit_dtype dtype;
+    int ndim;                         /* 0..NNINIT_MAX_DIMS */
+    int64_t shape[NNINIT_MAX_DIMS];
+    const void *data;                 /* row-major, little-endian, nbytes long */
+    size_t nbytes;
+} nninit_tensor;
+
+/* Writes tensors[0..n) as a safetensors file. metadata is NULL or a
+ * NULL-terminated list of key, value, key, value, ... strings stored in
+ * "__metadata__". The header is padded so the data starts at a multiple of 64
+ * bytes; tensors are laid out largest element size first, so every tensor
+ * starts at a multiple of its element size (the format allows no gaps).
+ * Atomic like nninit_npy_save (temporary file + rename; non-regular paths such
+ * as /dev/null and "-" for standard output are written directly).
+ * NNINIT_E_PARAM for duplicate or empty names, a shape that does not match
+ * nbytes, or an unknown dtype; NNINIT_E_IO on a system error (errno kept). */
+NNINIT_API nninit_status nninit_st_save(const char *path, const nninit_tensor *tensors, size_t n,
+                                        const char *const *metadata, char *msg, size_t msg_size);
+
+/* An open safetensors file, mapped read-only. */
+typedef struct nninit_st_file nninit_st_file;
+/* Opens and fully validates a safetensors file (header length, JSON, dtypes,
+ * shapes, offsets in bounds, without overlap or gaps, sizes matching the
+ * shapes, UTF-8 names without duplicates). On failure *out is NULL, msg says
+ * what is wrong; NNINIT_E_IO (cannot read), NNINIT_E_FORMAT (malformed). */
+NNINIT_API nninit_status nninit_st_open(const char *path, nninit_st_file **out, char *msg, size_t msg_size);
+/* Validates an in-memory safetensors image (the same checks; the bytes must
+ * outlive the handle, which refers into them). */
+NNINIT_API nninit_status nninit_st_open_memory(const void *bytes, size_t size, nninit_st_file **out, char *msg,
+                                               size_t msg_size);
+NNINIT_API void nninit_st_close(nninit_st_file *file);   /* NULL is allowed */
+/* Number of tensors in the file. */
+NNINIT_API size_t nninit_st_count(const nninit_st_file *file);
+/* Tensor i (0 <= i < count, in header order). Tensors of dtypes nninit does
+ * not handle (I64, U8, ...) are listed: their name, shape and bytes are
+ * filled in and NNINIT_E_DTYPE is returned. Pointers stay valid until close. */
+NNINIT_API nninit_status nninit_st_tensor(const nninit_st_file *file, size_t i, nninit_tensor *out);
+/* Index of the tensor with this name, or -1. */
+NNINIT_API long nninit_st_find(const nninit_st_file *file, const char *name);
+/* Value of a "__metadata__" key, or NULL. */
+NNINIT_API const char *nninit_st_metadata(const nninit_st_file *file, const char *key);
+
+/* ---- model specs ------------------------------------------------------------
+ * A JSON model spec (docs/MODELS.md): a seed, a default dtype and layout, the
+ * tensors (name, shape, optional dtype, layout and init spec string) and rules
+ * assigning an init spec to tensors by glob pattern, first match wins. Each
+ * tensor's stream is nninit_stream_id(name). */
+typedef struct nninit_model nninit_model;
+
+/* Parses a spec (len bytes of JSON). Errors name the tensor, the field and
+ * the reason; NNINIT_E_FORMAT for JSON or structure errors, NNINIT_E_SPEC /
+ * NNINIT_E_PARAM / NNINIT_E_SHAPE for a tensor's init or shape. */
+NNINIT_API nninit_status nninit_model_parse(const char *json, size_t len, nninit_model **out, char *msg,
+                                            size_t msg_size);
+/* Reads and parses a spec file. */
+NNINIT_API nninit_status nninit_model_load(const char *path, nninit_model **out, char *msg, size_t msg_size);
+NNINIT_API void nninit_model_free(nninit_model *model);  /* NULL is allowed */
+
+NNINIT_API uint64_t nninit_model_seed(const nninit_model *model);
+NNINIT_API void nninit_model_set_seed(nninit_model *model, uint64_t seed);
+/* Overrides every tensor's dtype (the command line's --dtype). */
+NNINIT_API nninit_status nninit_model_set_dtype(nninit_model *model, nninit_dtype dtype);
+NNINIT_API size_t nninit_model_count(const nninit_model *model);
+/* Total bytes of all tensors. */
+NNINIT_API uint64_t nninit_model_bytes(const nninit_model *model);
+
+typedef struct nninit_model_tensor {
+    const char *name;
+    nninit_dtype dtype;
+    int ndim;
+    int64_t shape[NNINIT_MAX_DIMS];
+    size_t count, nbytes;
+    const char *init;       /* the init spec string that applies (the tensor's own or its rule's) */
+    nninit_scheme scheme;   /* init, parsed, with the tensor's layout */
+    nninit_rng rng;         /* { model seed, nninit_stream_id(name) } */
+} nninit_model_tensor;
+/* Tensor i, 0 <= i < count, in spec order. Pointers stay valid until the model is freed. */
+NNINIT_API nninit_status nninit_model_tensor_info(const nninit_model *model, size_t i, nninit_model_tensor *out);
+/* The spec as canonical JSON (what was parsed, with overrides applied): what
+ * nninit writes into a file's metadata. Valid until the next call or free. */
+NNINIT_API const char *nninit_model_json(nninit_model *model);
+
+/* ---- bulk initialization ------------------------------------------------------ */
+typedef struct nninit_progress {
+    size_t tensors_done, tensors_total;
+    uint64_t bytes_done, bytes_total;
+} nninit_progress;
+
+typedef struct nninit_run_options {
+    int threads;                      /* OpenMP threads; 0: the OpenMP default */
+    /* Called now and then from one thread (never concurrently), and once at the end. */
+    void (*progress)(void *ctx, const nninit_progress *progress);
+    void *progress_ctx;
+} nninit_run_options;
+
+/* Initializes every tensor i of the model into dst[i] (nbytes each, the
+ * dtype's natural alignment). Large tensors are split by element range, small
+ * ones batched, orthogonal ones factorized with LAPACK's threads; the bits do
+ * not depend on the thread count. opt may be NULL. */
+NNINIT_API nninit_status nninit_model_init(const nninit_model *model, void *const *dst,
+                                           const nninit_run_options *opt, char *msg, size_t msg_size);
+
+/* One allocation holding every tensor of a model: 64-byte aligned tensors,
+ * transparent huge pages where the system has them (madvise), first touched
+ * by the parallel fill itself. */
+typedef struct nninit_arena nninit_arena;
+NNINIT_API nninit_status nninit_arena_create(const nninit_model *model, nninit_arena **out);
+NNINIT_API void *nninit_arena_tensor(const nninit_arena *arena, size_t i);
+/* dst array for nninit_model_init (count pointers into the arena). */
+NNINIT_API void *const *nninit_arena_pointers(const nninit_arena *arena);
+NNINIT_API void nninit_arena_free(nninit_arena *arena);  /* NULL is allowed */
+
+/* ---- pretrained weights -------------------------------------------------------- */
+typedef enum {
+    NNINIT_FROM_INIT = 0,        /* not in the checkpoint: initialized from the spec */
+    NNINIT_FROM_LOADED = 1,      /* loaded (converted to the tensor's dtype if needed) */
+    NNINIT_FROM_RENAMED = 2,     /* loaded under a renamed checkpoint name */
+    NNINIT_FROM_MISMATCHED = 3   /* in the checkpoint with another shape: initialized (reinit_mismatched) */
+} nninit_source;
+
+typedef struct nninit_load_options {
+    /* NULL or NULL-terminated "old_prefix=new_prefix" strings: a checkpoint
+     * tensor named old_prefix + rest provides the spec tensor new_prefix + rest. */
+    const char *const *renames;
+    int reinit_mismatched;       /* else a shape mismatch is NNINIT_E_SHAPE */
+} nninit_load_options;
+
+/* nninit_model_init, but tensors the checkpoint has (by name, after renames,
+ * with the same shape) are loaded from it, converting f32/f64/bf16/f16.
+ * source[i] (may be NULL) says what happened to tensor i; ckpt_used[j] (may be
+ * NULL) is 1 for each checkpoint tensor j that was loaded. */
+NNINIT_API nninit_status nninit_model_init_from(const nninit_model *model, const nninit_st_file *ckpt,
+                                                const nninit_load_options *load, void *const *dst,
+                                                const nninit_run_options *opt, nninit_source *source,
+                                                unsigned char *ckpt_used, char *msg, size_t msg_size);
 
 #ifdef __cplusplus
 }

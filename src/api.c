@@ -21,6 +21,7 @@ const char *nninit_status_str(nninit_status status)
     case NNINIT_E_SHAPE: return "bad shape, or a shape the scheme cannot take";
     case NNINIT_E_LAPACK: return "LAPACK reported a failure";
     case NNINIT_E_IO: return "file I/O failed";
+    case NNINIT_E_FORMAT: return "malformed file or model spec";
     }
     return "unknown status";
 }
