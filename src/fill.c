@@ -155,3 +155,34 @@ void nninit_store_(void *dst, nninit_dtype dtype, size_t index, double value)
     uint16_t h = dtype == NNINIT_BF16 ? vh_from_f_bf16(f) : vh_from_f_f16(f);
     memcpy(d + index * 2, &h, 2);
 }
+
+/* ---- bulk.c's scheduler ------------------------------------------------------
+ * Runs fn(ctx, i) for every i in [0, n) on a team of `threads` threads (0: the
+ * OpenMP default), units handed out dynamically. Inside the team the nthreads
+ * ICV is 1, so a fill a unit calls stays on its thread even when the team is
+ * a single (inactive) thread, where omp_in_parallel() is false. Called inside
+ * the caller's parallel region, the team is the calling thread alone. */
+void nninit_parallel_units_(size_t n, int threads, void (*fn)(void *ctx, size_t i), void *ctx)
+{
+    int nt = threads > 0 ? threads : omp_get_max_threads();
+    if ((size_t)nt > n) nt = n > 0 ? (int)n : 1;
+    #pragma omp parallel num_threads(nt) if (nt > 1 && !omp_in_parallel())
+    {
+        omp_set_num_threads(1);   /* the implicit task's own ICV: gone when the region ends */
+        #pragma omp for schedule(dynamic, 1)
+        for (size_t i = 0; i < n; i++) fn(ctx, i);
+    }
+}
+
+/* Calls fn(ctx) with the nthreads ICV set to `threads` (0: unchanged), so the
+ * fills fn makes use that many threads, without changing the caller's ICV:
+ * the setting lives in the implicit task of a one-thread (inactive) region. */
+void nninit_with_threads_(int threads, void (*fn)(void *ctx), void *ctx)
+{
+    if (threads <= 0 || omp_in_parallel()) { fn(ctx); return; }
+    #pragma omp parallel num_threads(1)
+    {
+        omp_set_num_threads(threads);
+        fn(ctx);
+    }
+}

@@ -85,3 +85,11 @@ nninit_status nninit_fail_(nninit_status status, char *msg, size_t msg_size, con
     ;
 
 #endif
+
+/* ---- fill.c: bulk.c's scheduler -------------------------------------------- */
+
+/* fn(ctx, i) for every i in [0, n) on `threads` OpenMP threads (0: the default),
+ * dynamically scheduled; fills called by fn run on the calling thread. */
+void nninit_parallel_units_(size_t n, int threads, void (*fn)(void *ctx, size_t i), void *ctx);
+/* fn(ctx) with fills inside it using `threads` threads (0: the default). */
+void nninit_with_threads_(int threads, void (*fn)(void *ctx), void *ctx);
