@@ -1,0 +1,539 @@
+/* JSON model specs: the example models (tensor and parameter counts asserted
+ * by tools/gen_models.py), rule order, explicit inits, layouts and groups,
+ * streams, seed/dtype overrides, the canonical JSON round trip, and every
+ * error class with a message naming the tensor, the field and the reason.
+ * Runs from the repository root (examples/models/). */
+#include <errno.h>
+#include <stdio.h>
+#include "testutil.h"
+
+static nninit_model *parse_ok(const char *json)
+{
+    char msg[1024] = "x";
+    nninit_model *m = NULL;
+    nninit_status st = nninit_model_parse(json, strlen(json), &m, msg, sizeof msg);
+    ck_assert_msg(st == NNINIT_OK, "parse failed (%d): %s\n%s", st, msg, json);
+    ck_assert_str_eq(msg, "");
+    ck_assert_ptr_nonnull(m);
+    return m;
+}
+
+static nninit_model_tensor info(const nninit_model *m, size_t i)
+{
+    nninit_model_tensor t;
+    ck_assert_int_eq(nninit_model_tensor_info(m, i, &t), NNINIT_OK);
+    return t;
+}
+
+/* The formatted scheme: equal strings mean equal schemes (format round-trips). */
+static void scheme_str(const nninit_scheme *s, char *buf, size_t cap)
+{
+    ck_assert_uint_gt(nninit_scheme_format(s, buf, cap), 0);
+}
+
+static void expect_scheme(const nninit_model *m, size_t i, const char *name, const char *spec)
+{
+    nninit_model_tensor t = info(m, i);
+    ck_assert_str_eq(t.name, name);
+    nninit_scheme want;
+    char a[256], b[256], msg[256];
+    ck_assert_msg(nninit_scheme_parse(spec, &want, msg, sizeof msg) == NNINIT_OK, "%s", msg);
+    scheme_str(&t.scheme, a, sizeof a);
+    scheme_str(&want, b, sizeof b);
+    ck_assert_msg(strcmp(a, b) == 0, "%s: %s != %s", name, a, b);
+    ck_assert_int_eq(t.scheme.layout.kind, want.layout.kind);
+    ck_assert_int_eq(t.scheme.layout.groups, want.layout.groups);
+}
+
+/* ---- the example models ------------------------------------------------------- */
+static const struct { const char *path; size_t tensors; uint64_t params; nninit_dtype dtype; } k_examples[] = {
+    { "examples/models/mlp.json", 6, 235146, NNINIT_F32 },
+    { "examples/models/resnet50.json", 161, 25557032, NNINIT_F32 },
+    { "examples/models/gpt2-124m.json", 148, 124439808, NNINIT_F32 },
+    { "examples/models/llama-1b.json", 146, 1235814400, NNINIT_BF16 },
+};
+#define N_EXAMPLES (sizeof k_examples / sizeof k_examples[0])
+
+static nninit_model *load_ok(const char *path)
+{
+    char msg[1024];
+    nninit_model *m = NULL;
+    nninit_status st = nninit_model_load(path, &m, msg, sizeof msg);
+    ck_assert_msg(st == NNINIT_OK, "%s: %s", path, msg);
+    return m;
+}
+
+static long find(const nninit_model *m, const char *name)
+{
+    for (size_t i = 0; i < nninit_model_count(m); i++)
+        if (strcmp(info(m, i).name, name) == 0) return (long)i;
+    ck_abort_msg("no tensor %s", name);
+    return -1;
+}
+
+START_TEST(examples_parse)
+{
+    for (size_t e = 0; e < N_EXAMPLES; e++) {
+        nninit_model *m = load_ok(k_examples[e].path);
+        ck_assert_uint_eq(nninit_model_count(m), k_examples[e].tensors);
+        uint64_t params = 0, bytes = 0;
+        for (size_t i = 0; i < nninit_model_count(m); i++) {
+            nninit_model_tensor t = info(m, i);
+            ck_assert_int_eq(t.dtype, k_examples[e].dtype);
+            params += t.count;
+            bytes += t.nbytes;
+            ck_assert_uint_eq(t.nbytes, t.count * nninit_dtype_size(t.dtype));
+        }
+        ck_assert_uint_eq(params, k_examples[e].params);
+        ck_assert_uint_eq(nninit_model_bytes(m), bytes);
+        nninit_model_free(m);
+    }
+}
+END_TEST
+
+START_TEST(examples_inits)
+{
+    nninit_model *m = load_ok("examples/models/resnet50.json");
+    expect_scheme(m, 0, "conv1.weight", "kaiming_normal(mode=fan_out, nonlinearity=relu)");
+    expect_scheme(m, (size_t)find(m, "layer1.0.downsample.0.weight"), "layer1.0.downsample.0.weight",
+                  "kaiming_normal(mode=fan_out, nonlinearity=relu)");
+    expect_scheme(m, (size_t)find(m, "layer1.0.downsample.1.weight"), "layer1.0.downsample.1.weight", "ones");
+    expect_scheme(m, (size_t)find(m, "layer4.2.bn3.weight"), "layer4.2.bn3.weight", "ones");
+    expect_scheme(m, (size_t)find(m, "layer4.2.bn3.bias"), "layer4.2.bn3.bias", "zeros");
+    expect_scheme(m, (size_t)find(m, "fc.weight"), "fc.weight", "pytorch_default");
+    expect_scheme(m, (size_t)find(m, "fc.bias"), "fc.bias", "pytorch_default_bias(fan_in=2048)");
+    nninit_model_tensor t = info(m, (size_t)find(m, "fc.weight"));
+    ck_assert_int_eq(t.ndim, 2);
+    ck_assert_int_eq(t.shape[0], 1000);
+    ck_assert_int_eq(t.shape[1], 2048);
+    nninit_model_free(m);
+
+    m = load_ok("examples/models/gpt2-124m.json");
+    ck_assert_uint_eq(nninit_model_seed(m), 1337);
+    expect_scheme(m, 0, "transformer.wte.weight", "normal(std=0.02)");
+    t = info(m, 0);
+    ck_assert_int_eq(t.shape[0], 50257);
+    ck_assert_int_eq(t.shape[1], 768);
+    t = info(m, (size_t)find(m, "transformer.h.11.attn.c_attn.weight"));
+    ck_assert_int_eq(t.shape[0], 2304);
+    ck_assert_int_eq(t.shape[1], 768);
+    expect_scheme(m, (size_t)find(m, "transformer.h.11.attn.c_proj.weight"), "transformer.h.11.attn.c_proj.weight",
+                  "normal(std=0.0040824829046386304)");
+    ck_assert(info(m, (size_t)find(m, "transformer.h.0.mlp.c_proj.weight")).scheme.std == 0.02 / sqrt(24.0));
+    expect_scheme(m, (size_t)find(m, "transformer.h.0.mlp.c_fc.weight"), "transformer.h.0.mlp.c_fc.weight",
+                  "normal(std=0.02)");
+    expect_scheme(m, (size_t)find(m, "transformer.h.0.mlp.c_proj.bias"), "transformer.h.0.mlp.c_proj.bias", "zeros");
+    expect_scheme(m, (size_t)find(m, "transformer.ln_f.weight"), "transformer.ln_f.weight", "ones");
+    nninit_model_free(m);
+
+    m = load_ok("examples/models/llama-1b.json");
+    expect_scheme(m, (size_t)find(m, "model.norm.weight"), "model.norm.weight", "ones");
+    expect_scheme(m, (size_t)find(m, "model.layers.15.post_attention_layernorm.weight"),
+                  "model.layers.15.post_attention_layernorm.weight", "ones");
+    expect_scheme(m, (size_t)find(m, "model.layers.3.self_attn.k_proj.weight"),
+                  "model.layers.3.self_attn.k_proj.weight", "normal(std=0.02)");
+    t = info(m, (size_t)find(m, "model.layers.3.self_attn.k_proj.weight"));
+    ck_assert_int_eq(t.shape[0], 512);
+    ck_assert_int_eq(t.shape[1], 2048);
+    nninit_model_free(m);
+}
+END_TEST
+
+/* ---- rules, explicit inits, layouts ------------------------------------------- */
+START_TEST(first_match_wins)
+{
+    /* Object form, in document order; the array form means the same. */
+    const char *specs[] = {
+        "{\"rules\": {\"enc.*.weight\": \"ones\", \"*.weight\": \"zeros\", \"enc.*\": \"constant(value=3)\"},"
+        " \"tensors\": [{\"name\": \"enc.0.weight\", \"shape\": [2]}, {\"name\": \"dec.weight\", \"shape\": [2]},"
+        " {\"name\": \"enc.0.bias\", \"shape\": [2]}]}",
+        "{\"rules\": [{\"match\": \"enc.*.weight\", \"init\": \"ones\"}, {\"match\": \"*.weight\", \"init\": \"zeros\"},"
+        " {\"init\": \"constant(value=3)\", \"match\": \"enc.*\"}],"
+        " \"tensors\": [{\"name\": \"enc.0.weight\", \"shape\": [2]}, {\"name\": \"dec.weight\", \"shape\": [2]},"
+        " {\"name\": \"enc.0.bias\", \"shape\": [2]}]}",
+    };
+    for (int k = 0; k < 2; k++) {
+        nninit_model *m = parse_ok(specs[k]);
+        expect_scheme(m, 0, "enc.0.weight", "ones");
+        ck_assert_str_eq(info(m, 0).init, "ones");
+        expect_scheme(m, 1, "dec.weight", "zeros");
+        expect_scheme(m, 2, "enc.0.bias", "constant(value=3)");
+        ck_assert_str_eq(info(m, 2).init, "constant(value=3)");
+        nninit_model_free(m);
+    }
+    /* '*' matches dots too (fnmatch without FNM_PATHNAME); [] and ? work. */
+    nninit_model *m = parse_ok("{\"rules\": {\"h.[02].*\": \"ones\", \"h.?.*\": \"eye\", \"*\": \"zeros\"},"
+                               " \"tensors\": [{\"name\": \"h.0.a.b\", \"shape\": [2, 2]},"
+                               " {\"name\": \"h.1.x\", \"shape\": [2, 2]}, {\"name\": \"h.10.x\", \"shape\": [2, 2]}]}");
+    expect_scheme(m, 0, "h.0.a.b", "ones");
+    expect_scheme(m, 1, "h.1.x", "eye");
+    expect_scheme(m, 2, "h.10.x", "zeros");
+    nninit_model_free(m);
+}
+END_TEST
+
+START_TEST(explicit_init_overrides_rules)
+{
+    nninit_model *m = parse_ok("{\"rules\": {\"*\": \"zeros\"}, \"tensors\": ["
+                               "{\"name\": \"a\", \"shape\": [4, 3], \"init\": \"orthogonal(gain=2)\"},"
+                               "{\"name\": \"b\", \"shape\": [4, 3]}]}");
+    expect_scheme(m, 0, "a", "orthogonal(gain=2)");
+    ck_assert_str_eq(info(m, 0).init, "orthogonal(gain=2)");
+    expect_scheme(m, 1, "b", "zeros");
+    nninit_model_free(m);
+    /* No rules at all: every tensor brings its own. */
+    m = parse_ok("{\"tensors\": [{\"name\": \"a\", \"shape\": [], \"init\": \"normal(std=2)\"}]}");
+    nninit_model_tensor t = info(m, 0);
+    ck_assert_int_eq(t.ndim, 0);
+    ck_assert_uint_eq(t.count, 1);
+    ck_assert_uint_eq(nninit_model_seed(m), 0);
+    ck_assert_int_eq(t.dtype, NNINIT_F32);
+    nninit_model_free(m);
+    /* An empty model is a model. */
+    m = parse_ok("{\"tensors\": []}");
+    ck_assert_uint_eq(nninit_model_count(m), 0);
+    ck_assert_uint_eq(nninit_model_bytes(m), 0);
+    nninit_model_tensor t2;
+    ck_assert_int_eq(nninit_model_tensor_info(m, 0, &t2), NNINIT_E_PARAM);
+    nninit_model_free(m);
+}
+END_TEST
+
+START_TEST(layouts_and_groups)
+{
+    nninit_model *m = parse_ok(
+        "{\"layout\": \"hwio\", \"rules\": {\"*.w\": \"xavier_uniform\", \"*.g\": \"kaiming_normal(mode=fan_out)\","
+        " \"*.own\": \"xavier_uniform(layout=oihw)\", \"*.axes\": \"lecun_normal(in_axis=0, out_axis=1)\","
+        " \"*.b\": \"zeros\", \"*.gown\": \"dirac(groups=4)\"},"
+        " \"tensors\": ["
+        "  {\"name\": \"dense.w\", \"shape\": [3, 5]},"                               /* model default: hwio */
+        "  {\"name\": \"conv.w\", \"shape\": [8, 4, 3, 3], \"layout\": \"oihw\"},"
+        "  {\"name\": \"tconv.w\", \"shape\": [4, 8, 3, 3], \"layout\": \"iohw\"},"
+        "  {\"name\": \"conv.g\", \"shape\": [8, 4, 3, 3], \"layout\": \"oihw\", \"groups\": 2},"
+        "  {\"name\": \"x.own\", \"shape\": [3, 5], \"layout\": \"hwio\"},"
+        "  {\"name\": \"x.axes\", \"shape\": [3, 5, 7]},"
+        "  {\"name\": \"x.b\", \"shape\": [8], \"groups\": 2},"                       /* zeros ignores groups */
+        "  {\"name\": \"x.gown\", \"shape\": [8, 2, 3, 3], \"layout\": \"oihw\", \"groups\": 2}"
+        "]}");
+    expect_scheme(m, 0, "dense.w", "xavier_uniform(layout=hwio)");
+    expect_scheme(m, 1, "conv.w", "xavier_uniform(layout=oihw)");
+    expect_scheme(m, 2, "tconv.w", "xavier_uniform(layout=iohw)");
+    expect_scheme(m, 3, "conv.g", "kaiming_normal(mode=fan_out, groups=2)");
+    expect_scheme(m, 4, "x.own", "xavier_uniform");                 /* the spec's own layout wins */
+    expect_scheme(m, 5, "x.axes", "lecun_normal(in_axis=0, out_axis=1)");
+    expect_scheme(m, 6, "x.b", "zeros");
+    expect_scheme(m, 7, "x.gown", "dirac(groups=4)");                /* the spec's own groups win */
+    /* The plan sees the tensor's layout: Dense (3, 5) in hwio has fan_in 3. */
+    nninit_plan p;
+    nninit_model_tensor t = info(m, 0);
+    ck_assert_int_eq(nninit_scheme_plan(&t.scheme, t.shape, t.ndim, &p, NULL, 0), NNINIT_OK);
+    ck_assert_int_eq(p.fan_in, 3);
+    ck_assert_int_eq(p.fan_out, 5);
+    t = info(m, 3);
+    ck_assert_int_eq(nninit_scheme_plan(&t.scheme, t.shape, t.ndim, &p, NULL, 0), NNINIT_OK);
+    ck_assert_int_eq(p.fan_out, 36);
+    nninit_model_free(m);
+}
+END_TEST
+
+START_TEST(streams_and_seeds)
+{
+    nninit_model *m = parse_ok("{\"seed\": \"18446744073709551615\", \"rules\": {\"*\": \"zeros\"},"
+                               " \"tensors\": [{\"name\": \"a.weight\", \"shape\": [1]}, {\"name\": \"b\", \"shape\": [1]}]}");
+    ck_assert_uint_eq(nninit_model_seed(m), UINT64_MAX);
+    for (size_t i = 0; i < 2; i++) {
+        nninit_model_tensor t = info(m, i);
+        ck_assert_uint_eq(t.rng.seed, UINT64_MAX);
+        ck_assert_uint_eq(t.rng.stream, nninit_stream_id(t.name));
+    }
+    ck_assert_uint_ne(info(m, 0).rng.stream, info(m, 1).rng.stream);
+    nninit_model_set_seed(m, 7);
+    ck_assert_uint_eq(nninit_model_seed(m), 7);
+    ck_assert_uint_eq(info(m, 1).rng.seed, 7);
+    nninit_model_free(m);
+    /* Numbers up to 2^53 are exact; a string may say the same. */
+    m = parse_ok("{\"seed\": 9007199254740992, \"tensors\": []}");
+    ck_assert_uint_eq(nninit_model_seed(m), 9007199254740992ull);
+    nninit_model_free(m);
+    m = parse_ok("{\"seed\": \"9007199254740993\", \"tensors\": []}");
+    ck_assert_uint_eq(nninit_model_seed(m), 9007199254740993ull);
+    nninit_model_free(m);
+    /* NULL handles. */
+    ck_assert_uint_eq(nninit_model_seed(NULL), 0);
+    nninit_model_set_seed(NULL, 1);
+    ck_assert_uint_eq(nninit_model_count(NULL), 0);
+    ck_assert_uint_eq(nninit_model_bytes(NULL), 0);
+    ck_assert_ptr_null(nninit_model_json(NULL));
+    ck_assert_int_eq(nninit_model_set_dtype(NULL, NNINIT_F32), NNINIT_E_NULL);
+    nninit_model_free(NULL);
+}
+END_TEST
+
+START_TEST(set_dtype)
+{
+    nninit_model *m = parse_ok("{\"dtype\": \"bf16\", \"rules\": {\"*\": \"ones\"}, \"tensors\": ["
+                               "{\"name\": \"a\", \"shape\": [3, 5]}, {\"name\": \"b\", \"shape\": [7], \"dtype\": \"f64\"}]}");
+    ck_assert_int_eq(info(m, 0).dtype, NNINIT_BF16);
+    ck_assert_int_eq(info(m, 1).dtype, NNINIT_F64);
+    ck_assert_uint_eq(nninit_model_bytes(m), 15 * 2 + 7 * 8);
+    ck_assert_int_eq(nninit_model_set_dtype(m, (nninit_dtype)9), NNINIT_E_DTYPE);
+    ck_assert_uint_eq(nninit_model_bytes(m), 15 * 2 + 7 * 8);          /* unchanged */
+    ck_assert_int_eq(nninit_model_set_dtype(m, NNINIT_F32), NNINIT_OK);
+    ck_assert_int_eq(info(m, 0).dtype, NNINIT_F32);
+    ck_assert_int_eq(info(m, 1).dtype, NNINIT_F32);
+    ck_assert_uint_eq(info(m, 1).nbytes, 28);
+    ck_assert_uint_eq(nninit_model_bytes(m), 22 * 4);
+    const char *j = nninit_model_json(m);
+    ck_assert_ptr_nonnull(j);
+    ck_assert_ptr_nonnull(strstr(j, "\"dtype\":\"f32\""));
+    ck_assert_ptr_null(strstr(j, "bf16"));
+    ck_assert_ptr_null(strstr(j, "f64"));
+    nninit_model_free(m);
+    /* An override that would overflow the byte count is refused, nothing changes. */
+    m = parse_ok("{\"dtype\": \"f16\", \"rules\": {\"*\": \"zeros\"}, \"tensors\": ["
+                 "{\"name\": \"a\", \"shape\": [1073741824, 2147483648]}, {\"name\": \"b\", \"shape\": [1073741824, 2147483648]}]}");
+    ck_assert_uint_eq(nninit_model_bytes(m), 1ull << 63);
+    ck_assert_int_eq(nninit_model_set_dtype(m, NNINIT_F32), NNINIT_E_OVERFLOW);
+    ck_assert_int_eq(info(m, 0).dtype, NNINIT_F16);
+    nninit_model_free(m);
+}
+END_TEST
+
+/* ---- canonical JSON ------------------------------------------------------------- */
+static void expect_same(const nninit_model *a, const nninit_model *b)
+{
+    ck_assert_uint_eq(nninit_model_count(a), nninit_model_count(b));
+    ck_assert_uint_eq(nninit_model_seed(a), nninit_model_seed(b));
+    ck_assert_uint_eq(nninit_model_bytes(a), nninit_model_bytes(b));
+    for (size_t i = 0; i < nninit_model_count(a); i++) {
+        nninit_model_tensor x = info(a, i), y = info(b, i);
+        char fx[256], fy[256];
+        ck_assert_str_eq(x.name, y.name);
+        ck_assert_int_eq(x.dtype, y.dtype);
+        ck_assert_int_eq(x.ndim, y.ndim);
+        ck_assert_mem_eq(x.shape, y.shape, sizeof x.shape);
+        ck_assert_uint_eq(x.count, y.count);
+        ck_assert_uint_eq(x.nbytes, y.nbytes);
+        scheme_str(&x.scheme, fx, sizeof fx);
+        scheme_str(&y.scheme, fy, sizeof fy);
+        ck_assert_str_eq(fx, fy);
+        ck_assert_int_eq(x.scheme.layout.kind, y.scheme.layout.kind);
+        ck_assert_int_eq(x.scheme.layout.groups, y.scheme.layout.groups);
+        ck_assert_int_eq(x.scheme.layout.in_axis, y.scheme.layout.in_axis);
+        ck_assert_int_eq(x.scheme.layout.out_axis, y.scheme.layout.out_axis);
+        ck_assert_uint_eq(x.rng.seed, y.rng.seed);
+        ck_assert_uint_eq(x.rng.stream, y.rng.stream);
+    }
+}
+
+static void round_trip(nninit_model *m)
+{
+    const char *j = nninit_model_json(m);
+    ck_assert_ptr_nonnull(j);
+    char *copy = strdup(j);
+    nninit_model *b = parse_ok(copy);
+    expect_same(m, b);
+    ck_assert_str_eq(nninit_model_json(b), copy);     /* canonical: a fixed point */
+    free(copy);
+    nninit_model_free(b);
+}
+
+START_TEST(canonical_json_round_trip)
+{
+    for (size_t e = 0; e < N_EXAMPLES; e++) {
+        nninit_model *m = load_ok(k_examples[e].path);
+        round_trip(m);
+        nninit_model_set_seed(m, UINT64_MAX - 1);     /* a seed JSON numbers cannot hold */
+        ck_assert_int_eq(nninit_model_set_dtype(m, NNINIT_F16), NNINIT_OK);
+        round_trip(m);
+        ck_assert_ptr_nonnull(strstr(nninit_model_json(m), "\"seed\":\"18446744073709551614\""));
+        nninit_model_free(m);
+    }
+    nninit_model *m = parse_ok(
+        "{\"name\": \"q\\\"uote \\u00e9\", \"description\": \"d\", \"layout\": \"hwio\","
+        " \"rules\": {\"*.own\": \"xavier_uniform(layout=oihw)\", \"*\": \"kaiming_uniform(a=0.1)\"}, \"tensors\": ["
+        "  {\"name\": \"w\\\"1\", \"shape\": [3, 3, 4, 8], \"groups\": 2},"
+        "  {\"name\": \"x.own\", \"shape\": [3, 5], \"layout\": \"iohw\"},"
+        "  {\"name\": \"o\", \"shape\": [6, 4], \"init\": \"orthogonal(in_axis=1, out_axis=0)\"},"
+        "  {\"name\": \"z\", \"shape\": [0, 5], \"init\": \"zeros\", \"layout\": \"hwoi\", \"groups\": 5},"
+        "  {\"name\": \"s\", \"shape\": [], \"init\": \"constant(value=0.1)\", \"dtype\": \"f64\"}"
+        "]}");
+    round_trip(m);
+    nninit_model_free(m);
+}
+END_TEST
+
+/* ---- errors ---------------------------------------------------------------------- */
+#define T(...) "{\"rules\": {\"*\": \"zeros\"}, \"tensors\": [" __VA_ARGS__ "]}"
+static const struct { const char *json; nninit_status st; const char *says[3]; } k_errors[] = {
+    /* malformed JSON */
+    { "{\"tensors\": [}", NNINIT_E_FORMAT, { "malformed JSON", "line 1" } },
+    { "{\n\"tensors\": [],\n  x}", NNINIT_E_FORMAT, { "malformed JSON", "line 3" } },
+    { "{\"tensors\": []} trailing", NNINIT_E_FORMAT, { "malformed JSON" } },
+    { "", NNINIT_E_FORMAT, { "malformed JSON", "empty" } },
+    { "[]", NNINIT_E_FORMAT, { "must be a JSON object", "an array" } },
+    /* structure: top level */
+    { "{\"tensors\": [], \"seeds\": 1}", NNINIT_E_FORMAT, { "field \"seeds\"", "unknown field" } },
+    { "{\"tensors\": [], \"tensors\": []}", NNINIT_E_FORMAT, { "field \"tensors\"", "appears twice" } },
+    { "{\"seed\": 1}", NNINIT_E_FORMAT, { "field \"tensors\"", "missing" } },
+    { "{\"tensors\": {}}", NNINIT_E_FORMAT, { "field \"tensors\"", "expected an array", "an object" } },
+    { "{\"seed\": 1.5, \"tensors\": []}", NNINIT_E_FORMAT, { "field \"seed\"", "1.5", "not an integer" } },
+    { "{\"seed\": -1, \"tensors\": []}", NNINIT_E_FORMAT, { "field \"seed\"", "-1" } },
+    { "{\"seed\": 1e19, \"tensors\": []}", NNINIT_E_FORMAT, { "field \"seed\"", "decimal string" } },
+    { "{\"seed\": \"18446744073709551616\", \"tensors\": []}", NNINIT_E_FORMAT, { "field \"seed\"", "0..2^64-1" } },
+    { "{\"seed\": \"12x\", \"tensors\": []}", NNINIT_E_FORMAT, { "field \"seed\"", "\"12x\"" } },
+    { "{\"seed\": true, \"tensors\": []}", NNINIT_E_FORMAT, { "field \"seed\"", "a boolean" } },
+    { "{\"name\": 3, \"tensors\": []}", NNINIT_E_FORMAT, { "field \"name\"", "expected a string" } },
+    { "{\"dtype\": 32, \"tensors\": []}", NNINIT_E_FORMAT, { "field \"dtype\"", "expected a string" } },
+    { "{\"dtype\": \"f8\", \"tensors\": []}", NNINIT_E_DTYPE, { "field \"dtype\"", "unknown dtype \"f8\"" } },
+    { "{\"layout\": \"nchw\", \"tensors\": []}", NNINIT_E_FORMAT, { "field \"layout\"", "unknown layout \"nchw\"" } },
+    /* rules */
+    { "{\"rules\": 5, \"tensors\": []}", NNINIT_E_FORMAT, { "field \"rules\"", "a number" } },
+    { "{\"rules\": {\"*\": 5}, \"tensors\": []}", NNINIT_E_FORMAT, { "rules", "pattern \"*\"", "must be a string" } },
+    { "{\"rules\": {\"*\": \"ones\", \"*\": \"zeros\"}, \"tensors\": []}", NNINIT_E_FORMAT,
+      { "pattern \"*\"", "appears twice" } },
+    { "{\"rules\": [5], \"tensors\": []}", NNINIT_E_FORMAT, { "rules[0]", "expected an object" } },
+    { "{\"rules\": [{\"pattern\": \"*\", \"init\": \"ones\"}], \"tensors\": []}", NNINIT_E_FORMAT,
+      { "rules[0]", "field \"pattern\"", "unknown field" } },
+    { "{\"rules\": [{\"init\": \"ones\"}], \"tensors\": []}", NNINIT_E_FORMAT, { "rules[0]", "field \"match\"", "missing" } },
+    { "{\"rules\": [{\"match\": \"*\"}], \"tensors\": []}", NNINIT_E_FORMAT, { "rules[0]", "field \"init\"", "missing" } },
+    { "{\"rules\": {\"*.w\": \"normal(sigma=1)\"}, \"tensors\": []}", NNINIT_E_SPEC,
+      { "pattern \"*.w\"", "normal(sigma=1)", "unknown parameter" } },
+    { "{\"rules\": [{\"match\": \"*.w\", \"init\": \"normal(std=-1)\"}], \"tensors\": []}", NNINIT_E_PARAM,
+      { "match \"*.w\"", "std out of range" } },
+    /* tensors: structure and types */
+    { T("5"), NNINIT_E_FORMAT, { "tensors[0]", "expected an object" } },
+    { T("{\"shape\": [2]}"), NNINIT_E_FORMAT, { "tensors[0]", "field \"name\"", "missing" } },
+    { T("{\"name\": \"\", \"shape\": [2]}"), NNINIT_E_FORMAT, { "tensors[0]", "field \"name\"", "empty" } },
+    { T("{\"name\": 7, \"shape\": [2]}"), NNINIT_E_FORMAT, { "tensors[0]", "field \"name\"", "expected a string" } },
+    { T("{\"name\": \"w\", \"shape\": [2], \"inits\": \"ones\"}"), NNINIT_E_FORMAT,
+      { "tensor \"w\"", "field \"inits\"", "unknown field" } },
+    { T("{\"name\": \"w\", \"shape\": [2], \"shape\": [3]}"), NNINIT_E_FORMAT,
+      { "tensor \"w\"", "field \"shape\"", "appears twice" } },
+    { T("{\"name\": \"w\"}"), NNINIT_E_FORMAT, { "tensor \"w\"", "field \"shape\"", "missing" } },
+    { T("{\"name\": \"w\", \"shape\": 3}"), NNINIT_E_FORMAT, { "tensor \"w\"", "field \"shape\"", "expected an array" } },
+    { T("{\"name\": \"w\", \"shape\": [\"3\"]}"), NNINIT_E_FORMAT, { "tensor \"w\"", "field \"shape\"", "a string" } },
+    { T("{\"name\": \"w\", \"shape\": [2], \"init\": 1}"), NNINIT_E_FORMAT,
+      { "tensor \"w\"", "field \"init\"", "expected a string" } },
+    { T("{\"name\": \"w\", \"shape\": [2], \"dtype\": 1}"), NNINIT_E_FORMAT, { "tensor \"w\"", "field \"dtype\"" } },
+    { T("{\"name\": \"w\", \"shape\": [2], \"dtype\": \"float32\"}"), NNINIT_E_DTYPE,
+      { "tensor \"w\"", "field \"dtype\"", "unknown dtype \"float32\"" } },
+    { T("{\"name\": \"w\", \"shape\": [2], \"layout\": \"nhwc\"}"), NNINIT_E_FORMAT,
+      { "tensor \"w\"", "field \"layout\"", "unknown layout \"nhwc\"" } },
+    { T("{\"name\": \"w\", \"shape\": [2], \"layout\": 0}"), NNINIT_E_FORMAT,
+      { "tensor \"w\"", "field \"layout\"", "expected a string" } },
+    { T("{\"name\": \"w\", \"shape\": [2], \"groups\": 0}"), NNINIT_E_FORMAT,
+      { "tensor \"w\"", "field \"groups\"", "0 is not a group count" } },
+    { T("{\"name\": \"w\", \"shape\": [2], \"groups\": \"2\"}"), NNINIT_E_FORMAT,
+      { "tensor \"w\"", "field \"groups\"", "expected an integer" } },
+    /* sizes */
+    { T("{\"name\": \"h.0.attn.c_attn.weight\", \"shape\": [2304, -3]}"), NNINIT_E_SHAPE,
+      { "tensor \"h.0.attn.c_attn.weight\": field \"shape\": -3 is not a size" } },
+    { T("{\"name\": \"w\", \"shape\": [2.5]}"), NNINIT_E_SHAPE, { "tensor \"w\"", "field \"shape\"", "2.5 is not a size" } },
+    { T("{\"name\": \"w\", \"shape\": [1e20]}"), NNINIT_E_SHAPE, { "tensor \"w\"", "field \"shape\"", "larger than 2^53" } },
+    { T("{\"name\": \"w\", \"shape\": [1, 1, 1, 1, 1, 1, 1, 1, 1]}"), NNINIT_E_SHAPE,
+      { "tensor \"w\"", "field \"shape\"", "9 dimensions" } },
+    { T("{\"name\": \"w\", \"shape\": [4294967296, 4294967296, 4294967296]}"), NNINIT_E_SHAPE,
+      { "tensor \"w\"", "field \"shape\"", "too many elements" } },
+    { T("{\"name\": \"w\", \"shape\": [4294967296, 2147483648], \"dtype\": \"f64\"}"), NNINIT_E_OVERFLOW,
+      { "tensor \"w\"", "field \"shape\"", "overflows" } },
+    { T("{\"name\": \"a\", \"shape\": [1073741824, 2147483648]}, {\"name\": \"b\", \"shape\": [1073741824, 2147483648]}"),
+      NNINIT_E_OVERFLOW, { "tensor \"b\"", "total byte count overflows" } },
+    /* names and rules */
+    { T("{\"name\": \"w\", \"shape\": [2]}, {\"name\": \"v\", \"shape\": [2]}, {\"name\": \"w\", \"shape\": [3]}"),
+      NNINIT_E_FORMAT, { "tensor \"w\"", "duplicate tensor name", "tensors[0] and tensors[2]" } },
+    { "{\"rules\": {\"*.weight\": \"ones\"}, \"tensors\": [{\"name\": \"fc.bias\", \"shape\": [2]}]}", NNINIT_E_FORMAT,
+      { "tensor \"fc.bias\"", "field \"init\"", "no rule matches" } },
+    /* init specs and shapes */
+    { T("{\"name\": \"w\", \"shape\": [2], \"init\": \"normal(sigma=1)\"}"), NNINIT_E_SPEC,
+      { "tensor \"w\": field \"init\": init spec \"normal(sigma=1)\"", "column 8", "unknown parameter 'sigma'" } },
+    { T("{\"name\": \"w\", \"shape\": [2], \"init\": \"gaussian\"}"), NNINIT_E_SPEC, { "tensor \"w\"", "unknown scheme" } },
+    { T("{\"name\": \"w\", \"shape\": [2], \"init\": \"uniform(low=1, high=0)\"}"), NNINIT_E_PARAM,
+      { "tensor \"w\"", "field \"init\"", "out of range" } },
+    { "{\"rules\": {\"*.w\": \"eye\"}, \"tensors\": [{\"name\": \"a.w\", \"shape\": [2, 3, 4]}]}", NNINIT_E_SHAPE,
+      { "tensor \"a.w\"", "rule \"*.w\"", "eye on shape [2, 3, 4]" } },
+    { T("{\"name\": \"c\", \"shape\": [4, 4, 3, 3], \"init\": \"dirac(groups=3)\"}"), NNINIT_E_SHAPE,
+      { "tensor \"c\"", "field \"init\"", "groups=3 does not divide" } },
+    { T("{\"name\": \"c\", \"shape\": [8, 3, 3, 3], \"groups\": 3, \"init\": \"kaiming_normal\"}"), NNINIT_E_SHAPE,
+      { "tensor \"c\"", "does not divide" } },
+    { T("{\"name\": \"o\", \"shape\": [5], \"init\": \"orthogonal\"}"), NNINIT_E_SHAPE,
+      { "tensor \"o\"", "needs at least 2 dimensions" } },
+};
+#undef T
+
+START_TEST(errors)
+{
+    for (size_t i = 0; i < sizeof k_errors / sizeof k_errors[0]; i++) {
+        char msg[1024];
+        nninit_model *m = (nninit_model *)&msg;   /* must come back NULL */
+        const char *j = k_errors[i].json;
+        nninit_status st = nninit_model_parse(j, strlen(j), &m, msg, sizeof msg);
+        ck_assert_msg(st == k_errors[i].st, "case %zu: status %d, want %d (%s)\n%s", i, st, k_errors[i].st, msg, j);
+        ck_assert_ptr_null(m);
+        for (int k = 0; k < 3 && k_errors[i].says[k]; k++)
+            ck_assert_msg(strstr(msg, k_errors[i].says[k]), "case %zu: message lacks '%s':\n  %s", i,
+                          k_errors[i].says[k], msg);
+        /* A short message buffer is truncated, never overrun; none is fine too. */
+        char small[8];
+        memset(small, 'x', sizeof small);
+        ck_assert_int_eq(nninit_model_parse(j, strlen(j), &m, small, 5), k_errors[i].st);
+        ck_assert_uint_le(strlen(small), 4);
+        ck_assert_int_eq(small[5], 'x');
+        ck_assert_int_eq(nninit_model_parse(j, strlen(j), &m, NULL, 0), k_errors[i].st);
+    }
+}
+END_TEST
+
+START_TEST(lengths_and_files)
+{
+    /* len bounds the input: no terminator needed, and bytes past len are not read. */
+    const char *j = "{\"tensors\": []}GARBAGE";
+    nninit_model *m = NULL;
+    ck_assert_int_eq(nninit_model_parse(j, 15, &m, NULL, 0), NNINIT_OK);
+    nninit_model_free(m);
+    ck_assert_int_eq(nninit_model_parse(j, 16, &m, NULL, 0), NNINIT_E_FORMAT);
+    ck_assert_int_eq(nninit_model_parse(NULL, 0, &m, NULL, 0), NNINIT_E_FORMAT);
+    ck_assert_int_eq(nninit_model_parse(NULL, 3, &m, NULL, 0), NNINIT_E_NULL);
+    ck_assert_int_eq(nninit_model_parse(j, 15, NULL, NULL, 0), NNINIT_E_NULL);
+
+    char msg[1024];
+    errno = 0;
+    ck_assert_int_eq(nninit_model_load("tests/data/no-such-model.json", &m, msg, sizeof msg), NNINIT_E_IO);
+    ck_assert_int_eq(errno, ENOENT);
+    ck_assert_ptr_null(m);
+    ck_assert_ptr_nonnull(strstr(msg, "no-such-model.json"));
+    ck_assert_int_eq(nninit_model_load(NULL, &m, msg, sizeof msg), NNINIT_E_NULL);
+
+    /* A file's errors say which file. */
+    char path[] = "/tmp/nninit_test_model_XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    FILE *f = fdopen(fd, "w");
+    fputs("{\"tensors\": [{\"name\": \"w\", \"shape\": [-1], \"init\": \"zeros\"}]}", f);
+    fclose(f);
+    ck_assert_int_eq(nninit_model_load(path, &m, msg, sizeof msg), NNINIT_E_SHAPE);
+    ck_assert_ptr_nonnull(strstr(msg, path));
+    ck_assert_ptr_nonnull(strstr(msg, "tensor \"w\": field \"shape\": -1 is not a size"));
+    remove(path);
+}
+END_TEST
+
+static Suite *make_suite(void)
+{
+    Suite *s = suite_create("model");
+    TCase *tc = nt_tcase("model");
+    tcase_add_test(tc, examples_parse);
+    tcase_add_test(tc, examples_inits);
+    tcase_add_test(tc, first_match_wins);
+    tcase_add_test(tc, explicit_init_overrides_rules);
+    tcase_add_test(tc, layouts_and_groups);
+    tcase_add_test(tc, streams_and_seeds);
+    tcase_add_test(tc, set_dtype);
+    tcase_add_test(tc, canonical_json_round_trip);
+    tcase_add_test(tc, errors);
+    tcase_add_test(tc, lengths_and_files);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+NNINIT_TEST_MAIN
