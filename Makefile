@@ -25,7 +25,7 @@ LAPACK_LIBS ?= -llapacke -lopenblas
 LDLIBS_ALL = -fopenmp $(LAPACK_LIBS) -lm $(EXTRA_LDFLAGS)
 
 SRC = src/api.c src/cpu.c src/dispatch.c src/params.c src/fill.c src/fans.c src/schemes.c src/spec.c \
-      src/orthogonal.c src/npy.c
+      src/orthogonal.c src/npy.c src/outfile.c
 ifeq ($(ARCH),x86_64)
 KERNELS = kernels/scalar/kernel_scalar.c kernels/avx2/kernel_avx2.c kernels/avx512/kernel_avx512.c
 ISA_DEFS = -DNNINIT_HAVE_X86_KERNELS
@@ -61,8 +61,9 @@ DEPS_build   = gcc make libc6-dev libopenblas-dev liblapacke-dev
 DEPS_test    = $(DEPS_build) check pkg-config python3 python3-numpy
 DEPS_bench   = $(DEPS_build) g++ libbenchmark-dev python3 python3-numpy python3-torch
 DEPS_aarch64 = gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user check:arm64 libsubunit-dev:arm64
+DEPS_fuzz    = $(DEPS_build) clang libclang-rt-14-dev libomp-14-dev
 
-deps-build deps-test deps-bench deps-aarch64:
+deps-build deps-test deps-bench deps-aarch64 deps-fuzz:
 	@command -v dpkg-query >/dev/null || exit 0; \
 	native=$$(dpkg --print-architecture); missing=""; \
 	for p in $(DEPS_$(subst deps-,,$@)); do \
@@ -110,6 +111,7 @@ test: deps-test lib
 	$(MAKE) --no-print-directory run-tests
 	$(MAKE) --no-print-directory examples-check
 	$(MAKE) --no-print-directory cli-check
+	$(MAKE) --no-print-directory st-check
 
 # The example links the *installed* library through pkg-config.
 examples-check: lib
@@ -148,6 +150,45 @@ $(BUILD)/nninit: tools/nninit.c include/nninit.h $(STATIC)
 cli-check: $(BUILD)/nninit
 	bash tests/cli.sh $(BUILD)/nninit
 
+# The safetensors writer read back by tests/st_read.py (NumPy, from the format's
+# description; no shared code): tests/st_write.c writes the files.
+.PHONY: st-check
+$(BUILD)/tests/st_write: tests/st_write.c include/nninit.h $(STATIC)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(STATIC) $(LDLIBS_ALL)
+st-check: $(BUILD)/tests/st_write
+	bash tests/st_check.sh $(BUILD)/tests/st_write
+
+# ---- fuzzing ---------------------------------------------------------------
+# libFuzzer targets (fuzz/fuzz_*.c) over the library built by clang with ASan +
+# UBSan into build-fuzz/. Each runs FUZZ_SECONDS from its seeds in
+# fuzz/corpus/<target>/ with fuzz/<target>.dict (new inputs collect in build-fuzz/corpus/<target>/);
+# any crash, leak or sanitizer report fails the target and leaves the input in
+# build-fuzz/crash-*. A target whose API is still a placeholder is skipped.
+FUZZ_SECONDS ?= 30
+FUZZ_TARGETS = $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
+FUZZ_CFLAGS = -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+.PHONY: fuzz fuzz-build deps-fuzz
+fuzz-build: deps-fuzz
+	$(MAKE) --no-print-directory CC=clang BUILD=build-fuzz EXTRA_CFLAGS="$(FUZZ_CFLAGS)" build-fuzz/libnninit.a
+	@for t in $(FUZZ_TARGETS); do \
+	  echo "clang $$t"; \
+	  clang -std=c11 -g -O1 -Iinclude -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	    -o build-fuzz/$$t fuzz/$$t.c build-fuzz/libnninit.a $(LDLIBS_ALL) 2>build-fuzz/$$t.link.log \
+	    || { grep -q "undefined reference" build-fuzz/$$t.link.log || { cat build-fuzz/$$t.link.log; exit 1; }; \
+	         echo "  $$t: not linked, the library lacks its API yet (build-fuzz/$$t.link.log)"; rm -f build-fuzz/$$t; }; \
+	done
+fuzz: fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+	  [ -x build-fuzz/$$t ] || { echo "== $$t: skipped (not built)"; continue; }; \
+	  echo "== $$t: $(FUZZ_SECONDS) s"; mkdir -p build-fuzz/corpus/$$t fuzz/corpus/$$t; \
+	  dict=; [ -f fuzz/$$t.dict ] && dict=-dict=fuzz/$$t.dict; \
+	  build-fuzz/$$t $$dict -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=build-fuzz/crash-$$t- \
+	    build-fuzz/corpus/$$t fuzz/corpus/$$t 2>build-fuzz/$$t.log \
+	    || { tail -60 build-fuzz/$$t.log; echo "FAILED: $$t (log: build-fuzz/$$t.log)"; exit 1; }; \
+	  grep -E "stat::number_of_executed_units|Done [0-9]+ runs" build-fuzz/$$t.log | tail -1; \
+	done
+
 # ---- benchmarks -----------------------------------------------------------
 bench: deps-bench lib
 	bash bench/run.sh
@@ -168,4 +209,4 @@ install: lib
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' nninit.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/nninit.pc
 
 clean:
-	rm -rf build build-asan build-aarch64
+	rm -rf build build-asan build-aarch64 build-fuzz

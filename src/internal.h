@@ -84,6 +84,23 @@ nninit_status nninit_fail_(nninit_status status, char *msg, size_t msg_size, con
 #endif
     ;
 
+
+/* ---- outfile.c: files that appear whole (npy.c, safetensors.c) ------------- */
+
+/* write(2) until done: retries short writes and EINTR. 0, or -1 with errno. */
+int nninit_write_all_(int fd, const void *data, size_t n);
+/* bytes of elem-byte elements, little-endian in the file whatever the host
+ * (reversed per element on a big-endian one). 0, or -1 with errno. */
+int nninit_write_le_(int fd, const void *data, size_t bytes, size_t elem);
+/* Writes the whole file content to fd: 0, or -1 with errno set. */
+typedef int (*nninit_emit_fn_)(int fd, void *ctx);
+/* Creates path with what emit writes: atomically (temporary file in the same
+ * directory, fsync, the mode open(O_CREAT) or the replaced file would give,
+ * rename; symbolic links written through) for a regular file or a new path;
+ * directly for "-" (standard output) and existing non-regular files (devices,
+ * FIFOs). NNINIT_E_IO with errno kept on failure, leaving no temporary. */
+nninit_status nninit_write_file_(const char *path, nninit_emit_fn_ emit, void *ctx);
+
 #endif
 
 /* ---- fill.c: bulk.c's scheduler -------------------------------------------- */

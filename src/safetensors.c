@@ -1,2 +1,859 @@
-/* placeholder: being written */
+/* safetensors reader and writer.
+ *
+ * The format (huggingface/safetensors, "Format" in its README): an 8-byte
+ * little-endian unsigned header length N, N bytes of UTF-8 JSON, then the
+ * byte buffer. The JSON is an object; "__metadata__" (optional) maps strings
+ * to strings, every other key is a tensor name mapping to
+ *   {"dtype": "F32", "shape": [2, 3], "data_offsets": [begin, end]}
+ * with offsets relative to the byte buffer. The tensors tile the buffer
+ * exactly: no overlap, no hole, nothing left over.
+ *
+ * The writer pads the header with spaces so the buffer starts at a multiple
+ * of 64 (8 + N = 0 mod 64) and lays tensors out by decreasing element size,
+ * so that in a mapped file every tensor sits at a multiple of its element
+ * size. The reader trusts nothing: every check listed in nninit.h runs before
+ * a handle is returned, so accessors never fail on a handle they are given. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cjson/cJSON.h>
 #include "internal.h"
+
+#define ST_DATA_ALIGN 64
+/* The reference implementation refuses headers over 100 MB; so do we, which
+ * also bounds the allocation a hostile length field can cause. */
+#define ST_HEADER_MAX 100000000u
+/* JSON numbers are doubles: integers above 2^53 are not exact any more. */
+#define ST_INT_MAX 9007199254740992.0
+#define ST_META_KEY "__metadata__"
+
+/* ---- dtypes ---------------------------------------------------------------
+ * Every dtype the format defines, with its size in bits (F4 and F6 pack
+ * below a byte). Only four have an nninit_dtype; the rest are listed so a
+ * valid file with, say, an I64 step counter opens, and nninit_st_tensor says
+ * NNINIT_E_DTYPE for them. */
+typedef struct {
+    const char *name;
+    unsigned bits;
+    int dtype;  /* nninit_dtype, or -1 */
+} st_dtype;
+
+static const st_dtype st_dtypes[] = {
+    { "F32", 32, NNINIT_F32 },   { "F64", 64, NNINIT_F64 },     { "BF16", 16, NNINIT_BF16 },
+    { "F16", 16, NNINIT_F16 },   { "BOOL", 8, -1 },             { "U8", 8, -1 },
+    { "I8", 8, -1 },             { "I16", 16, -1 },             { "U16", 16, -1 },
+    { "I32", 32, -1 },           { "U32", 32, -1 },             { "I64", 64, -1 },
+    { "U64", 64, -1 },           { "F8_E4M3", 8, -1 },          { "F8_E5M2", 8, -1 },
+    { "F8_E8M0", 8, -1 },        { "F6_E2M3", 6, -1 },          { "F6_E3M2", 6, -1 },
+    { "F4", 4, -1 },             { "C64", 64, -1 },
+};
+#define ST_N_DTYPES (sizeof st_dtypes / sizeof st_dtypes[0])
+
+static const char *st_name_of(nninit_dtype dtype)
+{
+    for (size_t i = 0; i < ST_N_DTYPES; i++)
+        if (st_dtypes[i].dtype == (int)dtype) return st_dtypes[i].name;
+    return NULL;
+}
+
+/* ---- UTF-8 ------------------------------------------------------------------
+ * Well-formed UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing
+ * above U+10FFFF. Returns the offset of the first bad byte, or len. */
+static size_t utf8_check(const unsigned char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        unsigned c = s[i];
+        if (c < 0x80) { i++; continue; }
+        size_t n;
+        unsigned lo = 0x80, hi = 0xBF;  /* range of the second byte */
+        if (c >= 0xC2 && c <= 0xDF) n = 1;
+        else if (c == 0xE0) { n = 2; lo = 0xA0; }
+        else if (c == 0xED) { n = 2; hi = 0x9F; }           /* U+D800..DFFF are surrogates */
+        else if (c >= 0xE1 && c <= 0xEF) n = 2;
+        else if (c == 0xF0) { n = 3; lo = 0x90; }
+        else if (c >= 0xF1 && c <= 0xF3) n = 3;
+        else if (c == 0xF4) { n = 3; hi = 0x8F; }           /* nothing above U+10FFFF */
+        else return i;                                      /* 80..C1 (continuation, overlong), F5..FF */
+        if (len - i <= n) return i;
+        if (s[i + 1] < lo || s[i + 1] > hi) return i;
+        for (size_t k = 2; k <= n; k++)
+            if (s[i + k] < 0x80 || s[i + k] > 0xBF) return i;
+        i += n + 1;
+    }
+    return len;
+}
+
+static int utf8_ok(const char *s) { size_t n = strlen(s); return utf8_check((const unsigned char *)s, n) == n; }
+
+/* ---- writer ------------------------------------------------------------------ */
+typedef struct {
+    char *buf;
+    size_t len, cap;
+    int failed;
+} strbuf;
+
+static void sb_add(strbuf *b, const char *s, size_t n)
+{
+    if (b->failed) return;
+    if (n > b->cap - b->len) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (n > cap - b->len) {
+            if (cap > SIZE_MAX / 2) { b->failed = 1; return; }
+            cap *= 2;
+        }
+        char *p = realloc(b->buf, cap);
+        if (!p) { b->failed = 1; return; }
+        b->buf = p;
+        b->cap = cap;
+    }
+    memcpy(b->buf + b->len, s, n);
+    b->len += n;
+}
+
+static void sb_str(strbuf *b, const char *s) { sb_add(b, s, strlen(s)); }
+
+static void sb_fmt(strbuf *b, const char *fmt, uint64_t v)
+{
+    char tmp[32];
+    int n = snprintf(tmp, sizeof tmp, fmt, v);
+    sb_add(b, tmp, (size_t)n);
+}
+
+/* A JSON string literal: '"' and '\' escaped, control characters as \u00XX,
+ * everything else (valid UTF-8, checked before) as is. */
+static void sb_json_str(strbuf *b, const char *s)
+{
+    sb_add(b, "\"", 1);
+    const char *run = s;
+    for (const char *p = s; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c >= 0x20 && c != '"' && c != '\\') continue;
+        sb_add(b, run, (size_t)(p - run));
+        char esc[8];
+        switch (c) {
+        case '"': sb_add(b, "\\\"", 2); break;
+        case '\\': sb_add(b, "\\\\", 2); break;
+        case '\n': sb_add(b, "\\n", 2); break;
+        case '\t': sb_add(b, "\\t", 2); break;
+        case '\r': sb_add(b, "\\r", 2); break;
+        default:
+            snprintf(esc, sizeof esc, "\\u%04x", c);
+            sb_add(b, esc, 6);
+        }
+        run = p + 1;
+    }
+    sb_str(b, run);
+    sb_add(b, "\"", 1);
+}
+
+typedef struct {
+    const nninit_tensor *tensors;
+    const size_t *order;   /* layout order */
+    size_t n;
+    const char *header;    /* 8-byte length + JSON + padding */
+    size_t header_len;
+} st_out;
+
+static int emit_st(int fd, void *ctx)
+{
+    const st_out *o = ctx;
+    if (nninit_write_all_(fd, o->header, o->header_len) != 0) return -1;
+    for (size_t k = 0; k < o->n; k++) {
+        const nninit_tensor *t = &o->tensors[o->order[k]];
+        if (t->nbytes && nninit_write_le_(fd, t->data, t->nbytes, nninit_dtype_size(t->dtype)) != 0) return -1;
+    }
+    return 0;
+}
+
+/* sorting names with their index: duplicates become neighbours */
+typedef struct {
+    const char *name;
+    size_t idx;
+} name_idx;
+
+static int cmp_name(const void *a, const void *b)
+{
+    const name_idx *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    if (c) return c;
+    return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* layout order: larger elements first; among equals, the caller's order */
+typedef struct {
+    size_t elem, idx;
+} size_idx;
+
+static int cmp_size(const void *a, const void *b)
+{
+    const size_idx *x = a, *y = b;
+    if (x->elem != y->elem) return x->elem > y->elem ? -1 : 1;
+    return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+#define FAIL(st, ...) return nninit_fail_((st), msg, msg_size, __VA_ARGS__)
+
+/* Checks one tensor for the writer. */
+static nninit_status check_out_tensor(const nninit_tensor *t, size_t i, char *msg, size_t msg_size)
+{
+    if (!t->name) FAIL(NNINIT_E_NULL, "safetensors: tensor %zu has a NULL name", i);
+    if (!t->name[0]) FAIL(NNINIT_E_PARAM, "safetensors: tensor %zu has an empty name", i);
+    if (!utf8_ok(t->name)) FAIL(NNINIT_E_PARAM, "safetensors: tensor %zu: name is not valid UTF-8", i);
+    if (strcmp(t->name, ST_META_KEY) == 0)
+        FAIL(NNINIT_E_PARAM, "safetensors: tensor %zu: the name \"" ST_META_KEY "\" is reserved", i);
+    if (!st_name_of(t->dtype))
+        FAIL(NNINIT_E_PARAM, "safetensors: tensor \"%s\": unknown dtype %d", t->name, (int)t->dtype);
+    if (t->ndim < 0 || t->ndim > NNINIT_MAX_DIMS)
+        FAIL(NNINIT_E_PARAM, "safetensors: tensor \"%s\": ndim %d outside 0..%d", t->name, t->ndim,
+             NNINIT_MAX_DIMS);
+    size_t count;
+    if (nninit_shape_count_(t->shape, t->ndim, &count) != NNINIT_OK)
+        FAIL(NNINIT_E_PARAM, "safetensors: tensor \"%s\": bad shape (negative size or too many elements)",
+             t->name);
+    for (int d = 0; d < t->ndim; d++)
+        if ((double)t->shape[d] > ST_INT_MAX)
+            FAIL(NNINIT_E_PARAM, "safetensors: tensor \"%s\": size %" PRId64 " of axis %d is above 2^53, which "
+                 "JSON readers cannot represent exactly", t->name, t->shape[d], d);
+    size_t elem = nninit_dtype_size(t->dtype);
+    if (count > SIZE_MAX / elem || count * elem != t->nbytes)
+        FAIL(NNINIT_E_PARAM, "safetensors: tensor \"%s\": nbytes %zu, but its shape and dtype need %zu x %zu",
+             t->name, t->nbytes, count, elem);
+    if (t->nbytes && !t->data) FAIL(NNINIT_E_NULL, "safetensors: tensor \"%s\": NULL data", t->name);
+    return NNINIT_OK;
+}
+
+nninit_status nninit_st_save(const char *path, const nninit_tensor *tensors, size_t n, const char *const *metadata,
+                             char *msg, size_t msg_size)
+{
+    if (msg && msg_size) msg[0] = '\0';
+    if (!path) FAIL(NNINIT_E_NULL, "safetensors: NULL path");
+    if (n && !tensors) FAIL(NNINIT_E_NULL, "safetensors: NULL tensor array");
+    for (size_t i = 0; i < n; i++) FORWARD_IF_ERROR(check_out_tensor(&tensors[i], i, msg, msg_size));
+    size_t n_meta = 0;
+    if (metadata) {
+        while (metadata[2 * n_meta]) {
+            const char *k = metadata[2 * n_meta], *v = metadata[2 * n_meta + 1];
+            if (!v) FAIL(NNINIT_E_NULL, "safetensors: metadata key \"%s\" has a NULL value", utf8_ok(k) ? k : "?");
+            if (!utf8_ok(k)) FAIL(NNINIT_E_PARAM, "safetensors: metadata key %zu is not valid UTF-8", n_meta);
+            if (!utf8_ok(v)) FAIL(NNINIT_E_PARAM, "safetensors: metadata value of \"%s\" is not valid UTF-8", k);
+            for (size_t j = 0; j < n_meta; j++)
+                if (strcmp(metadata[2 * j], k) == 0) FAIL(NNINIT_E_PARAM, "safetensors: duplicate metadata key \"%s\"", k);
+            n_meta++;
+        }
+    }
+
+    nninit_status st = NNINIT_OK;
+    name_idx *names = NULL;
+    size_idx *sizes = NULL;
+    size_t *order = NULL;
+    uint64_t *off = NULL;
+    strbuf h = { 0 };
+    if (n) {
+        names = malloc(n * sizeof *names);
+        sizes = malloc(n * sizeof *sizes);
+        order = malloc(n * sizeof *order);
+        if (!names || !sizes || !order) {
+            st = nninit_fail_(NNINIT_E_NOMEM, msg, msg_size, "safetensors: out of memory");
+            goto done;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        names[i] = (name_idx){ tensors[i].name, i };
+        sizes[i] = (size_idx){ nninit_dtype_size(tensors[i].dtype), i };
+    }
+    if (n) qsort(names, n, sizeof *names, cmp_name);
+    for (size_t i = 1; i < n; i++)
+        if (strcmp(names[i - 1].name, names[i].name) == 0) {
+            st = nninit_fail_(NNINIT_E_PARAM, msg, msg_size, "safetensors: duplicate tensor name \"%s\" (tensors %zu and %zu)",
+                              names[i].name, names[i - 1].idx, names[i].idx);
+            goto done;
+        }
+    if (n) qsort(sizes, n, sizeof *sizes, cmp_size);
+
+    /* offsets in layout order; the header lists tensors in the caller's order */
+    off = n ? malloc(n * sizeof *off) : NULL;
+    if (n && !off) {
+        st = nninit_fail_(NNINIT_E_NOMEM, msg, msg_size, "safetensors: out of memory");
+        goto done;
+    }
+    uint64_t pos = 0;
+    for (size_t k = 0; k < n; k++) {
+        order[k] = sizes[k].idx;
+        off[sizes[k].idx] = pos;
+        pos += tensors[sizes[k].idx].nbytes;  /* sizes fit: they are in memory */
+    }
+
+    sb_add(&h, "\0\0\0\0\0\0\0\0", 8);
+    sb_str(&h, "{");
+    int first = 1;
+    if (n_meta) {
+        sb_str(&h, "\"" ST_META_KEY "\":{");
+        for (size_t j = 0; j < n_meta; j++) {
+            if (j) sb_str(&h, ",");
+            sb_json_str(&h, metadata[2 * j]);
+            sb_str(&h, ":");
+            sb_json_str(&h, metadata[2 * j + 1]);
+        }
+        sb_str(&h, "}");
+        first = 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const nninit_tensor *t = &tensors[i];
+        if (!first) sb_str(&h, ",");
+        first = 0;
+        sb_json_str(&h, t->name);
+        sb_str(&h, ":{\"dtype\":\"");
+        sb_str(&h, st_name_of(t->dtype));
+        sb_str(&h, "\",\"shape\":[");
+        for (int d = 0; d < t->ndim; d++) sb_fmt(&h, d ? ",%" PRIu64 : "%" PRIu64, (uint64_t)t->shape[d]);
+        sb_fmt(&h, "],\"data_offsets\":[%" PRIu64, off[i]);
+        sb_fmt(&h, ",%" PRIu64 "]}", off[i] + t->nbytes);
+    }
+    sb_str(&h, "}");
+    while (!h.failed && h.len % ST_DATA_ALIGN) sb_add(&h, " ", 1);
+    if (h.failed) {
+        st = nninit_fail_(NNINIT_E_NOMEM, msg, msg_size, "safetensors: out of memory");
+        goto done;
+    }
+    uint64_t hlen = h.len - 8;
+    for (int b = 0; b < 8; b++) h.buf[b] = (char)(unsigned char)(hlen >> (8 * b));
+
+    st_out o = { tensors, order, n, h.buf, h.len };
+    st = nninit_write_file_(path, emit_st, &o);
+    if (st != NNINIT_OK) {
+        int saved = errno;
+        nninit_fail_(st, msg, msg_size, "safetensors: cannot write \"%s\": %s", path, strerror(saved));
+        errno = saved;
+    }
+done:
+    {
+        int saved = errno;
+        free(names);
+        free(sizes);
+        free(order);
+        free(off);
+        free(h.buf);
+        errno = saved;
+    }
+    return st;
+}
+
+/* ---- reader -------------------------------------------------------------------- */
+typedef struct {
+    char *name;
+    const st_dtype *dt;
+    int ndim;
+    int64_t shape[NNINIT_MAX_DIMS];
+    uint64_t begin, end;
+} st_entry;
+
+struct nninit_st_file {
+    void *map;                  /* nninit_st_open of a regular file: the mapping */
+    size_t map_len;
+    void *owned;                /* nninit_st_open of a pipe or device: the bytes read */
+    const unsigned char *data;  /* the byte buffer after the header */
+    uint64_t data_len;
+    size_t count;
+    st_entry *t;                /* header order */
+    size_t *by_name;            /* indices sorted by name (nninit_st_find) */
+    size_t n_meta;
+    char **meta;                /* key, value, key, value, ... */
+};
+
+static void st_free(nninit_st_file *f)
+{
+    if (!f) return;
+    for (size_t i = 0; i < f->count; i++) free(f->t[i].name);
+    for (size_t i = 0; i < 2 * f->n_meta; i++) free(f->meta[i]);
+    free(f->t);
+    free(f->by_name);
+    free(f->meta);
+    if (f->map) munmap(f->map, f->map_len);
+    free(f->owned);
+    free(f);
+}
+
+/* A name fit for a message: at most ~60 bytes, control characters escaped,
+ * never cut inside a UTF-8 sequence (names are checked UTF-8 before they are
+ * shown this way). */
+static const char *shown(const char *s, char buf[96])
+{
+    size_t o = 0, i = 0;
+    while (s[i] && o < 60) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == 0x7f) {
+            o += (size_t)snprintf(buf + o, 96 - o, "\\x%02x", c);
+            i++;
+            continue;
+        }
+        size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+        memcpy(buf + o, s + i, n);
+        o += n;
+        i += n;
+    }
+    if (s[i]) { memcpy(buf + o, "...", 3); o += 3; }
+    buf[o] = '\0';
+    return buf;
+}
+
+/* Every string in the header is checked as UTF-8 where it is used; what
+ * cJSON cannot show us is checked on the raw text first: a control character
+ * (raw, or escaped as \u0000, which cJSON would silently cut the string at)
+ * inside a string. Returns the offset of the offence, or len. */
+static size_t raw_string_check(const char *h, size_t len, const char **why)
+{
+    int in = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)h[i];
+        if (!in) {
+            if (c == '"') in = 1;
+            continue;
+        }
+        if (c == '"') in = 0;
+        else if (c < 0x20) { *why = "a raw control character inside a string"; return i; }
+        else if (c == '\\') {
+            if (i + 5 < len && h[i + 1] == 'u' && memcmp(h + i + 2, "0000", 4) == 0) {
+                *why = "a NUL character (\\u0000) inside a string";
+                return i;
+            }
+            i++;  /* the escaped character cannot end the string */
+        }
+    }
+    return len;
+}
+
+/* A JSON number that is an exact non-negative integer JSON readers agree on. */
+static int json_uint(const cJSON *v, uint64_t *out)
+{
+    if (!cJSON_IsNumber(v)) return 0;
+    double d = v->valuedouble;
+    if (!(d >= 0 && d <= ST_INT_MAX) || d != (double)(uint64_t)d) return 0;
+    *out = (uint64_t)d;
+    return 1;
+}
+
+/* qsort has no context argument: the entries travel with the indices. */
+typedef struct {
+    const st_entry *e;
+    size_t idx;
+} entry_ref;
+
+static int cmp_ref_offsets(const void *a, const void *b)
+{
+    const entry_ref *x = a, *y = b;
+    if (x->e->begin != y->e->begin) return x->e->begin < y->e->begin ? -1 : 1;
+    if (x->e->end != y->e->end) return x->e->end < y->e->end ? -1 : 1;
+    return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static int cmp_ref_names(const void *a, const void *b)
+{
+    const entry_ref *x = a, *y = b;
+    int c = strcmp(x->e->name, y->e->name);
+    if (c) return c;
+    return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+#undef FAIL
+#define FAIL(st, ...) return nninit_fail_((st), msg, msg_size, __VA_ARGS__)
+#define BAD(...) FAIL(NNINIT_E_FORMAT, __VA_ARGS__)
+
+/* One tensor entry of the header into *e (name already set and checked). */
+static nninit_status parse_entry(const cJSON *v, st_entry *e, uint64_t data_len, const char *what, char *msg,
+                                 size_t msg_size)
+{
+    char nb[96];
+    const char *nm = shown(e->name, nb);
+    if (!cJSON_IsObject(v)) BAD("%s: tensor \"%s\": entry is not a JSON object", what, nm);
+    const cJSON *dtype = NULL, *shape = NULL, *offs = NULL;
+    for (const cJSON *c = v->child; c; c = c->next) {
+        const cJSON **slot = NULL;
+        if (c->string && strcmp(c->string, "dtype") == 0) slot = &dtype;
+        else if (c->string && strcmp(c->string, "shape") == 0) slot = &shape;
+        else if (c->string && strcmp(c->string, "data_offsets") == 0) slot = &offs;
+        else {
+            char fb[96];
+            const char *f = c->string && utf8_ok(c->string) ? shown(c->string, fb) : "(not UTF-8)";
+            BAD("%s: tensor \"%s\": unknown field \"%s\"", what, nm, f);
+        }
+        if (*slot) BAD("%s: tensor \"%s\": duplicate field \"%s\"", what, nm, c->string);
+        *slot = c;
+    }
+    if (!dtype) BAD("%s: tensor \"%s\": missing field \"dtype\"", what, nm);
+    if (!shape) BAD("%s: tensor \"%s\": missing field \"shape\"", what, nm);
+    if (!offs) BAD("%s: tensor \"%s\": missing field \"data_offsets\"", what, nm);
+
+    if (!cJSON_IsString(dtype)) BAD("%s: tensor \"%s\": dtype is not a string", what, nm);
+    for (size_t k = 0; k < ST_N_DTYPES && !e->dt; k++)
+        if (strcmp(dtype->valuestring, st_dtypes[k].name) == 0) e->dt = &st_dtypes[k];
+    if (!e->dt) {
+        char db[96];
+        BAD("%s: tensor \"%s\": unknown dtype \"%s\"", what, nm,
+            utf8_ok(dtype->valuestring) ? shown(dtype->valuestring, db) : "(not UTF-8)");
+    }
+
+    if (!cJSON_IsArray(shape)) BAD("%s: tensor \"%s\": shape is not an array", what, nm);
+    int ndim = cJSON_GetArraySize(shape);
+    if (ndim > NNINIT_MAX_DIMS) BAD("%s: tensor \"%s\": shape has %d dimensions, more than %d", what, nm, ndim,
+                                    NNINIT_MAX_DIMS);
+    e->ndim = ndim;
+    uint64_t count = 1;
+    int zero = 0, overflow = 0;
+    int d = 0;
+    for (const cJSON *c = shape->child; c; c = c->next, d++) {
+        uint64_t s;
+        if (!json_uint(c, &s))
+            BAD("%s: tensor \"%s\": shape[%d] is not an integer in 0..2^53", what, nm, d);
+        e->shape[d] = (int64_t)s;
+        if (s == 0) zero = 1;
+        else if (count > UINT64_MAX / s) overflow = 1;
+        else count *= s;
+    }
+    if (zero) count = 0;
+    else if (overflow) BAD("%s: tensor \"%s\": the element count of the shape overflows 64 bits", what, nm);
+    if (count > UINT64_MAX / e->dt->bits)
+        BAD("%s: tensor \"%s\": the byte size of the shape overflows 64 bits", what, nm);
+    uint64_t bits = count * e->dt->bits;
+    if (bits % 8) BAD("%s: tensor \"%s\": %" PRIu64 " %s elements do not fill whole bytes", what, nm, count,
+                      e->dt->name);
+
+    if (!cJSON_IsArray(offs) || cJSON_GetArraySize(offs) != 2)
+        BAD("%s: tensor \"%s\": data_offsets is not an array of two integers", what, nm);
+    if (!json_uint(offs->child, &e->begin) || !json_uint(offs->child->next, &e->end))
+        BAD("%s: tensor \"%s\": data_offsets is not an array of two integers in 0..2^53", what, nm);
+    if (e->begin > e->end)
+        BAD("%s: tensor \"%s\": data_offsets [%" PRIu64 ", %" PRIu64 "] end before they begin", what, nm,
+            e->begin, e->end);
+    if (e->end > data_len)
+        BAD("%s: tensor \"%s\": data_offsets [%" PRIu64 ", %" PRIu64 "] out of bounds: the data buffer has %" PRIu64
+            " bytes", what, nm, e->begin, e->end, data_len);
+    if (e->end - e->begin != bits / 8)
+        BAD("%s: tensor \"%s\": data_offsets [%" PRIu64 ", %" PRIu64 "] hold %" PRIu64 " bytes, but shape and dtype "
+            "%s need %" PRIu64, what, nm, e->begin, e->end, e->end - e->begin, e->dt->name, bits / 8);
+    return NNINIT_OK;
+}
+
+static nninit_status parse_metadata(const cJSON *v, nninit_st_file *f, const char *what, char *msg, size_t msg_size)
+{
+    if (!cJSON_IsObject(v)) BAD("%s: \"" ST_META_KEY "\" is not a JSON object", what);
+    size_t n = (size_t)cJSON_GetArraySize(v);
+    if (n == 0) return NNINIT_OK;
+    f->meta = calloc(2 * n, sizeof *f->meta);
+    if (!f->meta) FAIL(NNINIT_E_NOMEM, "%s: out of memory", what);
+    for (const cJSON *c = v->child; c; c = c->next) {
+        char kb[96];
+        if (!c->string || !utf8_ok(c->string)) BAD("%s: a metadata key is not valid UTF-8", what);
+        const char *k = shown(c->string, kb);
+        if (!cJSON_IsString(c)) BAD("%s: metadata \"%s\": value is not a string", what, k);
+        if (!utf8_ok(c->valuestring)) BAD("%s: metadata \"%s\": value is not valid UTF-8", what, k);
+        for (size_t j = 0; j < f->n_meta; j++)
+            if (strcmp(f->meta[2 * j], c->string) == 0) BAD("%s: duplicate metadata key \"%s\"", what, k);
+        char *key = strdup(c->string), *val = strdup(c->valuestring);
+        if (key) f->meta[2 * f->n_meta] = key;
+        if (val) f->meta[2 * f->n_meta + 1] = val;
+        if (!key || !val) {
+            free(key);
+            free(val);
+            f->meta[2 * f->n_meta] = f->meta[2 * f->n_meta + 1] = NULL;
+            FAIL(NNINIT_E_NOMEM, "%s: out of memory", what);
+        }
+        f->n_meta++;
+    }
+    return NNINIT_OK;
+}
+
+static nninit_status parse_header(const cJSON *root, nninit_st_file *f, const char *what, char *msg,
+                                  size_t msg_size)
+{
+    if (!cJSON_IsObject(root)) BAD("%s: the header is not a JSON object", what);
+    size_t n = 0;
+    const cJSON *meta = NULL;
+    for (const cJSON *c = root->child; c; c = c->next) {
+        if (c->string && strcmp(c->string, ST_META_KEY) == 0) {
+            if (meta) BAD("%s: duplicate \"" ST_META_KEY "\"", what);
+            meta = c;
+        } else n++;
+    }
+    if (meta) FORWARD_IF_ERROR(parse_metadata(meta, f, what, msg, msg_size));
+    if (n == 0) return NNINIT_OK;
+
+    f->t = calloc(n, sizeof *f->t);
+    f->by_name = malloc(n * sizeof *f->by_name);
+    entry_ref *refs = malloc(n * sizeof *refs);
+    if (!f->t || !f->by_name || !refs) {
+        free(refs);
+        FAIL(NNINIT_E_NOMEM, "%s: out of memory", what);
+    }
+    nninit_status st = NNINIT_OK;
+    for (const cJSON *c = root->child; c && st == NNINIT_OK; c = c->next) {
+        if (c == meta) continue;
+        size_t i = f->count;
+        if (!c->string || !c->string[0]) {
+            st = nninit_fail_(NNINIT_E_FORMAT, msg, msg_size, "%s: tensor %zu has an empty name", what, i);
+            break;
+        }
+        size_t len = strlen(c->string), bad = utf8_check((const unsigned char *)c->string, len);
+        if (bad != len) {
+            st = nninit_fail_(NNINIT_E_FORMAT, msg, msg_size,
+                              "%s: tensor %zu: name is not valid UTF-8 (byte %zu of the name, 0x%02x)", what, i, bad,
+                              (unsigned char)c->string[bad]);
+            break;
+        }
+        f->t[i].name = strdup(c->string);
+        if (!f->t[i].name) {
+            st = nninit_fail_(NNINIT_E_NOMEM, msg, msg_size, "%s: out of memory", what);
+            break;
+        }
+        f->count++;
+        st = parse_entry(c, &f->t[i], f->data_len, what, msg, msg_size);
+    }
+
+    /* duplicate names: neighbours once sorted */
+    if (st == NNINIT_OK) {
+        for (size_t i = 0; i < n; i++) refs[i] = (entry_ref){ &f->t[i], i };
+        qsort(refs, n, sizeof *refs, cmp_ref_names);
+        for (size_t i = 0; i < n; i++) f->by_name[i] = refs[i].idx;
+        for (size_t i = 1; i < n && st == NNINIT_OK; i++)
+            if (strcmp(refs[i - 1].e->name, refs[i].e->name) == 0) {
+                char nb[96];
+                st = nninit_fail_(NNINIT_E_FORMAT, msg, msg_size, "%s: duplicate tensor name \"%s\" (entries %zu and %zu)",
+                                  what, shown(refs[i].e->name, nb), refs[i - 1].idx, refs[i].idx);
+            }
+    }
+
+    /* the tensors must tile [0, data_len): sorted by offsets, each begins
+     * where the previous one ended, and the last ends at the buffer's end */
+    if (st == NNINIT_OK) {
+        for (size_t i = 0; i < n; i++) refs[i] = (entry_ref){ &f->t[i], i };
+        qsort(refs, n, sizeof *refs, cmp_ref_offsets);
+        uint64_t pos = 0;
+        const st_entry *prev = NULL;
+        for (size_t i = 0; i < n && st == NNINIT_OK; i++) {
+            const st_entry *e = refs[i].e;
+            char nb[96], pb[96];
+            if (e->begin < pos)
+                st = nninit_fail_(NNINIT_E_FORMAT, msg, msg_size,
+                                  "%s: tensor \"%s\": data_offsets [%" PRIu64 ", %" PRIu64 "] overlap tensor \"%s\" [%"
+                                  PRIu64 ", %" PRIu64 "]", what, shown(e->name, nb), e->begin, e->end,
+                                  shown(prev->name, pb), prev->begin, prev->end);
+            else if (e->begin > pos)
+                st = nninit_fail_(NNINIT_E_FORMAT, msg, msg_size,
+                                  "%s: gap in the data buffer: bytes [%" PRIu64 ", %" PRIu64 ") belong to no tensor "
+                                  "(before tensor \"%s\")", what, pos, e->begin, shown(e->name, nb));
+            if (e->end > pos) {
+                pos = e->end;
+                prev = e;
+            } else if (!prev) prev = e;
+        }
+        if (st == NNINIT_OK && pos != f->data_len)
+            st = nninit_fail_(NNINIT_E_FORMAT, msg, msg_size,
+                              "%s: gap in the data buffer: bytes [%" PRIu64 ", %" PRIu64 ") at its end belong to no tensor",
+                              what, pos, f->data_len);
+    }
+    free(refs);
+    return st;
+}
+
+/* Validates the image b[0..size) into f (whose map/owned fields the caller
+ * has set). */
+static nninit_status parse_image(const unsigned char *b, size_t size, nninit_st_file *f, const char *what, char *msg,
+                                 size_t msg_size)
+{
+    if (size < 8) BAD("%s: %zu bytes, shorter than the 8-byte header length", what, size);
+    uint64_t n = 0;
+    for (int k = 7; k >= 0; k--) n = n << 8 | b[k];
+    if (n == 0) BAD("%s: header length is 0 (the header must be a JSON object)", what);
+    if (n > ST_HEADER_MAX)
+        BAD("%s: header length %" PRIu64 " is absurd (the limit is %u bytes)", what, n, ST_HEADER_MAX);
+    if (n > size - 8)
+        BAD("%s: header length %" PRIu64 " runs past the end of the file (%zu bytes follow the length)", what, n,
+            size - 8);
+    const char *h = (const char *)b + 8;
+    if (h[0] != '{') BAD("%s: the header does not start with '{'", what);
+    const char *why = NULL;
+    size_t at = raw_string_check(h, (size_t)n, &why);
+    if (at != n) BAD("%s: header byte %zu: %s", what, at, why);
+    f->data = b + 8 + n;
+    f->data_len = size - 8 - n;
+
+    /* cJSON reads a NUL-terminated copy: a length-bounded parse of bytes
+     * we do not own would be one library bug away from reading past them. */
+    char *copy = malloc((size_t)n + 1);
+    if (!copy) FAIL(NNINIT_E_NOMEM, "%s: out of memory", what);
+    memcpy(copy, h, (size_t)n);
+    copy[n] = '\0';
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(copy, (size_t)n, &end, 0);
+    nninit_status st = NNINIT_OK;
+    if (!root) {
+        size_t pos = end && end >= copy && end <= copy + n ? (size_t)(end - copy) : 0;
+        st = nninit_fail_(NNINIT_E_FORMAT, msg, msg_size, "%s: the header is not valid JSON (near header byte %zu)",
+                          what, pos);
+    } else {
+        size_t pos = end ? (size_t)(end - copy) : (size_t)n;
+        while (pos < n && (copy[pos] == ' ' || copy[pos] == '\t' || copy[pos] == '\n' || copy[pos] == '\r')) pos++;
+        if (pos < n)
+            st = nninit_fail_(NNINIT_E_FORMAT, msg, msg_size,
+                              "%s: the header is not valid JSON (text after the object at header byte %zu)", what, pos);
+        else st = parse_header(root, f, what, msg, msg_size);
+    }
+    cJSON_Delete(root);
+    free(copy);
+    return st;
+}
+
+nninit_status nninit_st_open_memory(const void *bytes, size_t size, nninit_st_file **out, char *msg,
+                                    size_t msg_size)
+{
+    if (msg && msg_size) msg[0] = '\0';
+    if (!out) FAIL(NNINIT_E_NULL, "safetensors: NULL output handle");
+    *out = NULL;
+    if (!bytes && size) FAIL(NNINIT_E_NULL, "safetensors: NULL bytes");
+    nninit_st_file *f = calloc(1, sizeof *f);
+    if (!f) FAIL(NNINIT_E_NOMEM, "safetensors: out of memory");
+    nninit_status st = parse_image(bytes ? bytes : "", size, f, "safetensors image", msg, msg_size);
+    if (st != NNINIT_OK) {
+        st_free(f);
+        return st;
+    }
+    *out = f;
+    return NNINIT_OK;
+}
+
+/* Reads a stream that cannot be mapped (a pipe, a character device). */
+static int read_stream(int fd, unsigned char **buf, size_t *len)
+{
+    size_t cap = 1 << 16, n = 0;
+    unsigned char *p = malloc(cap);
+    if (!p) { errno = ENOMEM; return -1; }
+    for (;;) {
+        if (n == cap) {
+            unsigned char *q = cap <= SIZE_MAX / 2 ? realloc(p, cap * 2) : NULL;
+            if (!q) { free(p); errno = ENOMEM; return -1; }
+            p = q;
+            cap *= 2;
+        }
+        ssize_t r = read(fd, p + n, cap - n);
+        if (r < 0) {
+            if (errno == EINTR) continue;
+            int saved = errno;
+            free(p);
+            errno = saved;
+            return -1;
+        }
+        if (r == 0) break;
+        n += (size_t)r;
+    }
+    *buf = p;
+    *len = n;
+    return 0;
+}
+
+nninit_status nninit_st_open(const char *path, nninit_st_file **out, char *msg, size_t msg_size)
+{
+    if (msg && msg_size) msg[0] = '\0';
+    if (!out) FAIL(NNINIT_E_NULL, "safetensors: NULL output handle");
+    *out = NULL;
+    if (!path) FAIL(NNINIT_E_NULL, "safetensors: NULL path");
+    char what[300];
+    char pb[96];
+    snprintf(what, sizeof what, "safetensors \"%s\"", utf8_ok(path) ? shown(path, pb) : "(path not UTF-8)");
+
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        nninit_fail_(NNINIT_E_IO, msg, msg_size, "%s: cannot open: %s", what, strerror(e));
+        errno = e;
+        return NNINIT_E_IO;
+    }
+    nninit_st_file *f = calloc(1, sizeof *f);
+    if (!f) {
+        close(fd);
+        FAIL(NNINIT_E_NOMEM, "%s: out of memory", what);
+    }
+    struct stat st;
+    const unsigned char *bytes = NULL;
+    size_t size = 0;
+    int e = 0;
+    if (fstat(fd, &st) != 0) e = errno;
+    else if (S_ISREG(st.st_mode)) {
+        if ((uint64_t)st.st_size > SIZE_MAX) e = EFBIG;
+        size = (size_t)st.st_size;
+        if (!e && size >= 8) {
+            void *m = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+            if (m == MAP_FAILED) e = errno;
+            else {
+                f->map = m;
+                f->map_len = size;
+                bytes = m;
+            }
+        } else if (!e) bytes = (const unsigned char *)"";  /* too short: parse_image says so */
+    } else {
+        unsigned char *buf;
+        if (read_stream(fd, &buf, &size) != 0) e = errno;
+        else bytes = f->owned = buf;
+    }
+    close(fd);
+    if (e) {
+        st_free(f);
+        nninit_fail_(NNINIT_E_IO, msg, msg_size, "%s: cannot read: %s", what, strerror(e));
+        errno = e;
+        return NNINIT_E_IO;
+    }
+    nninit_status s = parse_image(bytes, size, f, what, msg, msg_size);
+    if (s != NNINIT_OK) {
+        st_free(f);
+        return s;
+    }
+    *out = f;
+    return NNINIT_OK;
+}
+
+void nninit_st_close(nninit_st_file *file) { st_free(file); }
+
+size_t nninit_st_count(const nninit_st_file *file) { return file ? file->count : 0; }
+
+nninit_status nninit_st_tensor(const nninit_st_file *file, size_t i, nninit_tensor *out)
+{
+    RETURN_ERROR_IF(!file || !out, NNINIT_E_NULL);
+    RETURN_ERROR_IF(i >= file->count, NNINIT_E_PARAM);
+    const st_entry *e = &file->t[i];
+    memset(out, 0, sizeof *out);
+    out->name = e->name;
+    /* a dtype nninit has no enum for: a value no nninit_dtype has */
+    out->dtype = e->dt->dtype >= 0 ? (nninit_dtype)e->dt->dtype : (nninit_dtype)-1;
+    out->ndim = e->ndim;
+    memcpy(out->shape, e->shape, sizeof e->shape);
+    out->data = file->data + e->begin;
+    out->nbytes = (size_t)(e->end - e->begin);
+    return e->dt->dtype >= 0 ? NNINIT_OK : NNINIT_E_DTYPE;
+}
+
+long nninit_st_find(const nninit_st_file *file, const char *name)
+{
+    if (!file || !name) return -1;
+    size_t lo = 0, hi = file->count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(file->t[file->by_name[mid]].name, name);
+        if (c == 0) return (long)file->by_name[mid];
+        if (c < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    return -1;
+}
+
+const char *nninit_st_metadata(const nninit_st_file *file, const char *key)
+{
+    if (!file || !key) return NULL;
+    for (size_t j = 0; j < file->n_meta; j++)
+        if (strcmp(file->meta[2 * j], key) == 0) return file->meta[2 * j + 1];
+    return NULL;
+}
