@@ -111,6 +111,7 @@ test: deps-test lib
 	$(MAKE) --no-print-directory run-tests
 	$(MAKE) --no-print-directory examples-check
 	$(MAKE) --no-print-directory cli-check
+	$(MAKE) --no-print-directory cli-init-check
 	$(MAKE) --no-print-directory st-check
 
 # The example links the *installed* library through pkg-config.
@@ -142,13 +143,18 @@ golden: lib
 
 # The command-line program (tools/nninit.c), linked statically with the
 # library so it runs from the build tree and needs no rpath once installed.
-.PHONY: cli-check install-tool
+.PHONY: cli-check cli-init-check install-tool
 $(BUILD)/nninit: tools/nninit.c include/nninit.h $(STATIC)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(STATIC) $(LDLIBS_ALL)
 
 # Runs build/nninit end to end; numpy (Debian's, /usr/bin/python3) reads its files.
 cli-check: $(BUILD)/nninit
 	bash tests/cli.sh $(BUILD)/nninit
+
+# `nninit init` end to end: examples/models/*.json to safetensors and npy, read
+# back by a small Python reader and compared with `nninit fill` bit for bit.
+cli-init-check: $(BUILD)/nninit
+	bash tests/cli_init.sh $(BUILD)/nninit
 
 # The safetensors writer read back by tests/st_read.py (NumPy, from the format's
 # description; no shared code): tests/st_write.c writes the files.

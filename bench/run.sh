@@ -37,3 +37,12 @@ PEER_FLAGS=()
 if [ "${NNINIT_BENCH_PEERS:-1}" = 0 ]; then PEER_FLAGS=(--no-torch --no-numpy); fi
 echo
 "$PY" bench/compare.py build/bench_fill.json "${PEER_FLAGS[@]}"
+
+# Whole models (bench/bench_model.py, also runnable alone): gpt2-124m and
+# llama-1b, f32 and bf16, nninit into memory and to a file against PyTorch.
+if [ "${NNINIT_BENCH_ONLY:-all}" = all ]; then
+    MODEL_FLAGS=()
+    if [ "${NNINIT_BENCH_PEERS:-1}" = 0 ]; then MODEL_FLAGS=(--no-torch); fi
+    echo
+    "$PY" bench/bench_model.py "${MODEL_FLAGS[@]}"
+fi
