@@ -20,12 +20,14 @@ WARN     = -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes
 # so each path performs exactly the operations the source spells out.
 CFLAGS_ALL = -std=c11 -O2 -g -fPIC -fvisibility=hidden -ffp-contract=off -fno-math-errno \
              -fopenmp -D_GNU_SOURCE -Iinclude -Ikernels $(WARN) $(EXTRA_CFLAGS)
-# LAPACKE + OpenBLAS: orthogonal's QR (src/orthogonal.c).
+# OpenBLAS (CBLAS level 3) and LAPACKE (larfg): orthogonal's QR (src/orthogonal.c).
 LAPACK_LIBS ?= -llapacke -lopenblas
-LDLIBS_ALL = -fopenmp $(LAPACK_LIBS) -lm $(EXTRA_LDFLAGS)
+# cJSON (Debian libcjson-dev): model specs and safetensors headers.
+JSON_LIBS ?= -lcjson
+LDLIBS_ALL = -fopenmp $(JSON_LIBS) $(LAPACK_LIBS) -lm $(EXTRA_LDFLAGS)
 
 SRC = src/api.c src/cpu.c src/dispatch.c src/params.c src/fill.c src/fans.c src/schemes.c src/spec.c \
-      src/orthogonal.c src/npy.c src/outfile.c
+      src/orthogonal.c src/npy.c src/outfile.c src/safetensors.c src/model.c src/bulk.c
 ifeq ($(ARCH),x86_64)
 KERNELS = kernels/scalar/kernel_scalar.c kernels/avx2/kernel_avx2.c kernels/avx512/kernel_avx512.c
 ISA_DEFS = -DNNINIT_HAVE_X86_KERNELS
@@ -57,10 +59,12 @@ lib: $(BUILD)/nninit
 # fails. A bare name must be installed for the native architecture (or be
 # arch-independent): with arm64 multiarch, `check` alone also matches check:arm64.
 # Machines without dpkg are left to the user.
-DEPS_build   = gcc make libc6-dev libopenblas-dev liblapacke-dev
-DEPS_test    = $(DEPS_build) check pkg-config python3 python3-numpy
+DEPS_build   = gcc make libc6-dev libopenblas-dev liblapacke-dev libcjson-dev
+DEPS_test    = $(DEPS_build) check pkg-config locales python3 python3-numpy
 DEPS_bench   = $(DEPS_build) g++ libbenchmark-dev python3 python3-numpy python3-torch
-DEPS_aarch64 = gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user check:arm64 libsubunit-dev:arm64
+DEPS_aarch64 = gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user check:arm64 libsubunit-dev:arm64 \
+               libopenblas-dev:arm64 liblapacke-dev:arm64 libgfortran-12-dev-arm64-cross \
+               libcjson-dev:arm64 libgomp1:arm64
 DEPS_fuzz    = $(DEPS_build) clang libclang-rt-14-dev libomp-14-dev
 
 deps-build deps-test deps-bench deps-aarch64 deps-fuzz:
@@ -101,8 +105,13 @@ $(BUILD)/tests/%: tests/%.c tests/testutil.h $(STATIC)
 	$(CC) $(filter-out -fvisibility=hidden,$(CFLAGS_ALL)) -Itests -o $@ $< $(STATIC) $(TEST_LDFLAGS) $(CHECK_LIBS) $(LDLIBS_ALL)
 
 # Runs every suite, then prints one closing line for the whole run.
+# test_spec checks that specs parse the same under a decimal-comma locale: it
+# gets one compiled here (package `locales` has the sources), found through LOCPATH.
 run-tests: $(TESTS)
-	@pass=0; fail=0; for t in $(TESTS); do \
+	@mkdir -p $(BUILD)/locale; \
+	[ -d $(BUILD)/locale/de_DE.UTF-8 ] || localedef -i de_DE -f UTF-8 $(BUILD)/locale/de_DE.UTF-8 >/dev/null 2>&1 || true; \
+	export LOCPATH=$(abspath $(BUILD)/locale); \
+	pass=0; fail=0; for t in $(TESTS); do \
 	  echo "== $$t"; \
 	  if $(TEST_RUNNER) $$t; then pass=$$((pass+1)); else fail=$$((fail+1)); echo "FAILED: $$t"; fi; \
 	done; echo "suites: $$pass passed, $$fail failed"; [ $$fail -eq 0 ]
@@ -111,8 +120,8 @@ test: deps-test lib
 	$(MAKE) --no-print-directory run-tests
 	$(MAKE) --no-print-directory examples-check
 	$(MAKE) --no-print-directory cli-check
-	$(MAKE) --no-print-directory cli-init-check
 	$(MAKE) --no-print-directory st-check
+	$(MAKE) --no-print-directory cli-init-check
 
 # The example links the *installed* library through pkg-config.
 examples-check: lib
@@ -130,9 +139,15 @@ test-asan: deps-test
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	  EXTRA_LDFLAGS="-fsanitize=address,undefined" run-tests
 
+# Test binaries: arm64 OpenBLAS's LAPACK is Fortran, so libgfortran
+# (from the cross toolchain) and pthreads join the link.
+# Debian ships no static libcjson.a, so the binaries link dynamically against the
+# arm64 multiarch libraries (libcjson-dev:arm64, libgomp1:arm64, ...) and
+# qemu-aarch64 -L / runs them with the arm64 loader and libraries under /.
 test-aarch64: deps-aarch64
 	$(MAKE) --no-print-directory CC=aarch64-linux-gnu-gcc AR=aarch64-linux-gnu-ar BUILD=build-aarch64 \
-	  TEST_LDFLAGS=-static TEST_RUNNER=qemu-aarch64 build-aarch64/libnninit.a run-tests
+	  LAPACK_LIBS="-llapacke -lopenblas -lgfortran -lpthread" \
+	  TEST_RUNNER="qemu-aarch64 -L /" build-aarch64/libnninit.a run-tests
 
 # Re-records tests/data/golden.txt from the scalar path. Only together with a
 # NNINIT_CONTRACT_VERSION bump: the digests are the contract's evidence.
@@ -151,11 +166,6 @@ $(BUILD)/nninit: tools/nninit.c include/nninit.h $(STATIC)
 cli-check: $(BUILD)/nninit
 	bash tests/cli.sh $(BUILD)/nninit
 
-# `nninit init` end to end: examples/models/*.json to safetensors and npy, read
-# back by a small Python reader and compared with `nninit fill` bit for bit.
-cli-init-check: $(BUILD)/nninit
-	bash tests/cli_init.sh $(BUILD)/nninit
-
 # The safetensors writer read back by tests/st_read.py (NumPy, from the format's
 # description; no shared code): tests/st_write.c writes the files.
 .PHONY: st-check
@@ -164,6 +174,11 @@ $(BUILD)/tests/st_write: tests/st_write.c include/nninit.h $(STATIC)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(STATIC) $(LDLIBS_ALL)
 st-check: $(BUILD)/tests/st_write
 	bash tests/st_check.sh $(BUILD)/tests/st_write
+
+# `nninit init` end to end: examples/models/*.json to safetensors and npy, read
+# back by a small Python reader and compared with `nninit fill` bit for bit.
+cli-init-check: $(BUILD)/nninit
+	bash tests/cli_init.sh $(BUILD)/nninit
 
 # ---- fuzzing ---------------------------------------------------------------
 # libFuzzer targets (fuzz/fuzz_*.c) over the library built by clang with ASan +
