@@ -63,7 +63,7 @@ def nninit_memory(exe, spec, dtype, threads, repeat):
     out = subprocess.run([exe, spec, "--dtype", dtype, "--threads", str(threads), "--repeat", str(repeat)],
                          check=True, capture_output=True, text=True, env=env).stdout
     r = json.loads(out)
-    return r["bytes"], r["tensors"], median(r["seconds"])
+    return r["bytes"], r["tensors"], median(r["seconds"]), median(r["warm_seconds"])
 
 
 def nninit_file(spec, dtype, threads, repeat, tmpdir):
@@ -202,10 +202,10 @@ def main():
             spec = os.path.join(ROOT, "examples", "models", model + ".json")
             for dtype in args.dtypes.split(","):
                 log("bench_model.py: %s %s ..." % (model, dtype))
-                nbytes, ntensors, mem_s = nninit_memory(exe, spec, dtype, args.threads, args.repeat)
+                nbytes, ntensors, mem_s, warm_s = nninit_memory(exe, spec, dtype, args.threads, args.repeat)
                 file_s = None if args.no_file else nninit_file(spec, dtype, args.threads, args.repeat, tmpdir)
                 torch_s = None if args.no_torch else torch_model(exe, spec, dtype, args.repeat)[0]
-                rows.append((model, dtype, ntensors, nbytes, mem_s, file_s, torch_s))
+                rows.append((model, dtype, ntensors, nbytes, mem_s, warm_s, file_s, torch_s))
                 if (model, dtype) == FLOOR[:2] and torch_s:
                     floor_ok = torch_s / mem_s >= FLOOR[2]
 
@@ -215,17 +215,17 @@ def main():
     def ratio(a, b):
         return "n/a" if a is None or b is None else "%.1fx" % (b / a)
 
-    print("| model | dtype | tensors | GB | nninit memory s | GB/s | nninit file s | GB/s | PyTorch s | GB/s "
-          "| memory vs PyTorch | file vs PyTorch |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for model, dtype, ntensors, nbytes, mem_s, file_s, torch_s in rows:
-        print("| %s | %s | %d | %.3f | %s | %s | %s | %s | %s |" % (
-            model, dtype, ntensors, nbytes / 1e9, cell(mem_s, nbytes), cell(file_s, nbytes),
+    print("| model | dtype | tensors | GB | nninit memory s | GB/s | warm arena s | GB/s | nninit file s | GB/s "
+          "| PyTorch s | GB/s | memory vs PyTorch | file vs PyTorch |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for model, dtype, ntensors, nbytes, mem_s, warm_s, file_s, torch_s in rows:
+        print("| %s | %s | %d | %.3f | %s | %s | %s | %s | %s | %s |" % (
+            model, dtype, ntensors, nbytes / 1e9, cell(mem_s, nbytes), cell(warm_s, nbytes), cell(file_s, nbytes),
             cell(torch_s, nbytes), ratio(mem_s, torch_s), ratio(file_s, torch_s)))
     load = os.getloadavg()[0]
     print("\n%d threads, median of %d runs each; PyTorch %s (torch.empty + torch.nn.init per tensor); "
-          "'memory' = fresh arena + nninit_model_init (bench/bench_model.c), 'file' = whole `nninit init -o "
-          "FILE.safetensors` process; GB = 1e9 bytes; load average %.2f at the end." % (
+          "'memory' = fresh arena + nninit_model_init (bench/bench_model.c; 'warm arena': a second init into "
+          "the touched arena, not compared), 'file' = whole `nninit init -o FILE.safetensors` process; GB = 1e9 bytes; load average %.2f at the end." % (
               args.threads, args.repeat, torch_version, load))
     if floor_ok is not None:
         print("floor: nninit into memory >= %.0fx PyTorch for %s %s: %s" % (
