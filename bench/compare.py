@@ -7,7 +7,11 @@ table. Every peer figure is warm: the tensor or array is allocated and
 written before the calls that are timed. A peer whose import fails is
 skipped and its columns read "n/a".
 
+With --orthogonal FILE (bench_orthogonal's JSON) it also times
+torch.nn.init.orthogonal_ on the same shapes and prints a second table.
+
     python3 bench/compare.py build/bench_fill.json [--threads 1,2] [--size-mib N]
+    python3 bench/compare.py [build/bench_fill.json] --orthogonal build/bench_orthogonal.json
 """
 
 import argparse
@@ -139,6 +143,75 @@ def best_of(runs, size_mib):
     return max(full or runs, key=lambda r: r[0] or 0, default=None)
 
 
+# ---- orthogonal -------------------------------------------------------------------
+
+def load_orthogonal(path):
+    """Returns ({(kind, rows, cols): (seconds, orth_err)}, context); kind is
+    "orthogonal" (nninit) or "lapack_qr" (plain geqrf + orgqr)."""
+    with open(path) as f:
+        doc = json.load(f)
+    out = {}
+    for b in doc.get("benchmarks", []):
+        if b.get("run_type", "iteration") != "iteration" or b.get("error_occurred"):
+            continue
+        parts = b.get("run_name", b["name"]).split("/")
+        if len(parts) < 3 or parts[0] not in ("orthogonal", "lapack_qr"):
+            continue
+        rows, cols = (int(x) for x in parts[2].split("x"))
+        out[(parts[0], rows, cols)] = (b.get("seconds"), b.get("orth_err"))
+    return out, doc.get("context", {})
+
+
+def run_torch_orthogonal(shapes, calls):
+    """torch.nn.init.orthogonal_ on float32 (rows, cols) tensors: mean wall
+    time of `calls` calls after one warm-up call (which also starts
+    OpenBLAS's threads), and max |Q^T Q - I| of the last result in float64.
+    PyTorch keeps its default intra-op thread count: its QR runs on OpenBLAS's
+    threads either way, and extra OpenMP threads spinning beside them made it
+    slower (1024^2: 0.10 s with 2 threads, 0.06 s with 1, on 2 cores).
+    Returns ({(rows, cols): (seconds, orth_err)}, description) or (None, reason)."""
+    try:
+        import torch
+    except Exception as e:
+        return None, "import failed: %s" % e
+    out = {}
+    for rows, cols in shapes:
+        w = torch.empty(rows, cols, dtype=torch.float32)
+        sec = time_calls(lambda: torch.nn.init.orthogonal_(w), calls + 1, 1)
+        q = w.double()
+        if rows < cols:
+            q = q.t()
+        err = (q.t() @ q - torch.eye(q.shape[1], dtype=torch.float64)).abs().max().item()
+        out[(rows, cols)] = (sec, err)
+        log("torch  orthogonal_ %dx%d  %.3f s  max|QtQ-I| %.2e" % (rows, cols, sec, err))
+    return out, "%s (%d threads)" % (torch.__version__, torch.get_num_threads())
+
+
+def orthogonal_table(path, no_torch, calls):
+    res, ctx = load_orthogonal(path)
+    shapes = sorted({(r, c) for (k, r, c) in res if k == "orthogonal"}, key=lambda rc: (rc[0] * rc[1], rc))
+    torch_res, torch_ver = (None, "skipped") if no_torch else run_torch_orthogonal(shapes, calls)
+    head = ["shape", "dtype", "nninit s", "nninit max|QᵀQ−I|", "LAPACK geqrf+orgqr s", "PyTorch s",
+            "PyTorch max|QᵀQ−I|", "nninit vs PyTorch", "nninit vs LAPACK"]
+    print("| " + " | ".join(head) + " |")
+    print("|" + "|".join("---" if i < 2 else "---:" for i in range(len(head))) + "|")
+    for rows, cols in shapes:
+        ns, ne = res.get(("orthogonal", rows, cols), (None, None))
+        ls, _ = res.get(("lapack_qr", rows, cols), (None, None))
+        ts, te = torch_res.get((rows, cols), (None, None)) if torch_res else (None, None)
+        row = ["%dx%d" % (rows, cols), "f32", fmt(ns, 1, 3), "n/a" if ne is None else "%.1e" % ne,
+               fmt(ls, 1, 3), fmt(ts, 1, 3), "n/a" if te is None else "%.1e" % te,
+               ratio(ts, ns), ratio(ls, ns)]
+        print("| " + " | ".join(row) + " |")
+    print()
+    print("Seconds per call (mean of the timed calls, after one warm-up call). nninit: nninit_orthogonal, "
+          "Gaussian draw + QR + Q + signs; LAPACK: the same Gaussian with LAPACKE_sgeqrf + LAPACKE_sorgqr. "
+          "Speedups are time ratios. OpenBLAS: %s, core %s, %s threads. PyTorch: %s. "
+          "Load average when bench_orthogonal started: %s."
+          % (ctx.get("openblas", "?").strip(), ctx.get("openblas_core", "?"), ctx.get("openblas_threads", "?"),
+             torch_ver, ", ".join("%.2f" % x for x in ctx.get("load_avg", [])) or "?"))
+
+
 # ---- table ------------------------------------------------------------------------
 
 def fmt(v, scale=1e9, digits=2):
@@ -151,7 +224,7 @@ def ratio(a, b):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("json", help="bench_fill's Google Benchmark JSON output")
+    ap.add_argument("json", nargs="?", help="bench_fill's Google Benchmark JSON output")
     ap.add_argument("--threads", default="1,2", help="comma-separated thread counts (default 1,2)")
     ap.add_argument("--size-mib", type=int, default=None,
                     help="peer buffer size in MiB (default: bench_fill's size_mib, else 1024)")
@@ -159,7 +232,22 @@ def main():
                     help="timed calls of PyTorch's slow trunc_normal_ per thread count (default 1)")
     ap.add_argument("--no-torch", action="store_true", help="skip PyTorch")
     ap.add_argument("--no-numpy", action="store_true", help="skip NumPy")
+    ap.add_argument("--orthogonal", metavar="JSON",
+                    help="bench_orthogonal's JSON: also compare torch.nn.init.orthogonal_")
+    ap.add_argument("--ortho-calls", type=int, default=3,
+                    help="timed calls of torch.nn.init.orthogonal_ per shape (default 3)")
     args = ap.parse_args()
+    if not args.json and not args.orthogonal:
+        ap.error("give bench_fill's JSON, --orthogonal JSON, or both")
+    if args.json:
+        fill_tables(args)
+    if args.orthogonal:
+        if args.json:
+            print()
+        orthogonal_table(args.orthogonal, args.no_torch, args.ortho_calls)
+
+
+def fill_tables(args):
 
     fills, ceilings, ctx = load_nninit(args.json)
     threads_list = [int(t) for t in args.threads.split(",") if t]

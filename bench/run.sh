@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Builds bench_fill against build/libnninit.a (made by `make lib`), runs it,
-# then prints the peer comparison table. Called by `make bench`.
+# Builds bench_fill and bench_orthogonal against build/libnninit.a (made by
+# `make lib`), runs them, then prints the peer comparison tables. Called by
+# `make bench`.
 #
 #   bash bench/run.sh [bench_fill flags...]
 #   e.g. bash bench/run.sh --benchmark_filter='uniform/f32/.*/warm|ceiling'
 #        bash bench/run.sh --size_mib=256        (quicker, smaller buffers)
+#        NNINIT_BENCH_ONLY=orthogonal bash bench/run.sh [bench_orthogonal flags...]
 # Environment: NNINIT_BENCH_PEERS=0 skips compare.py's PyTorch/NumPy runs.
+#   NNINIT_BENCH_ONLY=fill or =orthogonal runs one harness; the flags go to
+#   that one (by default, with both, they go to bench_fill).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,13 +25,28 @@ if [ ! -f /usr/include/benchmark/benchmark.h ]; then
     exit 1
 fi
 
-CXX=${CXX:-g++}
-"$CXX" -std=c++17 -O2 -Wall -Wextra -Iinclude bench/bench_fill.cc build/libnninit.a \
-    -lbenchmark -lpthread -fopenmp -lm -o build/bench_fill
+ONLY=${NNINIT_BENCH_ONLY:-all}
+case "$ONLY" in all|fill|orthogonal) ;; *) echo "bench/run.sh: NNINIT_BENCH_ONLY must be fill or orthogonal" >&2; exit 2;; esac
 
-# OMP_PROC_BIND keeps each thread on its core so runs are comparable.
-OMP_PROC_BIND=${OMP_PROC_BIND:-true} ./build/bench_fill \
-    --benchmark_out=build/bench_fill.json --benchmark_out_format=json "$@"
+CXX=${CXX:-g++}
+if [ "$ONLY" != orthogonal ]; then
+    "$CXX" -std=c++17 -O2 -Wall -Wextra -Iinclude bench/bench_fill.cc build/libnninit.a \
+        -lbenchmark -lpthread -fopenmp -lm -o build/bench_fill
+
+    # OMP_PROC_BIND keeps each thread on its core so runs are comparable.
+    OMP_PROC_BIND=${OMP_PROC_BIND:-true} ./build/bench_fill \
+        --benchmark_out=build/bench_fill.json --benchmark_out_format=json "$@"
+fi
+
+# Orthogonal: the QR runs on OpenBLAS's threads (OPENBLAS_NUM_THREADS).
+if [ "$ONLY" != fill ]; then
+    ORTHO_FLAGS=()
+    if [ "$ONLY" = orthogonal ]; then ORTHO_FLAGS=("$@"); fi
+    "$CXX" -std=c++17 -O2 -Wall -Wextra -Iinclude bench/bench_orthogonal.cc build/libnninit.a \
+        -lbenchmark -lpthread -fopenmp -llapacke -lopenblas -lm -o build/bench_orthogonal
+    ./build/bench_orthogonal --benchmark_out=build/bench_orthogonal.json --benchmark_out_format=json \
+        "${ORTHO_FLAGS[@]}"
+fi
 
 # Debian's numpy and torch live in the system interpreter, which a python3
 # earlier on PATH (pyenv, venv) may not see.
@@ -35,8 +54,11 @@ PY=python3
 if [ -x /usr/bin/python3 ]; then PY=/usr/bin/python3; fi
 PEER_FLAGS=()
 if [ "${NNINIT_BENCH_PEERS:-1}" = 0 ]; then PEER_FLAGS=(--no-torch --no-numpy); fi
+INPUTS=()
+if [ "$ONLY" != orthogonal ]; then INPUTS+=(build/bench_fill.json); fi
+if [ "$ONLY" != fill ]; then INPUTS+=(--orthogonal build/bench_orthogonal.json); fi
 echo
-"$PY" bench/compare.py build/bench_fill.json "${PEER_FLAGS[@]}"
+"$PY" bench/compare.py "${INPUTS[@]}" "${PEER_FLAGS[@]}"
 
 # Whole models (bench/bench_model.py, also runnable alone): gpt2-124m and
 # llama-1b, f32 and bf16, nninit into memory and to a file against PyTorch.
