@@ -430,7 +430,9 @@ NNINIT_API void nninit_st_close(nninit_st_file *file);   /* NULL is allowed */
 NNINIT_API size_t nninit_st_count(const nninit_st_file *file);
 /* Tensor i (0 <= i < count, in header order). Tensors of dtypes nninit does
  * not handle (I64, U8, ...) are listed: their name, shape and bytes are
- * filled in and NNINIT_E_DTYPE is returned. Pointers stay valid until close. */
+ * filled in, dtype is (nninit_dtype)-1 and NNINIT_E_DTYPE is returned.
+ * data points into the mapping: aligned to the element size in files nninit
+ * wrote, possibly unaligned in others'. Pointers stay valid until close. */
 NNINIT_API nninit_status nninit_st_tensor(const nninit_st_file *file, size_t i, nninit_tensor *out);
 /* Index of the tensor with this name, or -1. */
 NNINIT_API long nninit_st_find(const nninit_st_file *file, const char *name);
