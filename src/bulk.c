@@ -153,14 +153,7 @@ static nninit_status run_piece(const job *j, const piece *p)
     case JOB_COPY:
         convert(d, dt, j->src + p->begin * nninit_dtype_size(j->src_dtype), j->src_dtype, p->n);
         return NNINIT_OK;
-    case JOB_FILL:
-        switch (pl->kind) {
-        case NNINIT_PLAN_CONSTANT: return nninit_constant(d, dt, p->n, pl->mean);
-        case NNINIT_PLAN_UNIFORM: return nninit_uniform(d, dt, p->n, pl->low, pl->high, j->t.rng, p->begin);
-        case NNINIT_PLAN_NORMAL: return nninit_normal(d, dt, p->n, pl->mean, pl->std, j->t.rng, p->begin);
-        default:
-            return nninit_trunc_normal(d, dt, p->n, pl->mean, pl->std, pl->low, pl->high, j->t.rng, p->begin);
-        }
+    case JOB_FILL: return nninit_plan_fill_(d, dt, p->n, pl, j->t.rng, p->begin);
     default: return NNINIT_OK;
     }
 }
@@ -269,15 +262,6 @@ static nninit_status execute(run *r, char *msg, size_t msg_size)
 }
 
 /* ---- validation ----------------------------------------------------------------- */
-static void shape_str(char *buf, size_t cap, const int64_t *shape, int ndim)
-{
-    size_t k = 0;
-    k += (size_t)snprintf(buf, cap, "[");
-    for (int i = 0; i < ndim && k < cap; i++)
-        k += (size_t)snprintf(buf + k, cap - k, "%s%lld", i ? ", " : "", (long long)shape[i]);
-    if (k < cap) snprintf(buf + k, cap - k, "]");
-}
-
 /* Fills one element into a scratch buffer: the fill's own checks of the
  * parameters against the dtype (range, probability mass), without writing
  * the caller's memory. */
@@ -285,12 +269,8 @@ static nninit_status probe_fill(const nninit_plan *pl, nninit_dtype dt, nninit_r
 {
     double scratch[1];
     switch (pl->kind) {
-    case NNINIT_PLAN_CONSTANT: return nninit_constant(scratch, dt, 1, pl->mean);
-    case NNINIT_PLAN_UNIFORM: return nninit_uniform(scratch, dt, 1, pl->low, pl->high, rng, 0);
-    case NNINIT_PLAN_NORMAL: case NNINIT_PLAN_SPARSE: return nninit_normal(scratch, dt, 1, pl->mean, pl->std, rng, 0);
-    case NNINIT_PLAN_TRUNC_NORMAL:
-        return nninit_trunc_normal(scratch, dt, 1, pl->mean, pl->std, pl->low, pl->high, rng, 0);
-    default: return NNINIT_OK;
+    case NNINIT_PLAN_ORTHOGONAL: case NNINIT_PLAN_EYE: case NNINIT_PLAN_DIRAC: return NNINIT_OK;
+    default: return nninit_plan_fill_(scratch, dt, 1, pl, rng, 0);
     }
 }
 
@@ -438,8 +418,8 @@ nninit_status nninit_model_init_from(const nninit_model *model, const nninit_st_
             }
             if (!load || !load->reinit_mismatched) {
                 char a[200], b[200];
-                shape_str(a, sizeof a, j->t.shape, j->t.ndim);
-                shape_str(b, sizeof b, ct.shape, ct.ndim);
+                nninit_shape_str_(a, sizeof a, j->t.shape, j->t.ndim);
+                nninit_shape_str_(b, sizeof b, ct.shape, ct.ndim);
                 st = nninit_fail_(NNINIT_E_SHAPE, msg, msg_size, "tensor '%s': shape %s in the spec, %s in the "
                                   "checkpoint ('%s')", j->t.name, a, b, ct.name);
                 break;

@@ -1,5 +1,6 @@
 /* Shapes, layouts, fans and gains (docs/SCHEMES.md, "Layouts and fans"). */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include "internal.h"
 
@@ -20,6 +21,17 @@ nninit_status nninit_shape_count_(const int64_t *shape, int ndim, size_t *count)
     }
     *count = empty ? 0 : n;
     return NNINIT_OK;
+}
+
+void nninit_shape_str_(char *buf, size_t cap, const int64_t *shape, int ndim)
+{
+    size_t len = 0;
+    if (cap == 0) return;
+    buf[0] = '\0';
+    len += (size_t)snprintf(buf, cap, "[");
+    for (int i = 0; i < ndim && shape && len < cap; i++)
+        len += (size_t)snprintf(buf + len, cap - len, "%s%lld", i ? ", " : "", (long long)shape[i]);
+    if (len < cap) snprintf(buf + len, cap - len, "]");
 }
 
 /* Normalizes an axis (negative counts from the end); -1 if out of range. */

@@ -45,6 +45,16 @@ nninit_status nninit_orthogonal_fill_(void *dst, nninit_dtype dtype, int64_t row
  * 0..NNINIT_MAX_DIMS, a negative size, a count beyond SIZE_MAX). */
 nninit_status nninit_shape_count_(const int64_t *shape, int ndim, size_t *count);
 
+/* fans.c: "[64, 3, 7, 7]" into buf (always NUL-terminated when cap > 0). */
+void nninit_shape_str_(char *buf, size_t cap, const int64_t *shape, int ndim);
+
+/* schemes.c: a plan's plain draw over elements [offset, offset + n) of the
+ * tensor: constant, uniform, normal, trunc_normal, and sparse's normal draw
+ * (before its zeros). NNINIT_E_PARAM for the structured kinds. The one place
+ * that maps a plan to a fill: nninit_scheme_apply and the bulk driver share it. */
+nninit_status nninit_plan_fill_(void *dst, nninit_dtype dtype, size_t n, const nninit_plan *plan, nninit_rng rng,
+                                uint64_t offset);
+
 /* fans.c: where a layout puts the channels of an ndim >= 2 tensor: the in and
  * out axes, which of them holds all groups' channels (`total`), and groups. */
 typedef struct { int in, out, total; int64_t groups; } nninit_axes_;

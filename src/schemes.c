@@ -80,17 +80,6 @@ nninit_status nninit_fail_(nninit_status status, char *msg, size_t msg_size, con
 
 static void msg_ok(char *msg, size_t msg_size) { if (msg && msg_size > 0) msg[0] = '\0'; }
 
-/* "[64, 3, 7, 7]" */
-static void shape_str(char *buf, size_t cap, const int64_t *shape, int ndim)
-{
-    size_t len = 0;
-    buf[0] = '\0';
-    len += (size_t)snprintf(buf, cap, "[");
-    for (int i = 0; i < ndim && shape && len < cap; i++)
-        len += (size_t)snprintf(buf + len, cap - len, "%s%lld", i ? ", " : "", (long long)shape[i]);
-    if (len < cap) snprintf(buf + len, cap - len, "]");
-}
-
 /* ---- validation --------------------------------------------------------- */
 nninit_status nninit_scheme_check_(const nninit_scheme *s, unsigned *bad, char *why, size_t why_size)
 {
@@ -202,10 +191,10 @@ nninit_status nninit_scheme_plan(const nninit_scheme *s, const int64_t *shape, i
         if (st == NNINIT_E_NULL) return nninit_fail_(st, msg, msg_size, "%s: NULL shape with ndim %d", name, ndim);
         if (ndim < 0 || ndim > NNINIT_MAX_DIMS)
             return nninit_fail_(st, msg, msg_size, "%s: bad shape: ndim %d outside 0..%d", name, ndim, NNINIT_MAX_DIMS);
-        shape_str(shp, sizeof shp, shape, ndim);
+        nninit_shape_str_(shp, sizeof shp, shape, ndim);
         return nninit_fail_(st, msg, msg_size, "%s: bad shape %s: negative size or too many elements", name, shp);
     }
-    shape_str(shp, sizeof shp, shape, ndim);
+    nninit_shape_str_(shp, sizeof shp, shape, ndim);
 #define SHAPE_FAIL(...) do { snprintf(why, sizeof why, __VA_ARGS__); \
         return nninit_fail_(NNINIT_E_SHAPE, msg, msg_size, "%s on shape %s: %s", name, shp, why); } while (0)
 
@@ -426,6 +415,20 @@ uint64_t nninit_sparse_stream_(uint64_t stream)
     return h;
 }
 
+nninit_status nninit_plan_fill_(void *dst, nninit_dtype dtype, size_t n, const nninit_plan *pl, nninit_rng rng,
+                                uint64_t offset)
+{
+    switch (pl->kind) {
+    case NNINIT_PLAN_CONSTANT: return nninit_constant(dst, dtype, n, pl->mean);
+    case NNINIT_PLAN_UNIFORM: return nninit_uniform(dst, dtype, n, pl->low, pl->high, rng, offset);
+    case NNINIT_PLAN_NORMAL: return nninit_normal(dst, dtype, n, pl->mean, pl->std, rng, offset);
+    case NNINIT_PLAN_SPARSE: return nninit_normal(dst, dtype, n, 0.0, pl->std, rng, offset);
+    case NNINIT_PLAN_TRUNC_NORMAL:
+        return nninit_trunc_normal(dst, dtype, n, pl->mean, pl->std, pl->low, pl->high, rng, offset);
+    default: return NNINIT_E_PARAM;
+    }
+}
+
 static nninit_status apply_sparse(void *dst, nninit_dtype dtype, const nninit_plan *pl, nninit_rng rng)
 {
     sparse_job j;
@@ -444,7 +447,7 @@ static nninit_status apply_sparse(void *dst, nninit_dtype dtype, const nninit_pl
         j.bitmaps = (uint64_t *)malloc(nblocks * j.words * sizeof(uint64_t));
         RETURN_ERROR_IF(!j.bitmaps, NNINIT_E_NOMEM);
     }
-    nninit_status st = nninit_normal(dst, dtype, (size_t)(j.rows * j.cols), 0.0, pl->std, rng, 0);
+    nninit_status st = nninit_plan_fill_(dst, dtype, (size_t)(j.rows * j.cols), pl, rng, 0);
     if (st == NNINIT_OK && j.zeros > 0) nninit_parallel_for_(nblocks, 2, sparse_block, &j);
     free(j.bitmaps);
     return st;
@@ -467,11 +470,8 @@ nninit_status nninit_scheme_apply(void *dst, nninit_dtype dtype, const int64_t *
 
     nninit_status st;
     switch (pl.kind) {
-    case NNINIT_PLAN_CONSTANT: st = nninit_constant(dst, dtype, count, pl.mean); break;
-    case NNINIT_PLAN_UNIFORM: st = nninit_uniform(dst, dtype, count, pl.low, pl.high, rng, 0); break;
-    case NNINIT_PLAN_NORMAL: st = nninit_normal(dst, dtype, count, pl.mean, pl.std, rng, 0); break;
-    case NNINIT_PLAN_TRUNC_NORMAL:
-        st = nninit_trunc_normal(dst, dtype, count, pl.mean, pl.std, pl.low, pl.high, rng, 0);
+    case NNINIT_PLAN_CONSTANT: case NNINIT_PLAN_UNIFORM: case NNINIT_PLAN_NORMAL: case NNINIT_PLAN_TRUNC_NORMAL:
+        st = nninit_plan_fill_(dst, dtype, count, &pl, rng, 0);
         break;
     case NNINIT_PLAN_ORTHOGONAL: st = nninit_orthogonal_fill_(dst, dtype, pl.rows, pl.cols, pl.gain, rng); break;
     case NNINIT_PLAN_EYE:
@@ -488,7 +488,7 @@ nninit_status nninit_scheme_apply(void *dst, nninit_dtype dtype, const int64_t *
     }
     if (st != NNINIT_OK) {
         char shp[200];
-        shape_str(shp, sizeof shp, shape, ndim);
+        nninit_shape_str_(shp, sizeof shp, shape, ndim);
         return nninit_fail_(st, msg, msg_size, "%s on shape %s as %s: %s", name, shp, nninit_dtype_name(dtype),
                             st == NNINIT_E_PARAM ? "a parameter is out of range for this dtype"
                                                  : nninit_status_str(st));

@@ -10,25 +10,7 @@
 # 1 failure) and a message, and a failed run leaves no file behind.
 set -u
 
-[ $# -eq 1 ] || { echo "usage: $0 path/to/nninit" >&2; exit 2; }
-NNINIT=$(realpath "$1")
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-PY=/usr/bin/python3
-T=$(mktemp -d "${TMPDIR:-/tmp}/nninit-cli-XXXXXX")
-trap 'rm -rf "$T"' EXIT
-cd "$T" || exit 1
-
-checks=0
-failures=0
-pass() { checks=$((checks + 1)); }
-fail() { checks=$((checks + 1)); failures=$((failures + 1)); echo "FAIL: $*" >&2; }
-check() { # check DESCRIPTION COMMAND...: the command must succeed
-    local what=$1; shift
-    if "$@"; then pass; else fail "$what"; fi
-}
-
-# run ARGS...: runs nninit, keeps stdout/stderr in $T/out, $T/err, status in $rc
-run() { "$NNINIT" "$@" >"$T/out" 2>"$T/err"; rc=$?; }
+. "$(dirname "$0")/cli_lib.sh" cli "$@"
 
 # expect_error STATUS PATTERN ARGS...: exit status, an "nninit: ..." message on
 # stderr containing PATTERN (a fixed string), nothing on stdout, no file created.

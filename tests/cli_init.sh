@@ -9,24 +9,7 @@
 # loads, renames and reports; failed runs leave nothing; bad arguments exit 2.
 set -u
 
-[ $# -eq 1 ] || { echo "usage: $0 path/to/nninit" >&2; exit 2; }
-NNINIT=$(realpath "$1")
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-PY=/usr/bin/python3
-T=$(mktemp -d "${TMPDIR:-/tmp}/nninit-cli-init-XXXXXX")
-trap 'rm -rf "$T"' EXIT
-cd "$T" || exit 1
-
-checks=0
-failures=0
-pass() { checks=$((checks + 1)); }
-fail() { checks=$((checks + 1)); failures=$((failures + 1)); echo "FAIL: $*" >&2; }
-check() { # check DESCRIPTION COMMAND...: the command must succeed
-    local what=$1; shift
-    if "$@"; then pass; else fail "$what"; fi
-}
-# run ARGS...: runs nninit, keeps stdout/stderr in $T/out, $T/err, status in $rc
-run() { "$NNINIT" "$@" >"$T/out" 2>"$T/err"; rc=$?; }
+. "$(dirname "$0")/cli_lib.sh" cli-init "$@"
 # run_ok WHAT ARGS...: run, which must succeed
 run_ok() {
     local what=$1; shift

@@ -20,20 +20,8 @@ static size_t g_pagesz;
 #define DST_BYTES ((size_t)1024) /* room for 128 f64 / 512 16-bit elements */
 #define DST (g_page + g_pagesz - DST_BYTES)
 
-static void guard_setup(void)
-{
-    long ps = sysconf(_SC_PAGESIZE);
-    g_pagesz = ps > 0 ? (size_t)ps : 4096;
-    void *p = mmap(NULL, 2 * g_pagesz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) { g_page = NULL; return; }
-    g_page = p;
-    if (mprotect(g_page + g_pagesz, g_pagesz, PROT_NONE) != 0) { munmap(p, 2 * g_pagesz); g_page = NULL; }
-}
-static void guard_teardown(void)
-{
-    if (g_page) munmap(g_page, 2 * g_pagesz);
-    g_page = NULL;
-}
+static void guard_setup(void) { nt_guard_map(&g_page, &g_pagesz); }
+static void guard_teardown(void) { nt_guard_unmap(&g_page, g_pagesz); }
 
 static unsigned char sentinel_byte(size_t i) { return (unsigned char)(0xA5u ^ (i * 37u)); }
 static void prime(void)

@@ -80,26 +80,6 @@ static const char *listing(void)
     return out;
 }
 
-static unsigned char *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "fopen(%s): %s", path, strerror(errno));
-    size_t cap = 1 << 16, n = 0;
-    unsigned char *buf = malloc(cap);
-    ck_assert(buf != NULL);
-    for (;;) {
-        size_t r = fread(buf + n, 1, cap - n, f);
-        n += r;
-        if (n < cap) break;
-        cap *= 2;
-        buf = realloc(buf, cap);
-        ck_assert(buf != NULL);
-    }
-    fclose(f);
-    *len = n;
-    return buf;
-}
-
 static void write_text(const char *path, const char *text)
 {
     FILE *f = fopen(path, "wb");
@@ -163,7 +143,7 @@ static npy_file save_and_check(const char *name, const void *data, nninit_dtype 
     ck_assert_msg(st == NNINIT_OK, "save %s %s %s: %s (%s)", name, descr, tuple, nninit_status_str(st),
                   strerror(errno));
     size_t len;
-    unsigned char *b = read_all(path, &len);
+    unsigned char *b = nt_read_file(path, &len);
     npy_file f = parse_npy(b, len, path);
     const char *want = dict_for(descr, tuple);
     ck_assert_msg(strcmp(f.dict, want) == 0, "%s: header\n  %s\nexpected\n  %s", path, f.dict, want);
@@ -220,7 +200,7 @@ START_TEST(test_exact_file)
     const unsigned char le[12] = { 0, 0, 0x80, 0x3F, 0, 0, 0, 0xC0, 0, 0, 0, 0x3F };  /* 1, -2, 0.5 as LE binary32 */
     memcpy(want + 128, le, 12);
     size_t len;
-    unsigned char *b = read_all(in_dir("x.npy"), &len);
+    unsigned char *b = nt_read_file(in_dir("x.npy"), &len);
     ck_assert_uint_eq(len, sizeof want);
     for (size_t i = 0; i < len; i++)
         ck_assert_msg(b[i] == want[i], "byte %zu is %#04x, expected %#04x", i, b[i], want[i]);
@@ -248,7 +228,7 @@ START_TEST(test_dtypes_and_data)
     const int64_t s6[1] = { 6 };
     ck_assert_int_eq(nninit_npy_save(in_dir("bf.npy"), bf, NNINIT_BF16, s6, 1), NNINIT_OK);
     size_t len;
-    unsigned char *b = read_all(in_dir("bf.npy"), &len);
+    unsigned char *b = nt_read_file(in_dir("bf.npy"), &len);
     npy_file f = parse_npy(b, len, "bf.npy");
     ck_assert_str_eq(f.dict, dict_for("<u2", "(6,)"));
     ck_assert_uint_eq(f.data_len, 12);
@@ -359,7 +339,7 @@ START_TEST(test_failed_write_keeps_old_file)
     ck_assert_msg(st == NNINIT_E_IO, "save past the file size limit returned %s", nninit_status_str(st));
     ck_assert_msg(err == EFBIG, "errno %d (%s), expected EFBIG", err, strerror(err));
     size_t len;
-    unsigned char *b = read_all(path, &len);
+    unsigned char *b = nt_read_file(path, &len);
     ck_assert_msg(len == 12 && memcmp(b, "old contents", 12) == 0, "the old file was changed (%zu bytes)", len);
     free(b);
     ck_assert_str_eq(listing(), "w.npy");
@@ -434,7 +414,7 @@ START_TEST(test_symlink_written_through)
     ck_assert(lstat(in_dir("link.npy"), &st) == 0);
     ck_assert_msg(S_ISLNK(st.st_mode), "the symbolic link was replaced by a file");
     size_t len;
-    unsigned char *b = read_all(in_dir("real.npy"), &len);
+    unsigned char *b = nt_read_file(in_dir("real.npy"), &len);
     npy_file f = parse_npy(b, len, "real.npy");
     ck_assert_str_eq(f.dict, dict_for("<f8", "(3,)"));
     ck_assert(f.data_len == sizeof v && memcmp(b + f.data_off, v, sizeof v) == 0);
@@ -447,7 +427,7 @@ END_TEST
 static unsigned char *reference_bytes(const float *v, const int64_t *shape, int ndim, size_t *len)
 {
     ck_assert_int_eq(nninit_npy_save(in_dir("ref.npy"), v, NNINIT_F32, shape, ndim), NNINIT_OK);
-    unsigned char *b = read_all(in_dir("ref.npy"), len);
+    unsigned char *b = nt_read_file(in_dir("ref.npy"), len);
     unlink(in_dir("ref.npy"));
     return b;
 }
@@ -518,7 +498,7 @@ START_TEST(test_stdout)
     dup2(saved, STDOUT_FILENO);
     ck_assert_int_eq(st, NNINIT_OK);
     size_t len;
-    unsigned char *b = read_all(in_dir("out"), &len);
+    unsigned char *b = nt_read_file(in_dir("out"), &len);
     ck_assert(len == want_len && memcmp(b, want, len) == 0);
     free(b);
 
@@ -585,7 +565,7 @@ START_TEST(test_bad_inputs)
         ck_assert_msg(st == t[k].want, "%s: %s, expected %s", t[k].what, nninit_status_str(st),
                       nninit_status_str(t[k].want));
         size_t len;
-        unsigned char *b = read_all(path, &len);
+        unsigned char *b = nt_read_file(path, &len);
         ck_assert_msg(len == 12 && memcmp(b, "old contents", 12) == 0, "%s: the existing file changed", t[k].what);
         free(b);
         ck_assert_msg(strcmp(listing(), "w.npy") == 0, "%s: directory holds %s", t[k].what, listing());

@@ -371,20 +371,8 @@ END_TEST
 static unsigned char *g_page; /* one read-write page, then a PROT_NONE page */
 static size_t g_pagesz;
 
-static void guard_setup(void)
-{
-    long ps = sysconf(_SC_PAGESIZE);
-    g_pagesz = ps > 0 ? (size_t)ps : 4096;
-    void *p = mmap(NULL, 2 * g_pagesz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) { g_page = NULL; return; }
-    g_page = p;
-    if (mprotect(g_page + g_pagesz, g_pagesz, PROT_NONE) != 0) { munmap(p, 2 * g_pagesz); g_page = NULL; }
-}
-static void guard_teardown(void)
-{
-    if (g_page) munmap(g_page, 2 * g_pagesz);
-    g_page = NULL;
-}
+static void guard_setup(void) { nt_guard_map(&g_page, &g_pagesz); }
+static void guard_teardown(void) { nt_guard_unmap(&g_page, g_pagesz); }
 
 static void expect_untouched(nninit_dtype dt, int64_t rows, int64_t cols, double gain, nninit_status want)
 {

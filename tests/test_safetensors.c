@@ -65,26 +65,6 @@ static int dir_entries(void)
     return n;
 }
 
-static unsigned char *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "fopen(%s): %s", path, strerror(errno));
-    size_t cap = 1 << 16, n = 0;
-    unsigned char *buf = malloc(cap);
-    ck_assert(buf != NULL);
-    for (;;) {
-        size_t r = fread(buf + n, 1, cap - n, f);
-        n += r;
-        if (n < cap) break;
-        cap *= 2;
-        buf = realloc(buf, cap);
-        ck_assert(buf != NULL);
-    }
-    fclose(f);
-    *len = n;
-    return buf;
-}
-
 static void write_bytes(const char *path, const void *b, size_t n)
 {
     FILE *f = fopen(path, "wb");
@@ -126,7 +106,7 @@ static void check_file(const char *path, const nninit_tensor *t, size_t n, const
     ck_assert_msg(st == NNINIT_OK, "open %s: %s: %s", path, nninit_status_str(st), msg);
     ck_assert_uint_eq(nninit_st_count(f), n);
     size_t len;
-    unsigned char *raw = read_all(path, &len);
+    unsigned char *raw = nt_read_file(path, &len);
     uint64_t hlen = le64(raw);
     ck_assert_msg((8 + hlen) % 64 == 0, "data starts at %llu, not a multiple of 64", (unsigned long long)(8 + hlen));
     const unsigned char *base = NULL;
@@ -213,7 +193,7 @@ START_TEST(test_round_trip_dtypes_and_shapes)
     /* no tensors at all: "{}" padded, no data */
     ck_assert_int_eq(nninit_st_save(in_dir("e.safetensors"), NULL, 0, NULL, NULL, 0), NNINIT_OK);
     size_t len;
-    unsigned char *raw = read_all(in_dir("e.safetensors"), &len);
+    unsigned char *raw = nt_read_file(in_dir("e.safetensors"), &len);
     ck_assert_uint_eq(len, 64);
     ck_assert_uint_eq(le64(raw), 56);
     ck_assert(raw[8] == '{' && raw[9] == '}');
@@ -245,7 +225,7 @@ START_TEST(test_layout_and_exact_bytes)
                        "\"b\":{\"dtype\":\"BF16\",\"shape\":[],\"data_offsets\":[26,28]}}";
     size_t jl = strlen(json), hl = (8 + jl + 63) / 64 * 64 - 8;
     size_t len;
-    unsigned char *raw = read_all(in_dir("x.safetensors"), &len);
+    unsigned char *raw = nt_read_file(in_dir("x.safetensors"), &len);
     ck_assert_uint_eq(len, 8 + hl + 28);
     ck_assert_uint_eq(le64(raw), hl);
     ck_assert_msg(memcmp(raw + 8, json, jl) == 0, "header:\n%.*s\nexpected\n%s", (int)jl, raw + 8, json);
@@ -566,7 +546,7 @@ START_TEST(test_dev_null_and_stdout)
 
     ck_assert_int_eq(nninit_st_save(in_dir("ref.st"), &t, 1, NULL, NULL, 0), NNINIT_OK);
     size_t want_len;
-    unsigned char *want = read_all(in_dir("ref.st"), &want_len);
+    unsigned char *want = nt_read_file(in_dir("ref.st"), &want_len);
     fflush(stdout);
     int saved = dup(STDOUT_FILENO);
     int fd = open(in_dir("out"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -578,7 +558,7 @@ START_TEST(test_dev_null_and_stdout)
     close(saved);
     ck_assert_int_eq(st, NNINIT_OK);
     size_t len;
-    unsigned char *got = read_all(in_dir("out"), &len);
+    unsigned char *got = nt_read_file(in_dir("out"), &len);
     ck_assert(len == want_len && memcmp(got, want, len) == 0);
     free(got);
     free(want);
@@ -612,7 +592,7 @@ START_TEST(test_atomic)
     ck_assert_msg(err == EFBIG, "errno %d (%s)", err, strerror(err));
     ck_assert_msg(strstr(msg, "cannot write") && strstr(msg, strerror(EFBIG)), "%s", msg);
     size_t len;
-    unsigned char *b = read_all(path, &len);
+    unsigned char *b = nt_read_file(path, &len);
     ck_assert(len == 12 && memcmp(b, "old contents", 12) == 0);
     free(b);
     ck_assert_int_eq(dir_entries(), 1);  /* no temporary, no new.st */
@@ -679,7 +659,7 @@ START_TEST(test_bad_writer_input)
         ck_assert_msg(st == c[k].want, "%s: %s (%s)", c[k].what, nninit_status_str(st), msg);
         ck_assert_msg(strstr(msg, c[k].reason) != NULL, "%s: message \"%s\"", c[k].what, msg);
         size_t len;
-        unsigned char *b = read_all(path, &len);
+        unsigned char *b = nt_read_file(path, &len);
         ck_assert_msg(len == 12 && memcmp(b, "old contents", 12) == 0, "%s: the file changed", c[k].what);
         free(b);
         ck_assert_int_eq(dir_entries(), 1);

@@ -4,10 +4,14 @@
 #define NNINIT_TESTUTIL_H
 
 #include <check.h>
+#include <errno.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include "nninit.h"
 
 /* Runs the suite without forking (OpenMP and fork do not mix well) and with
@@ -80,6 +84,43 @@ static inline uint16_t nt_round16(float x, int bf16)
     else if (ax - dlo > dhi - ax) r = hi;
     else r = (lo & 1) ? hi : lo;
     return (uint16_t)(r | sign);
+}
+
+/* A read-write page followed by a PROT_NONE page: a buffer that ends at the
+ * page's end faults on the first byte written past it. *page is NULL if the
+ * mapping failed (callers skip their guarded checks then). */
+static inline void nt_guard_map(unsigned char **page, size_t *pagesz)
+{
+    long ps = sysconf(_SC_PAGESIZE);
+    *pagesz = ps > 0 ? (size_t)ps : 4096;
+    void *p = mmap(NULL, 2 * *pagesz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    *page = p == MAP_FAILED ? NULL : (unsigned char *)p;
+    if (*page && mprotect(*page + *pagesz, *pagesz, PROT_NONE) != 0) { munmap(p, 2 * *pagesz); *page = NULL; }
+}
+static inline void nt_guard_unmap(unsigned char **page, size_t pagesz)
+{
+    if (*page) munmap(*page, 2 * pagesz);
+    *page = NULL;
+}
+
+/* The whole file, malloc'd (the test fails if it cannot be read). */
+static inline unsigned char *nt_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "fopen(%s): %s", path, strerror(errno));
+    size_t cap = 1 << 16, n = 0;
+    unsigned char *buf = malloc(cap);
+    ck_assert(buf != NULL);
+    for (;;) {
+        n += fread(buf + n, 1, cap - n, f);
+        if (n < cap) break;
+        cap *= 2;
+        buf = realloc(buf, cap);
+        ck_assert(buf != NULL);
+    }
+    fclose(f);
+    *len = n;
+    return buf;
 }
 
 #endif
