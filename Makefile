@@ -26,8 +26,9 @@ LAPACK_LIBS ?= -llapacke -lopenblas
 JSON_LIBS ?= -lcjson
 LDLIBS_ALL = -fopenmp $(JSON_LIBS) $(LAPACK_LIBS) -lm $(EXTRA_LDFLAGS)
 
-SRC = src/api.c src/cpu.c src/dispatch.c src/params.c src/fill.c src/fans.c src/schemes.c src/spec.c \
-      src/orthogonal.c src/npy.c src/outfile.c src/safetensors.c src/model.c src/bulk.c
+# The library, one folder per layer (docs/ARCHITECTURE.md).
+LAYERS = common engine schemes io model
+SRC = $(foreach l,$(LAYERS),$(sort $(wildcard src/$(l)/*.c)))
 ifeq ($(ARCH),x86_64)
 KERNELS = kernels/scalar/kernel_scalar.c kernels/avx2/kernel_avx2.c kernels/avx512/kernel_avx512.c
 ISA_DEFS = -DNNINIT_HAVE_X86_KERNELS
@@ -82,7 +83,7 @@ deps-build deps-test deps-bench deps-aarch64 deps-fuzz:
 	export DEBIAN_FRONTEND=noninteractive; \
 	apt-get update -qq && apt-get install -y -qq $$missing >/dev/null
 
-$(BUILD)/obj/%.o: %.c $(wildcard include/*.h src/*.h kernels/*.h kernels/*/*.h)
+$(BUILD)/obj/%.o: %.c $(wildcard include/*.h src/*/*.h kernels/*.h kernels/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(ISA_FLAGS) -c $< -o $@
 

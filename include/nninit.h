@@ -1,13 +1,33 @@
 /*
  * nninit -- fast, reproducible initialization of neural-network weights.
  *
- * The whole public API. Every random value the library produces is a pure
- * function of (seed, stream, element index): see docs/CONTRACT.md for the
- * exact mapping, which is versioned with the library.
+ * The whole public API, in the order a reader meets it:
+ *
+ *   1. Stable core: versions, status codes, dtypes, the random stream and the
+ *      generator, the fills, instruction-set paths.
+ *   2. Schemes: shapes, layouts and fans, gains, init spec strings, plans,
+ *      one function per scheme.
+ *   3. File formats: NumPy .npy files and directories, safetensors.
+ *   4. Whole models: JSON model specs, bulk initialization, arenas,
+ *      pretrained weights, statistics of what was written.
+ *
+ * Every random value the library produces is a pure function of (seed,
+ * stream, element index): docs/CONTRACT.md gives the exact mapping, which is
+ * versioned (NNINIT_CONTRACT_VERSION). docs/ARCHITECTURE.md maps the source.
  *
  * Conventions
  *  - Every fallible call returns an nninit_status; NNINIT_OK is 0.
- *  - A call that fails leaves the destination buffer untouched.
+ *  - A call that can explain a failure takes (char *msg, size_t msg_size) as
+ *    its last two parameters: msg receives "" on success, a NUL-terminated
+ *    reason (naming the tensor, field, column... at fault) on failure,
+ *    truncated to msg_size. NULL / 0 ask for no message. Fills, whose status
+ *    says everything, take none.
+ *  - A call that fails leaves the destination untouched: buffers keep their
+ *    bytes, *out handles are NULL, files are not created or replaced.
+ *  - Handles are opaque, created by one call and released by a _free/_close
+ *    that accepts NULL. Accessors take const handles and change nothing.
+ *  - Options are plain structs; a zero-initialized one (or NULL) means the
+ *    documented defaults.
  *  - The library never aborts, never prints, keeps no global error state and
  *    may be called from many threads at once, including from inside the
  *    caller's own OpenMP parallel region.
@@ -15,12 +35,17 @@
 #ifndef NNINIT_H
 #define NNINIT_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* =========================================================================
+ * 1. Stable core
+ * ========================================================================= */
 
 /* ---- versions -------------------------------------------------------- */
 #define NNINIT_VERSION_MAJOR 0
@@ -67,14 +92,16 @@ typedef enum {
                                  overflow) or a shape the scheme cannot take (rank, groups, axes) */
     NNINIT_E_LAPACK = 10,     /* LAPACK reported a failure (orthogonal) */
     NNINIT_E_IO = 11,         /* a file could not be read or written (errno tells why) */
-    NNINIT_E_FORMAT = 12      /* malformed file or model spec (safetensors, JSON) */
+    NNINIT_E_FORMAT = 12,     /* malformed file or model spec (safetensors, JSON) */
+    NNINIT_E_CANCELED = 13,   /* the caller's cancel flag was raised; nothing was left behind */
+    NNINIT_E_EXISTS = 14      /* the output exists and the options did not allow replacing it */
 } nninit_status;
 
 /* Short, static, human-readable description of a status ("unknown status"
  * for values outside the enum). Never NULL. */
 NNINIT_API const char *nninit_status_str(nninit_status status);
 
-/* ---- types ------------------------------------------------------------ */
+/* ---- dtypes ----------------------------------------------------------- */
 typedef enum {
     NNINIT_F32 = 0,   /* IEEE binary32 */
     NNINIT_F64 = 1,   /* IEEE binary64 */
@@ -84,9 +111,13 @@ typedef enum {
 
 /* Size of one element in bytes, 0 for an unknown dtype. */
 NNINIT_API size_t nninit_dtype_size(nninit_dtype dtype);
-/* "f32", "f64", "bf16", "f16", or NULL for an unknown dtype. */
+/* "f32", "f64", "bf16", "f16" (the one spelling specs and the command line
+ * accept), or NULL for an unknown dtype. */
 NNINIT_API const char *nninit_dtype_name(nninit_dtype dtype);
+/* The dtype named "f32", "f64", "bf16" or "f16" (NNINIT_E_DTYPE otherwise). */
+NNINIT_API nninit_status nninit_dtype_from_name(const char *name, nninit_dtype *out);
 
+/* ---- the random stream -------------------------------------------------- */
 /* A random stream: the Philox key is the seed, the stream selects an
  * independent counter space (typically nninit_stream_id(tensor name)). */
 typedef struct nninit_rng {
@@ -149,6 +180,10 @@ NNINIT_API int nninit_isa_supported(const char *name);
  * either path, with the same bits). */
 NNINIT_API nninit_status nninit_set_isa(const char *name);
 
+/* =========================================================================
+ * 2. Schemes
+ * ========================================================================= */
+
 /* ---- shapes, layouts and fans ------------------------------------------
  * A tensor is (dtype, shape of 0..NNINIT_MAX_DIMS sizes, row-major, layout).
  * The layout says which axis feeds a layer's inputs and which its outputs;
@@ -170,6 +205,11 @@ typedef struct nninit_layout {
     int in_axis, out_axis;  /* NNINIT_LAYOUT_AXES only; negative values count from the end (-1 = last) */
     int64_t groups;         /* channel groups; 0 and 1 both mean ungrouped */
 } nninit_layout;
+
+/* Writes the shape as "[64,3,7,7]" ("[]" for 0-D; JSON's spelling) into buf,
+ * NUL-terminated when cap > 0; returns the length it needs, like snprintf.
+ * A bad ndim or NULL shape writes "[]". */
+NNINIT_API size_t nninit_shape_format(const int64_t *shape, int ndim, char *buf, size_t cap);
 
 /* fan_in and fan_out of a weight of this shape and layout.
  *  - 0-D: both 1.  1-D (n): both n (a vector has no in/out split; Keras's rule).
@@ -219,9 +259,13 @@ typedef enum {
     NNINIT_SCHEME_DIRAC,               /* groups (in the layout) */
     NNINIT_SCHEME_SPARSE,              /* sparsity, std */
     NNINIT_SCHEME_PYTORCH_DEFAULT,     /* nn.Linear / nn.Conv weight default */
-    NNINIT_SCHEME_PYTORCH_DEFAULT_BIAS,/* nn.Linear / nn.Conv bias default: fan_in */
-    NNINIT_SCHEME_COUNT_
+    NNINIT_SCHEME_PYTORCH_DEFAULT_BIAS /* nn.Linear / nn.Conv bias default: fan_in */
 } nninit_scheme_kind;
+
+/* Number of scheme kinds this library has: kinds are 0 .. count-1. A
+ * function, not an enum member, so a program built against an older header
+ * still loops over every scheme of a newer library. */
+NNINIT_API int nninit_scheme_count(void);
 
 typedef enum { NNINIT_FAN_IN = 0, NNINIT_FAN_OUT = 1, NNINIT_FAN_AVG = 2 } nninit_fan_mode;
 typedef enum {
@@ -377,16 +421,36 @@ NNINIT_API nninit_status nninit_pytorch_default(void *dst, nninit_dtype dtype, c
 NNINIT_API nninit_status nninit_pytorch_default_bias(void *dst, nninit_dtype dtype, size_t n, int64_t fan_in,
                                                      nninit_rng rng, uint64_t offset);
 
-/* ---- files ---------------------------------------------------------------
- * Writes a NumPy .npy file (format 1.0; 2.0 if the header needs it): f32
+/* =========================================================================
+ * 3. File formats
+ * ========================================================================= */
+
+/* ---- writing files ---------------------------------------------------------
+ * Every writer makes its output appear whole or not at all: a regular file
+ * (or a path that does not exist yet) is written as a temporary beside it,
+ * fsync'ed and renamed over the path; a directory is built as a hidden
+ * temporary directory and renamed into place. A path that exists and is not a
+ * regular file (a device such as /dev/null, a FIFO) and "-" (standard output)
+ * are written directly, in order. A failed, canceled or interrupted write
+ * removes its temporary: the path holds the old content or the new, never a
+ * part. NNINIT_E_IO keeps errno. */
+typedef struct nninit_write_options {
+    /* 1: never replace an existing path: NNINIT_E_EXISTS, checked before any
+     * work and again by the final rename (RENAME_NOREPLACE), so a path created
+     * meanwhile is not lost either. Devices, FIFOs and "-" are exempt. */
+    int no_replace;
+    /* Non-NULL: polled between chunks of work (at most ~64 MiB apart); when
+     * *cancel becomes non-zero the writer stops, removes what it created and
+     * returns NNINIT_E_CANCELED. Meant to be set by a signal handler. */
+    const volatile sig_atomic_t *cancel;
+} nninit_write_options;
+
+/* Writes a NumPy .npy file (format 1.0; 2.0 if the header needs it): f32
  * '<f4', f64 '<f8', f16 '<f2'; bf16, which NumPy lacks, as '<u2' holding the
- * raw bits (docs/SCHEMES.md shows how to read it back). The file appears
- * atomically: data goes to a temporary file in the same directory, which is
- * renamed over path only when complete. A path that is not a regular file
- * (/dev/null, "-" for standard output) is written directly.
- * NNINIT_E_IO on a system error (errno is kept). */
+ * raw bits (docs/SCHEMES.md shows how to read it back). opt may be NULL. */
 NNINIT_API nninit_status nninit_npy_save(const char *path, const void *data, nninit_dtype dtype,
-                                         const int64_t *shape, int ndim);
+                                         const int64_t *shape, int ndim, const nninit_write_options *opt,
+                                         char *msg, size_t msg_size);
 
 /* ---- tensors and safetensors files -----------------------------------------
  * safetensors (https://github.com/huggingface/safetensors): an 8-byte
@@ -407,12 +471,26 @@ typedef struct nninit_tensor {
  * "__metadata__". The header is padded so the data starts at a multiple of 64
  * bytes; tensors are laid out largest element size first, so every tensor
  * starts at a multiple of its element size (the format allows no gaps).
- * Atomic like nninit_npy_save (temporary file + rename; non-regular paths such
- * as /dev/null and "-" for standard output are written directly).
+ * Written as described under "writing files"; opt may be NULL.
  * NNINIT_E_PARAM for duplicate or empty names, a shape that does not match
  * nbytes, or an unknown dtype; NNINIT_E_IO on a system error (errno kept). */
 NNINIT_API nninit_status nninit_st_save(const char *path, const nninit_tensor *tensors, size_t n,
-                                        const char *const *metadata, char *msg, size_t msg_size);
+                                        const char *const *metadata, const nninit_write_options *opt,
+                                        char *msg, size_t msg_size);
+
+/* Writes tensors[0..n) as a directory: one NAME.npy per tensor (as
+ * nninit_npy_save) and __metadata__.json, a JSON object of the metadata
+ * pairs (NULL: {}). A name becomes a file name by percent-encoding every byte
+ * outside A-Z a-z 0-9 . _ - and a leading '.' ("conv/w" -> "conv%2Fw.npy"),
+ * so names map one to one onto file names and urllib.parse.unquote reverses
+ * it. The directory is built as a hidden temporary beside path and renamed
+ * into place. An existing path is replaced only if it is a directory that
+ * holds nothing but *.npy files and __metadata__.json (an earlier output),
+ * and opt->no_replace is 0; anything else there is NNINIT_E_EXISTS.
+ * NNINIT_E_PARAM for duplicate or empty names, or names too long for a file. */
+NNINIT_API nninit_status nninit_npy_save_dir(const char *path, const nninit_tensor *tensors, size_t n,
+                                             const char *const *metadata, const nninit_write_options *opt,
+                                             char *msg, size_t msg_size);
 
 /* An open safetensors file, mapped read-only. */
 typedef struct nninit_st_file nninit_st_file;
@@ -439,6 +517,10 @@ NNINIT_API long nninit_st_find(const nninit_st_file *file, const char *name);
 /* Value of a "__metadata__" key, or NULL. */
 NNINIT_API const char *nninit_st_metadata(const nninit_st_file *file, const char *key);
 
+/* =========================================================================
+ * 4. Whole models
+ * ========================================================================= */
+
 /* ---- model specs ------------------------------------------------------------
  * A JSON model spec (docs/MODELS.md): a seed, a default dtype and layout, the
  * tensors (name, shape, optional dtype, layout and init spec string) and rules
@@ -455,10 +537,16 @@ NNINIT_API nninit_status nninit_model_parse(const char *json, size_t len, nninit
 NNINIT_API nninit_status nninit_model_load(const char *path, nninit_model **out, char *msg, size_t msg_size);
 NNINIT_API void nninit_model_free(nninit_model *model);  /* NULL is allowed */
 
+/* The seed every tensor's stream uses. */
 NNINIT_API uint64_t nninit_model_seed(const nninit_model *model);
-NNINIT_API void nninit_model_set_seed(nninit_model *model, uint64_t seed);
-/* Overrides every tensor's dtype (the command line's --dtype). */
+/* Overrides the seed (the command line's --seed). NNINIT_E_NOMEM if the
+ * canonical JSON could not be rebuilt (the model is then unchanged). */
+NNINIT_API nninit_status nninit_model_set_seed(nninit_model *model, uint64_t seed);
+/* Overrides every tensor's dtype (the command line's --dtype). NNINIT_E_DTYPE,
+ * NNINIT_E_OVERFLOW (a byte count would overflow), NNINIT_E_NOMEM; on failure
+ * nothing changes. */
 NNINIT_API nninit_status nninit_model_set_dtype(nninit_model *model, nninit_dtype dtype);
+/* Number of tensors (0 for NULL). */
 NNINIT_API size_t nninit_model_count(const nninit_model *model);
 /* Total bytes of all tensors. */
 NNINIT_API uint64_t nninit_model_bytes(const nninit_model *model);
@@ -473,11 +561,18 @@ typedef struct nninit_model_tensor {
     nninit_scheme scheme;   /* init, parsed, with the tensor's layout */
     nninit_rng rng;         /* { model seed, nninit_stream_id(name) } */
 } nninit_model_tensor;
-/* Tensor i, 0 <= i < count, in spec order. Pointers stay valid until the model is freed. */
+/* Tensor i, 0 <= i < count, in spec order. Pointers stay valid until the
+ * model is freed. NNINIT_E_PARAM for i out of range. */
 NNINIT_API nninit_status nninit_model_tensor_info(const nninit_model *model, size_t i, nninit_model_tensor *out);
-/* The spec as canonical JSON (what was parsed, with overrides applied): what
- * nninit writes into a file's metadata. Valid until the next call or free. */
-NNINIT_API const char *nninit_model_json(nninit_model *model);
+/* The spec as canonical JSON (docs/MODELS.md, "Canonical JSON": what was
+ * parsed, with overrides applied). Valid until the model is changed or
+ * freed; NULL for NULL. */
+NNINIT_API const char *nninit_model_json(const nninit_model *model);
+/* What nninit writes into a checkpoint's metadata: the NULL-terminated list
+ * key, value, key, value, ... of nninit_version, seed (decimal text) and
+ * spec (the canonical JSON), enough to reproduce every tensor. Lifetime as
+ * nninit_model_json. */
+NNINIT_API const char *const *nninit_model_metadata(const nninit_model *model);
 
 /* ---- bulk initialization ------------------------------------------------------ */
 typedef struct nninit_progress {
@@ -490,20 +585,26 @@ typedef struct nninit_run_options {
     /* Called now and then from one thread (never concurrently), and once at the end. */
     void (*progress)(void *ctx, const nninit_progress *progress);
     void *progress_ctx;
+    /* Non-NULL: checked before each unit of work (about 1 M elements); once
+     * non-zero the run stops with NNINIT_E_CANCELED (dst then holds a mix of
+     * old and new values). */
+    const volatile sig_atomic_t *cancel;
 } nninit_run_options;
 
 /* Initializes every tensor i of the model into dst[i] (nbytes each, the
  * dtype's natural alignment). Large tensors are split by element range, small
  * ones batched, orthogonal ones factorized with LAPACK's threads; the bits do
- * not depend on the thread count. opt may be NULL. */
+ * not depend on the thread count. Every tensor is checked (shape, parameters
+ * against its dtype, destination) before any is written. opt may be NULL. */
 NNINIT_API nninit_status nninit_model_init(const nninit_model *model, void *const *dst,
                                            const nninit_run_options *opt, char *msg, size_t msg_size);
 
 /* One allocation holding every tensor of a model: 64-byte aligned tensors,
  * transparent huge pages where the system has them (madvise), first touched
- * by the parallel fill itself. */
+ * by the parallel fill itself. NNINIT_E_NOMEM, NNINIT_E_OVERFLOW. */
 typedef struct nninit_arena nninit_arena;
 NNINIT_API nninit_status nninit_arena_create(const nninit_model *model, nninit_arena **out);
+/* Tensor i's bytes (NULL for an empty tensor or i out of range). */
 NNINIT_API void *nninit_arena_tensor(const nninit_arena *arena, size_t i);
 /* dst array for nninit_model_init (count pointers into the arena). */
 NNINIT_API void *const *nninit_arena_pointers(const nninit_arena *arena);
@@ -524,14 +625,51 @@ typedef struct nninit_load_options {
     int reinit_mismatched;       /* else a shape mismatch is NNINIT_E_SHAPE */
 } nninit_load_options;
 
-/* nninit_model_init, but tensors the checkpoint has (by name, after renames,
- * with the same shape) are loaded from it, converting f32/f64/bf16/f16.
- * source[i] (may be NULL) says what happened to tensor i; ckpt_used[j] (may be
- * NULL) is 1 for each checkpoint tensor j that was loaded. */
+/* The checkpoint tensor that provides spec tensor `name`: the first rename
+ * (in order) whose new prefix `name` starts with and whose old name the
+ * checkpoint has, else the tensor of the same name. *index is its index in
+ * the checkpoint or -1; *renamed is 1 if a rename found it. The rule
+ * nninit_model_init_from applies, for callers that report on it.
+ * NNINIT_E_PARAM for a rename without '='. */
+NNINIT_API nninit_status nninit_ckpt_lookup(const nninit_st_file *ckpt, const char *const *renames, const char *name,
+                                            long *index, int *renamed, char *msg, size_t msg_size);
+
+/* nninit_model_init, but tensors the checkpoint has (nninit_ckpt_lookup,
+ * with the same shape) are loaded from it, converting f32/f64/bf16/f16
+ * (rounded once, to nearest even). source[i] (may be NULL) says what happened
+ * to tensor i; ckpt_used[j] (may be NULL) is 1 for each checkpoint tensor j
+ * that was loaded. */
 NNINIT_API nninit_status nninit_model_init_from(const nninit_model *model, const nninit_st_file *ckpt,
                                                 const nninit_load_options *load, void *const *dst,
                                                 const nninit_run_options *opt, nninit_source *source,
                                                 unsigned char *ckpt_used, char *msg, size_t msg_size);
+
+/* ---- saving a model ------------------------------------------------------------ */
+typedef enum {
+    NNINIT_FORMAT_SAFETENSORS = 0,   /* one file; metadata: nninit_model_metadata plus format=pt */
+    NNINIT_FORMAT_NPY_DIR = 1        /* a directory of .npy files (nninit_npy_save_dir) */
+} nninit_file_format;
+
+/* Writes tensor i of the model from data[i] (nbytes each) to path in the
+ * format, with the model's metadata, as nninit_st_save / nninit_npy_save_dir
+ * do (whole or not at all; opt may be NULL). */
+NNINIT_API nninit_status nninit_model_save(const nninit_model *model, const void *const *data, const char *path,
+                                           nninit_file_format format, const nninit_write_options *opt,
+                                           char *msg, size_t msg_size);
+
+/* ---- statistics of what was written --------------------------------------------- */
+typedef struct nninit_stats {
+    double mean;        /* of the values, exactly decoded (bf16/f16) and summed in binary64 */
+    double std;         /* population std (RMS about the mean), from a second pass */
+    double min, max;    /* NaN for an empty tensor */
+    size_t nonfinite;   /* NaN and infinite elements (left out of the above) */
+} nninit_stats;
+
+/* Mean, std, min and max of n elements of dtype at data, in binary64, two
+ * passes (a one-pass sum of squares loses the std of tensors far from zero,
+ * such as ones plus small noise). Spread over the OpenMP team for large n;
+ * the result does not depend on the thread count. */
+NNINIT_API nninit_status nninit_tensor_stats(const void *data, nninit_dtype dtype, size_t n, nninit_stats *out);
 
 #ifdef __cplusplus
 }

@@ -1,6 +1,6 @@
 /* The kernel ABI: what src/ hands a kernel, and the table each ISA exports.
  * Kernels are pure: (dst, n, first element index, parameters) -> values.
- * No OpenMP, no allocation, no state (STYLE.md, habit 8). */
+ * No OpenMP, no allocation, no state (docs/STYLE.md, habit 8). */
 #ifndef NNINIT_KERNELS_H
 #define NNINIT_KERNELS_H
 

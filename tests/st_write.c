@@ -42,7 +42,7 @@ int main(int argc, char **argv)
         t[i].nbytes = bytes;
         char path[4096];
         snprintf(path, sizeof path, "%s/t%d.npy", argv[1], i);
-        if (nninit_npy_save(path, buf[i], spec[i].dt, spec[i].shape, spec[i].ndim) != NNINIT_OK) {
+        if (nninit_npy_save(path, buf[i], spec[i].dt, spec[i].shape, spec[i].ndim, NULL, NULL, 0) != NNINIT_OK) {
             perror(path);
             return 1;
         }
@@ -50,7 +50,7 @@ int main(int argc, char **argv)
     const char *meta[] = { "format", "pt", "quote\"d", "line\nbreak", "\xc3\xa9", "\xe2\x82\xac", NULL };
     char path[4096], msg[256];
     snprintf(path, sizeof path, "%s/out.safetensors", argv[1]);
-    if (nninit_st_save(path, t, N, meta, msg, sizeof msg) != NNINIT_OK) {
+    if (nninit_st_save(path, t, N, meta, NULL, msg, sizeof msg) != NNINIT_OK) {
         fprintf(stderr, "st_write: %s\n", msg);
         return 1;
     }

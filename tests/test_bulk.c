@@ -99,7 +99,7 @@ START_TEST(matches_direct_any_threads)
     nninit_model *m = parse(k_model);
     for (int threads = 1; threads <= 3; threads++) {
         bufs b = bufs_new(m, 0xAB);
-        nninit_run_options opt = { threads, NULL, NULL };
+        nninit_run_options opt = { .threads = threads };
         char msg[256];
         nninit_status st = nninit_model_init(m, b.p, &opt, msg, sizeof msg);
         ck_assert_msg(st == NNINIT_OK, "%s", msg);
@@ -138,7 +138,7 @@ START_TEST(arena_layout_and_fill)
         }
     }
     ck_assert_ptr_null(nninit_arena_tensor(a, n));
-    nninit_run_options opt = { 2, NULL, NULL };
+    nninit_run_options opt = { .threads = 2 };
     ck_assert_int_eq(nninit_model_init(m, p, &opt, NULL, 0), NNINIT_OK);
     check_equal_direct(m, p, "arena");
     nninit_arena_free(a);
@@ -175,7 +175,7 @@ START_TEST(progress_reports)
         memset(&l, 0, sizeof l);
         atomic_init(&l.inside, 0);
         bufs b = bufs_new(m, 0);
-        nninit_run_options opt = { threads, on_progress, &l };
+        nninit_run_options opt = { .threads = threads, .progress = on_progress, .progress_ctx = &l };
         ck_assert_int_eq(nninit_model_init(m, b.p, &opt, NULL, 0), NNINIT_OK);
         ck_assert_int_ge(l.calls, 1);
         ck_assert(!l.overlapped);
@@ -253,7 +253,7 @@ static const nninit_st_file *write_ckpt(const nninit_tensor *t, size_t n, nninit
     ck_assert_int_ge(fd, 0);
     close(fd);
     char msg[256];
-    ck_assert_msg(nninit_st_save(g_path, t, n, NULL, msg, sizeof msg) == NNINIT_OK, "%s", msg);
+    ck_assert_msg(nninit_st_save(g_path, t, n, NULL, NULL, msg, sizeof msg) == NNINIT_OK, "%s", msg);
     ck_assert_msg(nninit_st_open(g_path, f, msg, sizeof msg) == NNINIT_OK, "%s", msg);
     unlink(g_path);
     return *f;
@@ -304,7 +304,7 @@ START_TEST(init_from_checkpoint)
 
     load.reinit_mismatched = 1;
     for (int threads = 1; threads <= 3; threads++) {
-        nninit_run_options opt = { threads, NULL, NULL };
+        nninit_run_options opt = { .threads = threads };
         memset(used, 9, sizeof used);
         ck_assert_msg(nninit_model_init_from(m, f, &load, b.p, &opt, src, used, msg, sizeof msg) == NNINIT_OK,
                       "%s", msg);

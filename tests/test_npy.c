@@ -139,7 +139,7 @@ static npy_file save_and_check(const char *name, const void *data, nninit_dtype 
                                const char *descr, const char *tuple, size_t data_bytes)
 {
     const char *path = in_dir(name);
-    nninit_status st = nninit_npy_save(path, data, dt, shape, ndim);
+    nninit_status st = nninit_npy_save(path, data, dt, shape, ndim, NULL, NULL, 0);
     ck_assert_msg(st == NNINIT_OK, "save %s %s %s: %s (%s)", name, descr, tuple, nninit_status_str(st),
                   strerror(errno));
     size_t len;
@@ -187,7 +187,7 @@ START_TEST(test_exact_file)
 {
     const float v[3] = { 1.0f, -2.0f, 0.5f };
     const int64_t shape[1] = { 3 };
-    ck_assert_int_eq(nninit_npy_save(in_dir("x.npy"), v, NNINIT_F32, shape, 1), NNINIT_OK);
+    ck_assert_int_eq(nninit_npy_save(in_dir("x.npy"), v, NNINIT_F32, shape, 1, NULL, NULL, 0), NNINIT_OK);
     const char *dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }";
     ck_assert_uint_eq(strlen(dict), 57);
     /* 10 + 57 + '\n' = 68 > 64: the header takes 128 bytes in all, length
@@ -226,7 +226,7 @@ START_TEST(test_dtypes_and_data)
 
     const uint16_t bf[6] = { 0x3F80, 0xBF80, 0x7F80, 0xFF80, 0x7FC1, 0x0001 };  /* 1, -1, inf, -inf, NaN, tiny */
     const int64_t s6[1] = { 6 };
-    ck_assert_int_eq(nninit_npy_save(in_dir("bf.npy"), bf, NNINIT_BF16, s6, 1), NNINIT_OK);
+    ck_assert_int_eq(nninit_npy_save(in_dir("bf.npy"), bf, NNINIT_BF16, s6, 1, NULL, NULL, 0), NNINIT_OK);
     size_t len;
     unsigned char *b = nt_read_file(in_dir("bf.npy"), &len);
     npy_file f = parse_npy(b, len, "bf.npy");
@@ -303,7 +303,7 @@ START_TEST(test_new_file_mode_follows_umask)
         umask(masks[k]);
         const char *path = in_dir("m.npy");
         unlink(path);
-        nninit_status st = nninit_npy_save(path, v, NNINIT_F32, NULL, 0);
+        nninit_status st = nninit_npy_save(path, v, NNINIT_F32, NULL, 0, NULL, NULL, 0);
         umask(old);
         ck_assert_int_eq(st, NNINIT_OK);
         struct stat sb;
@@ -331,7 +331,7 @@ START_TEST(test_failed_write_keeps_old_file)
     lim.rlim_cur = 4096;
     ck_assert(setrlimit(RLIMIT_FSIZE, &lim) == 0);
     errno = 0;
-    nninit_status st = nninit_npy_save(path, v, NNINIT_F32, shape, 1);
+    nninit_status st = nninit_npy_save(path, v, NNINIT_F32, shape, 1, NULL, NULL, 0);
     int err = errno;
     setrlimit(RLIMIT_FSIZE, &saved_lim);
     signal(SIGXFSZ, saved_sig);
@@ -348,7 +348,7 @@ START_TEST(test_failed_write_keeps_old_file)
     unlink(path);
     ck_assert(setrlimit(RLIMIT_FSIZE, &lim) == 0);
     saved_sig = signal(SIGXFSZ, SIG_IGN);
-    st = nninit_npy_save(path, v, NNINIT_F32, shape, 1);
+    st = nninit_npy_save(path, v, NNINIT_F32, shape, 1, NULL, NULL, 0);
     err = errno;
     setrlimit(RLIMIT_FSIZE, &saved_lim);
     signal(SIGXFSZ, saved_sig);
@@ -375,7 +375,7 @@ START_TEST(test_unwritable_targets)
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         const char *path = bad[k].name[0] ? in_dir(bad[k].name) : "";
         errno = 0;
-        nninit_status st = nninit_npy_save(path, v, NNINIT_F32, shape, 1);
+        nninit_status st = nninit_npy_save(path, v, NNINIT_F32, shape, 1, NULL, NULL, 0);
         int err = errno;
         ck_assert_msg(st == NNINIT_E_IO, "%s: %s", path, nninit_status_str(st));
         ck_assert_msg(err == bad[k].err, "%s: errno %d (%s), expected %s", path, err, strerror(err),
@@ -386,7 +386,7 @@ START_TEST(test_unwritable_targets)
     if (geteuid() != 0) {
         ck_assert(chmod(in_dir("sub"), 0555) == 0);
         errno = 0;
-        nninit_status st = nninit_npy_save(in_dir("sub/w.npy"), v, NNINIT_F32, shape, 1);
+        nninit_status st = nninit_npy_save(in_dir("sub/w.npy"), v, NNINIT_F32, shape, 1, NULL, NULL, 0);
         int err = errno;
         chmod(in_dir("sub"), 0755);
         ck_assert_int_eq(st, NNINIT_E_IO);
@@ -409,7 +409,7 @@ START_TEST(test_symlink_written_through)
     ck_assert(symlink("real.npy", in_dir("link.npy")) == 0);
     const double v[3] = { 1, 2, 3 };
     const int64_t shape[1] = { 3 };
-    ck_assert_int_eq(nninit_npy_save(in_dir("link.npy"), v, NNINIT_F64, shape, 1), NNINIT_OK);
+    ck_assert_int_eq(nninit_npy_save(in_dir("link.npy"), v, NNINIT_F64, shape, 1, NULL, NULL, 0), NNINIT_OK);
     struct stat st;
     ck_assert(lstat(in_dir("link.npy"), &st) == 0);
     ck_assert_msg(S_ISLNK(st.st_mode), "the symbolic link was replaced by a file");
@@ -426,7 +426,7 @@ END_TEST
 /* ---- special files ---------------------------------------------------------------- */
 static unsigned char *reference_bytes(const float *v, const int64_t *shape, int ndim, size_t *len)
 {
-    ck_assert_int_eq(nninit_npy_save(in_dir("ref.npy"), v, NNINIT_F32, shape, ndim), NNINIT_OK);
+    ck_assert_int_eq(nninit_npy_save(in_dir("ref.npy"), v, NNINIT_F32, shape, ndim, NULL, NULL, 0), NNINIT_OK);
     unsigned char *b = nt_read_file(in_dir("ref.npy"), len);
     unlink(in_dir("ref.npy"));
     return b;
@@ -436,12 +436,12 @@ START_TEST(test_dev_null_and_full)
 {
     static float v[100000];
     const int64_t shape[1] = { 100000 };
-    ck_assert_int_eq(nninit_npy_save("/dev/null", v, NNINIT_F32, shape, 1), NNINIT_OK);
+    ck_assert_int_eq(nninit_npy_save("/dev/null", v, NNINIT_F32, shape, 1, NULL, NULL, 0), NNINIT_OK);
     struct stat st;
     ck_assert(stat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode));
     if (access("/dev/full", W_OK) == 0) {
         errno = 0;
-        ck_assert_int_eq(nninit_npy_save("/dev/full", v, NNINIT_F32, shape, 1), NNINIT_E_IO);
+        ck_assert_int_eq(nninit_npy_save("/dev/full", v, NNINIT_F32, shape, 1, NULL, NULL, 0), NNINIT_E_IO);
         ck_assert_msg(errno == ENOSPC, "/dev/full: errno %d (%s)", errno, strerror(errno));
         ck_assert(stat("/dev/full", &st) == 0 && S_ISCHR(st.st_mode));
     }
@@ -461,7 +461,7 @@ START_TEST(test_fifo)
      * smaller than the pipe's buffer */
     int rfd = open(fifo, O_RDONLY | O_NONBLOCK);
     ck_assert(rfd >= 0);
-    ck_assert_int_eq(nninit_npy_save(fifo, v, NNINIT_F32, shape, 2), NNINIT_OK);
+    ck_assert_int_eq(nninit_npy_save(fifo, v, NNINIT_F32, shape, 2, NULL, NULL, 0), NNINIT_OK);
     unsigned char got[4096];
     size_t n = 0;
     for (;;) {
@@ -494,7 +494,7 @@ START_TEST(test_stdout)
     ck_assert(fd >= 0);
     dup2(fd, STDOUT_FILENO);
     close(fd);
-    nninit_status st = nninit_npy_save("-", v, NNINIT_F32, shape, 2);
+    nninit_status st = nninit_npy_save("-", v, NNINIT_F32, shape, 2, NULL, NULL, 0);
     dup2(saved, STDOUT_FILENO);
     ck_assert_int_eq(st, NNINIT_OK);
     size_t len;
@@ -506,7 +506,7 @@ START_TEST(test_stdout)
     ck_assert(pipe(p) == 0);
     dup2(p[1], STDOUT_FILENO);
     close(p[1]);
-    st = nninit_npy_save("-", v, NNINIT_F32, shape, 2);
+    st = nninit_npy_save("-", v, NNINIT_F32, shape, 2, NULL, NULL, 0);
     dup2(saved, STDOUT_FILENO);  /* also closes the last write end */
     close(saved);
     ck_assert_int_eq(st, NNINIT_OK);
@@ -561,7 +561,7 @@ START_TEST(test_bad_inputs)
     };
     for (size_t k = 0; k < sizeof t / sizeof t[0]; k++) {
         nninit_status st = nninit_npy_save(t[k].path, t[k].data, t[k].dt, t[k].null_shape ? NULL : t[k].shape,
-                                           t[k].ndim);
+                                           t[k].ndim, NULL, NULL, 0);
         ck_assert_msg(st == t[k].want, "%s: %s, expected %s", t[k].what, nninit_status_str(st),
                       nninit_status_str(t[k].want));
         size_t len;
@@ -571,9 +571,9 @@ START_TEST(test_bad_inputs)
         ck_assert_msg(strcmp(listing(), "w.npy") == 0, "%s: directory holds %s", t[k].what, listing());
     }
     /* the edges that are fine: NULL shape with ndim 0, 8 dimensions */
-    ck_assert_int_eq(nninit_npy_save(path, v, NNINIT_F32, NULL, 0), NNINIT_OK);
+    ck_assert_int_eq(nninit_npy_save(path, v, NNINIT_F32, NULL, 0, NULL, NULL, 0), NNINIT_OK);
     const int64_t s8[8] = { 1, 1, 1, 1, 1, 1, 1, 1 };
-    ck_assert_int_eq(nninit_npy_save(path, v, NNINIT_F32, s8, 8), NNINIT_OK);
+    ck_assert_int_eq(nninit_npy_save(path, v, NNINIT_F32, s8, 8, NULL, NULL, 0), NNINIT_OK);
     ck_assert_str_eq(listing(), "w.npy");
 }
 END_TEST

@@ -179,7 +179,7 @@ START_TEST(test_round_trip_dtypes_and_shapes)
             t[s] = tensor(names[s], all_dtypes[d], buf[d], sh[s].ndim, sh[s].shape);
         }
         char msg[256];
-        nninit_status st = nninit_st_save(in_dir("a.safetensors"), t, ns, NULL, msg, sizeof msg);
+        nninit_status st = nninit_st_save(in_dir("a.safetensors"), t, ns, NULL, NULL, msg, sizeof msg);
         ck_assert_msg(st == NNINIT_OK, "%s: %s", nninit_status_str(st), msg);
         check_file(in_dir("a.safetensors"), t, ns, NULL);
     }
@@ -187,11 +187,11 @@ START_TEST(test_round_trip_dtypes_and_shapes)
         nninit_tensor t[4];
         for (int d = 0; d < 4; d++) t[d] = tensor(st_names[d], all_dtypes[d], buf[d], sh[s].ndim, sh[s].shape);
         char msg[256];
-        ck_assert_int_eq(nninit_st_save(in_dir("b.safetensors"), t, 4, NULL, msg, sizeof msg), NNINIT_OK);
+        ck_assert_int_eq(nninit_st_save(in_dir("b.safetensors"), t, 4, NULL, NULL, msg, sizeof msg), NNINIT_OK);
         check_file(in_dir("b.safetensors"), t, 4, NULL);
     }
     /* no tensors at all: "{}" padded, no data */
-    ck_assert_int_eq(nninit_st_save(in_dir("e.safetensors"), NULL, 0, NULL, NULL, 0), NNINIT_OK);
+    ck_assert_int_eq(nninit_st_save(in_dir("e.safetensors"), NULL, 0, NULL, NULL, NULL, 0), NNINIT_OK);
     size_t len;
     unsigned char *raw = nt_read_file(in_dir("e.safetensors"), &len);
     ck_assert_uint_eq(len, 64);
@@ -217,7 +217,7 @@ START_TEST(test_layout_and_exact_bytes)
         tensor("f", NNINIT_F32, f, 0, NULL), tensor("b", NNINIT_BF16, b, 0, NULL),
     };
     const char *meta[] = { "format", "pt", "k\"ey", "v\\al", NULL };
-    ck_assert_int_eq(nninit_st_save(in_dir("x.safetensors"), t, 4, meta, NULL, 0), NNINIT_OK);
+    ck_assert_int_eq(nninit_st_save(in_dir("x.safetensors"), t, 4, meta, NULL, NULL, 0), NNINIT_OK);
     const char *json = "{\"__metadata__\":{\"format\":\"pt\",\"k\\\"ey\":\"v\\\\al\"},"
                        "\"h\":{\"dtype\":\"F16\",\"shape\":[3],\"data_offsets\":[20,26]},"
                        "\"g\":{\"dtype\":\"F64\",\"shape\":[2],\"data_offsets\":[0,16]},"
@@ -253,7 +253,7 @@ START_TEST(test_escaping)
     }
     const char *meta[] = { "ctl\x02", "line\nbreak \"q\"", "\xc3\xa9", "\xe2\x82\xac", "", "empty key", NULL };
     char msg[256];
-    nninit_status st = nninit_st_save(in_dir("n.safetensors"), t, N, meta, msg, sizeof msg);
+    nninit_status st = nninit_st_save(in_dir("n.safetensors"), t, N, meta, NULL, msg, sizeof msg);
     ck_assert_msg(st == NNINIT_OK, "%s", msg);
     check_file(in_dir("n.safetensors"), t, N, meta);
 }
@@ -533,18 +533,18 @@ START_TEST(test_dev_null_and_stdout)
     float v[4] = { 1, 2, 3, 4 };
     const int64_t s[1] = { 4 };
     nninit_tensor t = tensor("v", NNINIT_F32, v, 1, s);
-    ck_assert_int_eq(nninit_st_save("/dev/null", &t, 1, NULL, NULL, 0), NNINIT_OK);
+    ck_assert_int_eq(nninit_st_save("/dev/null", &t, 1, NULL, NULL, NULL, 0), NNINIT_OK);
     struct stat sb;
     ck_assert(stat("/dev/null", &sb) == 0 && S_ISCHR(sb.st_mode));
     if (access("/dev/full", W_OK) == 0) {
         char msg[256];
         errno = 0;
-        ck_assert_int_eq(nninit_st_save("/dev/full", &t, 1, NULL, msg, sizeof msg), NNINIT_E_IO);
+        ck_assert_int_eq(nninit_st_save("/dev/full", &t, 1, NULL, NULL, msg, sizeof msg), NNINIT_E_IO);
         ck_assert_int_eq(errno, ENOSPC);
         ck_assert_msg(strstr(msg, "/dev/full") != NULL, "%s", msg);
     }
 
-    ck_assert_int_eq(nninit_st_save(in_dir("ref.st"), &t, 1, NULL, NULL, 0), NNINIT_OK);
+    ck_assert_int_eq(nninit_st_save(in_dir("ref.st"), &t, 1, NULL, NULL, NULL, 0), NNINIT_OK);
     size_t want_len;
     unsigned char *want = nt_read_file(in_dir("ref.st"), &want_len);
     fflush(stdout);
@@ -553,7 +553,7 @@ START_TEST(test_dev_null_and_stdout)
     ck_assert(saved >= 0 && fd >= 0);
     dup2(fd, STDOUT_FILENO);
     close(fd);
-    nninit_status st = nninit_st_save("-", &t, 1, NULL, NULL, 0);
+    nninit_status st = nninit_st_save("-", &t, 1, NULL, NULL, NULL, 0);
     dup2(saved, STDOUT_FILENO);
     close(saved);
     ck_assert_int_eq(st, NNINIT_OK);
@@ -581,9 +581,9 @@ START_TEST(test_atomic)
     ck_assert(setrlimit(RLIMIT_FSIZE, &lim) == 0);
     char msg[256];
     errno = 0;
-    nninit_status st = nninit_st_save(path, &t, 1, NULL, msg, sizeof msg);
+    nninit_status st = nninit_st_save(path, &t, 1, NULL, NULL, msg, sizeof msg);
     int err = errno;
-    nninit_status st2 = nninit_st_save(in_dir("new.st"), &t, 1, NULL, NULL, 0);
+    nninit_status st2 = nninit_st_save(in_dir("new.st"), &t, 1, NULL, NULL, NULL, 0);
     setrlimit(RLIMIT_FSIZE, &saved_lim);
     signal(SIGXFSZ, saved_sig);
 
@@ -600,7 +600,7 @@ START_TEST(test_atomic)
     /* success replaces the file by a rename */
     struct stat before, after;
     ck_assert(stat(path, &before) == 0);
-    ck_assert_int_eq(nninit_st_save(path, &t, 1, NULL, NULL, 0), NNINIT_OK);
+    ck_assert_int_eq(nninit_st_save(path, &t, 1, NULL, NULL, NULL, 0), NNINIT_OK);
     ck_assert(stat(path, &after) == 0);
     ck_assert(before.st_ino != after.st_ino);
     ck_assert_int_eq(dir_entries(), 1);
@@ -655,7 +655,7 @@ START_TEST(test_bad_writer_input)
     c[10].t[1].data = NULL;
     for (size_t k = 0; k < sizeof c / sizeof c[0]; k++) {
         char msg[256];
-        nninit_status st = nninit_st_save(path, c[k].t, c[k].n, c[k].meta, msg, sizeof msg);
+        nninit_status st = nninit_st_save(path, c[k].t, c[k].n, c[k].meta, NULL, msg, sizeof msg);
         ck_assert_msg(st == c[k].want, "%s: %s (%s)", c[k].what, nninit_status_str(st), msg);
         ck_assert_msg(strstr(msg, c[k].reason) != NULL, "%s: message \"%s\"", c[k].what, msg);
         size_t len;
@@ -664,12 +664,12 @@ START_TEST(test_bad_writer_input)
         free(b);
         ck_assert_int_eq(dir_entries(), 1);
     }
-    ck_assert_int_eq(nninit_st_save(NULL, &ok, 1, NULL, NULL, 0), NNINIT_E_NULL);
-    ck_assert_int_eq(nninit_st_save(path, NULL, 1, NULL, NULL, 0), NNINIT_E_NULL);
+    ck_assert_int_eq(nninit_st_save(NULL, &ok, 1, NULL, NULL, NULL, 0), NNINIT_E_NULL);
+    ck_assert_int_eq(nninit_st_save(path, NULL, 1, NULL, NULL, NULL, 0), NNINIT_E_NULL);
     errno = 0;
-    ck_assert_int_eq(nninit_st_save("", &ok, 1, NULL, NULL, 0), NNINIT_E_IO);
+    ck_assert_int_eq(nninit_st_save("", &ok, 1, NULL, NULL, NULL, 0), NNINIT_E_IO);
     ck_assert_int_eq(errno, ENOENT);
-    ck_assert_int_eq(nninit_st_save(in_dir("missing/x.st"), &ok, 1, NULL, NULL, 0), NNINIT_E_IO);
+    ck_assert_int_eq(nninit_st_save(in_dir("missing/x.st"), &ok, 1, NULL, NULL, NULL, 0), NNINIT_E_IO);
 }
 END_TEST
 
@@ -685,7 +685,7 @@ START_TEST(test_large)
     ck_assert_int_eq(nninit_normal(h, NNINIT_BF16, n, 0, 1, rng, 0), NNINIT_OK);
     const int64_t s[2] = { 1024, 1024 };
     nninit_tensor t[2] = { tensor("h", NNINIT_BF16, h, 2, s), tensor("w", NNINIT_F32, w, 2, s) };
-    ck_assert_int_eq(nninit_st_save(in_dir("big.st"), t, 2, NULL, NULL, 0), NNINIT_OK);
+    ck_assert_int_eq(nninit_st_save(in_dir("big.st"), t, 2, NULL, NULL, NULL, 0), NNINIT_OK);
     check_file(in_dir("big.st"), t, 2, NULL);
     free(w);
     free(h);

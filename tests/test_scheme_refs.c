@@ -311,7 +311,7 @@ START_TEST(test_scheme_refs)
     char *line = NULL;
     size_t cap = 0;
     int lineno = 0, n_cases = 0, n_stats = 0, n_gains = 0, end_count = -1;
-    int n_scheme[NNINIT_SCHEME_COUNT_] = { 0 };
+    int n_scheme[NT_SCHEME_COUNT] = { 0 };
     int n_layout[5] = { 0 }, n_grouped = 0, n_rank[NNINIT_MAX_DIMS + 1] = { 0 };
     g_nfail = 0;
     while (getline(&line, &cap, f) > 0) {
@@ -354,7 +354,7 @@ START_TEST(test_scheme_refs)
             fail_line(lineno, spec, "parse: %s (%s)", nninit_status_str(st), msg);
             continue;
         }
-        if ((unsigned)sch.kind < NNINIT_SCHEME_COUNT_) n_scheme[sch.kind]++;
+        if ((unsigned)sch.kind < NT_SCHEME_COUNT) n_scheme[sch.kind]++;
         if ((unsigned)sch.layout.kind < 5) n_layout[sch.layout.kind]++;
         n_grouped += sch.layout.groups > 1;
 

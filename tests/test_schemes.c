@@ -507,11 +507,11 @@ START_TEST(plan_facts)
     ck_assert_int_eq(nninit_scheme_plan(&s, (int64_t[]){ 10, 40 }, 2, &pl, NULL, 0), NNINIT_OK);
     ck_assert_msg(fabs(pl.expected_std - sqrt(1 / 40.0)) < 1e-9 * sqrt(1 / 40.0), "%.17g", pl.expected_std);
     /* names and defaults */
-    for (int k = 0; k < NNINIT_SCHEME_COUNT_; k++) {
+    for (int k = 0; k < NT_SCHEME_COUNT; k++) {
         ck_assert_ptr_nonnull(nninit_scheme_name((nninit_scheme_kind)k));
         ck_assert_int_eq(nninit_scheme_default((nninit_scheme_kind)k).kind, k);
     }
-    ck_assert_ptr_null(nninit_scheme_name(NNINIT_SCHEME_COUNT_));
+    ck_assert_ptr_null(nninit_scheme_name((nninit_scheme_kind)NT_SCHEME_COUNT));
 }
 END_TEST
 

@@ -36,6 +36,10 @@ static inline TCase *nt_tcase(const char *name)
     return tc;
 }
 
+/* The scheme kinds this header knows (nninit_scheme_count() says the
+ * library's; test_spec checks that they agree). */
+#define NT_SCHEME_COUNT ((int)NNINIT_SCHEME_PYTORCH_DEFAULT_BIAS + 1)
+
 /* The ISA paths this CPU (and this build) can run, scalar first. */
 static const char *const nt_all_isas[] = { "scalar", "avx2", "avx512", "neon" };
 #define NT_N_ISAS 4

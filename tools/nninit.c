@@ -267,7 +267,7 @@ static int cmd_fill(int argc, char **argv)
         if (msg[0]) return failure("fill", "%s", msg);
         return failure("fill", "--init '%s': %s", opts[O_INIT].value, nninit_status_str(st));
     }
-    st = nninit_npy_save(out, data, dtype, shape, ndim);
+    st = nninit_npy_save(out, data, dtype, shape, ndim, NULL, NULL, 0);
     int err = errno;
     free(data);
     if (st == NNINIT_E_IO)
@@ -490,7 +490,7 @@ static int write_npy_dir(const char *out, const nninit_model *model, const nnini
         }
         snprintf(path, len + 32 + 1024, "%s/%s", tmp, file);
         if (stop_signal) goto fail;
-        nninit_status st = nninit_npy_save(path, nninit_arena_tensor(arena, i), t.dtype, t.shape, t.ndim);
+        nninit_status st = nninit_npy_save(path, nninit_arena_tensor(arena, i), t.dtype, t.shape, t.ndim, NULL, NULL, 0);
         if (st != NNINIT_OK) {
             rc = failure("init", "cannot write '%s/%s': %s", target, file,
                          st == NNINIT_E_IO ? strerror(errno) : nninit_status_str(st));
@@ -900,7 +900,7 @@ static int cmd_init(int argc, char **argv)
         }
         const char *metadata[] = { "format", "pt", "nninit_version", nninit_version_string(), "seed", seed_text,
                                    "spec", spec_json, NULL };
-        st = nninit_st_save(out, tensors, n, metadata, msg, sizeof msg);
+        st = nninit_st_save(out, tensors, n, metadata, NULL, msg, sizeof msg);
         int err = errno;
         free(tensors);
         if (st != NNINIT_OK) {
@@ -955,7 +955,7 @@ static const char *const scheme_summary[] = {
     [NNINIT_SCHEME_PYTORCH_DEFAULT_BIAS] = "nn.Linear/nn.Conv bias default: U(-1/sqrt(fan_in), 1/sqrt(fan_in)); "
                                            "needs fan_in=N, the weight's",
 };
-_Static_assert(sizeof scheme_summary / sizeof scheme_summary[0] == NNINIT_SCHEME_COUNT_,
+_Static_assert(sizeof scheme_summary / sizeof scheme_summary[0] == NNINIT_SCHEME_PYTORCH_DEFAULT_BIAS + 1,
                "one summary per scheme kind");
 
 /* Whether the scheme reads a layout / channel groups: ask the formatter,
@@ -984,7 +984,7 @@ static int cmd_schemes(int argc, char **argv)
            "shape through a layout: layout=oihw (default), iohw, hwio, hwoi, or in_axis=I,\n"
            "out_axis=O; [groups] those that also take groups=G.\n\n");
     char small[256];
-    for (int k = 0; k < NNINIT_SCHEME_COUNT_; k++) {
+    for (int k = 0; k < nninit_scheme_count(); k++) {
         nninit_scheme_kind kind = (nninit_scheme_kind)k;
         const char *name = nninit_scheme_name(kind);
         if (!name) return failure("schemes", "the library has no name for scheme %d", k);
@@ -996,7 +996,8 @@ static int cmd_schemes(int argc, char **argv)
             if (!spec) return failure("schemes", "out of memory");
             nninit_scheme_format(&s, spec, need + 1);
         }
-        const char *summary = scheme_summary[k] ? scheme_summary[k] : "";
+        const char *summary = (size_t)k < sizeof scheme_summary / sizeof scheme_summary[0] && scheme_summary[k]
+                              ? scheme_summary[k] : "";
         /* a default that does not format has a required parameter */
         printf("%-22s %s\n    %s%s%s%s\n", name, summary, need ? spec : name, need ? "" : "(...): see above for the required parameter",
                need && takes(s, 1) ? "  [layout]" : "", need && takes(s, 0) ? " [groups]" : "");

@@ -9,12 +9,12 @@
  * little-endian here ('<'), byte-swapped on a big-endian host.
  *
  * Atomicity (temporary file + fsync + rename; devices, FIFOs and "-" written
- * directly) is src/outfile.c's, shared with the safetensors writer. */
+ * directly) is outfile.c's, shared with the safetensors writer. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include "internal.h"
+#include "io.h"
 
 /* Largest header we build: the dict with NNINIT_MAX_DIMS 19-digit sizes is
  * under 256 bytes, padded to at most 64 more. Format 2.0 (header over 65535
@@ -22,6 +22,7 @@
  * kept so that raising the limit cannot produce a wrong file. */
 #define NPY_ALIGN 64
 #define NPY_HEADER_MAX 1024
+_Static_assert(NNINIT_NPY_HEADER_MAX_ >= NPY_HEADER_MAX + NPY_ALIGN, "room for the padded header");
 
 static const char *npy_descr(nninit_dtype dtype)
 {
@@ -36,8 +37,10 @@ static const char *npy_descr(nninit_dtype dtype)
 
 /* Builds magic + version + length + padded header into buf; returns its
  * length (a multiple of NPY_ALIGN), or 0 if it would not fit. */
-static size_t npy_header(unsigned char *buf, size_t cap, const char *descr, const int64_t *shape, int ndim)
+size_t nninit_npy_header_(unsigned char *buf, size_t cap, nninit_dtype dtype, const int64_t *shape, int ndim)
 {
+    const char *descr = npy_descr(dtype);
+    if (!descr) return 0;
     char dict[NPY_HEADER_MAX];
     int len = snprintf(dict, sizeof dict, "{'descr': '%s', 'fortran_order': False, 'shape': (", descr);
     for (int d = 0; d < ndim && len > 0 && (size_t)len < sizeof dict; d++)
@@ -75,45 +78,34 @@ typedef struct {
     size_t hlen;
     const void *data;
     size_t bytes, elem;
+    const nninit_write_options *opt;
 } npy_out;
 
 static int emit_npy(int fd, void *ctx)
 {
     const npy_out *o = ctx;
-    if (nninit_write_all_(fd, o->header, o->hlen) != 0) return -1;
-    return nninit_write_le_(fd, o->data, o->bytes, o->elem);
+    if (nninit_write_all_(fd, o->header, o->hlen, o->opt) != 0) return -1;
+    return nninit_write_le_(fd, o->data, o->bytes, o->elem, o->opt);
 }
 
-nninit_status nninit_npy_save(const char *path, const void *data, nninit_dtype dtype, const int64_t *shape, int ndim)
+nninit_status nninit_npy_save(const char *path, const void *data, nninit_dtype dtype, const int64_t *shape, int ndim,
+                              const nninit_write_options *opt, char *msg, size_t msg_size)
 {
-    RETURN_ERROR_IF(!path, NNINIT_E_NULL);
-    const char *descr = npy_descr(dtype);
-    RETURN_ERROR_IF(!descr, NNINIT_E_DTYPE);
-    RETURN_ERROR_IF(ndim < 0 || ndim > NNINIT_MAX_DIMS, NNINIT_E_SHAPE);
-    RETURN_ERROR_IF(ndim > 0 && !shape, NNINIT_E_NULL);
-
-    /* element count: a zero size makes the tensor empty whatever the others */
-    int empty = 0;
-    for (int d = 0; d < ndim; d++) {
-        RETURN_ERROR_IF(shape[d] < 0, NNINIT_E_SHAPE);
-        if (shape[d] == 0) empty = 1;
-    }
-    size_t count = 1;
-    if (empty) count = 0;
-    else
-        for (int d = 0; d < ndim; d++) {
-            RETURN_ERROR_IF((uint64_t)shape[d] > SIZE_MAX / count, NNINIT_E_SHAPE);
-            count *= (size_t)shape[d];
-        }
+    size_t count;
+    RETURN_ERROR_IF(!path, nninit_fail_(NNINIT_E_NULL, msg, msg_size, "npy: NULL path"));
+    RETURN_ERROR_IF(!npy_descr(dtype), nninit_fail_(NNINIT_E_DTYPE, msg, msg_size, "npy: unknown dtype %d", (int)dtype));
+    nninit_status st = nninit_shape_count_(shape, ndim, &count);
+    RETURN_ERROR_IF(st != NNINIT_OK, nninit_fail_(st, msg, msg_size, "npy: bad shape (ndim %d, negative size, or "
+                                                  "too many elements)", ndim));
     size_t elem = nninit_dtype_size(dtype);
-    RETURN_ERROR_IF(count > SIZE_MAX / elem, NNINIT_E_OVERFLOW);
-    size_t bytes = count * elem;
-    RETURN_ERROR_IF(count > 0 && !data, NNINIT_E_NULL);
+    RETURN_ERROR_IF(count > SIZE_MAX / elem, nninit_fail_(NNINIT_E_OVERFLOW, msg, msg_size, "npy: tensor too large"));
+    RETURN_ERROR_IF(count > 0 && !data, nninit_fail_(NNINIT_E_NULL, msg, msg_size, "npy: NULL data"));
 
-    unsigned char header[NPY_HEADER_MAX];
-    size_t hlen = npy_header(header, sizeof header, descr, shape, ndim);
-    RETURN_ERROR_IF(hlen == 0, NNINIT_E_SHAPE);  /* unreachable: NNINIT_MAX_DIMS sizes always fit */
+    unsigned char header[NNINIT_NPY_HEADER_MAX_];
+    size_t hlen = nninit_npy_header_(header, sizeof header, dtype, shape, ndim);
+    /* unreachable: NNINIT_MAX_DIMS sizes always fit */
+    RETURN_ERROR_IF(hlen == 0, nninit_fail_(NNINIT_E_SHAPE, msg, msg_size, "npy: header too long"));
 
-    npy_out o = { header, hlen, data, bytes, elem };
-    return nninit_write_file_(path, emit_npy, &o);
+    npy_out o = { header, hlen, data, count * elem, elem, opt };
+    return nninit_write_file_(path, emit_npy, &o, opt, "npy", msg, msg_size);
 }

@@ -7,25 +7,28 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include "internal.h"
+#include "engine.h"
 #include "cpu.h"
 
-/* Paths in increasing preference; entries a build lacks are NULL. */
-typedef struct { const char *name; const nnk_table *table; } isa_entry;
+/* The CPU feature each path needs. */
+typedef enum { NEEDS_NOTHING, NEEDS_AVX2, NEEDS_AVX512, NEEDS_NEON } isa_need;
+
+/* Paths in increasing preference; entries a build lacks have no table. */
+typedef struct { const char *name; const nnk_table *table; isa_need needs; } isa_entry;
 
 static const isa_entry isa_entries[] = {
-    { "scalar", &nnk_table_scalar },
+    { "scalar", &nnk_table_scalar, NEEDS_NOTHING },
 #if defined(NNINIT_HAVE_X86_KERNELS)
-    { "avx2", &nnk_table_avx2 },
-    { "avx512", &nnk_table_avx512 },
+    { "avx2", &nnk_table_avx2, NEEDS_AVX2 },
+    { "avx512", &nnk_table_avx512, NEEDS_AVX512 },
 #else
-    { "avx2", NULL },
-    { "avx512", NULL },
+    { "avx2", NULL, NEEDS_AVX2 },
+    { "avx512", NULL, NEEDS_AVX512 },
 #endif
 #if defined(NNINIT_HAVE_NEON_KERNELS)
-    { "neon", &nnk_table_neon },
+    { "neon", &nnk_table_neon, NEEDS_NEON },
 #else
-    { "neon", NULL },
+    { "neon", NULL, NEEDS_NEON },
 #endif
 };
 enum { N_ISA = sizeof isa_entries / sizeof isa_entries[0] };
@@ -34,11 +37,11 @@ static int cpu_supports(int i)
 {
     if (!isa_entries[i].table) return 0;
     nninit_cpu cpu = nninit_cpu_detect_();
-    switch (i) {
-    case 0: return 1;
-    case 1: return cpu.avx2;
-    case 2: return cpu.avx512;
-    case 3: return cpu.neon;
+    switch (isa_entries[i].needs) {
+    case NEEDS_NOTHING: return 1;
+    case NEEDS_AVX2: return cpu.avx2;
+    case NEEDS_AVX512: return cpu.avx512;
+    case NEEDS_NEON: return cpu.neon;
     }
     return 0;
 }

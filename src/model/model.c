@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cjson/cJSON.h>
-#include "internal.h"
+#include "model.h"
 
 /* JSON numbers are doubles: integers above 2^53 are not all representable,
  * so larger seeds must be written as decimal strings and larger sizes are refused. */
@@ -24,7 +24,7 @@ typedef struct {
     int ndim;
     int64_t shape[NNINIT_MAX_DIMS];
     size_t count;
-    int layout;                  /* the tensor's layout (own or the model default): a kind, 0..3 */
+    nninit_layout_kind layout;   /* the tensor's layout (own or the model default); never AXES */
     int64_t groups;              /* the tensor's own groups, 1 if not given */
     nninit_scheme scheme;        /* init parsed, the tensor's layout/groups applied */
     uint64_t stream;
@@ -36,7 +36,9 @@ struct nninit_model {
     char *name, *description;    /* NULL if absent */
     size_t n;
     mtensor *t;
-    char *json;                  /* nninit_model_json's last answer */
+    char *json;                  /* the canonical JSON, rebuilt by every change */
+    char seed_text[24];          /* the seed in decimal, for the metadata */
+    const char *meta[7];         /* nninit_model_metadata: key, value, ..., NULL */
 };
 
 typedef struct {
@@ -45,7 +47,7 @@ typedef struct {
     int own_layout, own_groups;
 } mrule;
 
-static const char *const k_layout_names[] = { "oihw", "iohw", "hwio", "hwoi" };
+static nninit_status refresh(nninit_model *m);
 
 /* ---- small helpers --------------------------------------------------------- */
 static char *dup_str(const char *s)
@@ -72,19 +74,7 @@ void nninit_model_free(nninit_model *m)
     free(m);
 }
 
-static int dtype_lookup(const char *s, nninit_dtype *out)
-{
-    for (int d = 0; d < 4; d++)
-        if (strcmp(s, nninit_dtype_name((nninit_dtype)d)) == 0) { *out = (nninit_dtype)d; return 1; }
-    return 0;
-}
-
-static int layout_lookup(const char *s, int *out)
-{
-    for (int i = 0; i < 4; i++)
-        if (strcmp(s, k_layout_names[i]) == 0) { *out = i; return 1; }
-    return 0;
-}
+static int layout_lookup(const char *s, nninit_layout_kind *out) { return nninit_layout_lookup_(s, strlen(s), out); }
 
 /* Does the spec (already known to parse) name parameter `param`? In the spec
  * grammar a parameter name is the only identifier followed by '='. */
@@ -239,16 +229,8 @@ static nninit_status parse_rules(ctx *c, const cJSON *v, mrule **out, size_t *n_
     return NNINIT_OK;
 }
 
-static void shape_text(char *buf, size_t cap, const int64_t *shape, int ndim)
-{
-    size_t len = (size_t)snprintf(buf, cap, "[");
-    for (int i = 0; i < ndim && len < cap; i++)
-        len += (size_t)snprintf(buf + len, cap - len, "%s%lld", i ? ", " : "", (long long)shape[i]);
-    if (len < cap) snprintf(buf + len, cap - len, "]");
-}
-
 /* One tensor object: fills t (name and init are owned copies on success). */
-static nninit_status parse_tensor(ctx *c, const cJSON *e, size_t idx, const nninit_model *m, int default_layout,
+static nninit_status parse_tensor(ctx *c, const cJSON *e, size_t idx, const nninit_model *m, nninit_layout_kind default_layout,
                                   const mrule *rules, size_t n_rules, mtensor *t)
 {
     static const char *const allowed[] = { "name", "shape", "dtype", "layout", "groups", "init", NULL };
@@ -287,7 +269,7 @@ static nninit_status parse_tensor(ctx *c, const cJSON *e, size_t idx, const nnin
                         s->valuedouble, s->valuedouble > EXACT_INT_MAX ? " (larger than 2^53)" : "");
     }
     t->ndim = ndim;
-    shape_text(shp, sizeof shp, t->shape, ndim);
+    nninit_shape_str_(shp, sizeof shp, t->shape, ndim);
     if (nninit_shape_count_(t->shape, ndim, &t->count) != NNINIT_OK)
         return FAIL(c, NNINIT_E_SHAPE, "tensor \"" NAMEFMT "\": field \"shape\": %s has too many elements", name, shp);
 
@@ -297,18 +279,19 @@ static nninit_status parse_tensor(ctx *c, const cJSON *e, size_t idx, const nnin
     if (jd && !cJSON_IsString(jd))
         return FAIL(c, NNINIT_E_FORMAT, "tensor \"" NAMEFMT "\": field \"dtype\": expected a string, got %s", name,
                     json_type_name(jd));
-    if (jd && !dtype_lookup(jd->valuestring, &t->dtype))
+    if (jd && !nninit_dtype_lookup_(jd->valuestring, &t->dtype))
         return FAIL(c, NNINIT_E_DTYPE, "tensor \"" NAMEFMT "\": field \"dtype\": unknown dtype \"%.40s\" "
-                    "(expected f32, f64, bf16 or f16)", name, jd->valuestring);
+                    "(expected %s)", name, jd->valuestring, nninit_dtype_names_text_);
     if (t->count > SIZE_MAX / nninit_dtype_size(t->dtype))
         return FAIL(c, NNINIT_E_OVERFLOW, "tensor \"" NAMEFMT "\": field \"shape\": %s of %s does not fit in memory "
                     "(byte count overflows)", name, shp, nninit_dtype_name(t->dtype));
     t->layout = default_layout;
     const cJSON *jl = cJSON_GetObjectItemCaseSensitive(e, "layout");
     if (jl && !(cJSON_IsString(jl) && layout_lookup(jl->valuestring, &t->layout)))
-        return FAIL(c, NNINIT_E_FORMAT, "tensor \"" NAMEFMT "\": field \"layout\": %s%.40s%s (expected oihw, iohw, "
-                    "hwio or hwoi)", name, cJSON_IsString(jl) ? "unknown layout \"" : "expected a string, got ",
-                    cJSON_IsString(jl) ? jl->valuestring : json_type_name(jl), cJSON_IsString(jl) ? "\"" : "");
+        return FAIL(c, NNINIT_E_FORMAT, "tensor \"" NAMEFMT "\": field \"layout\": %s%.40s%s (expected %s)", name,
+                    cJSON_IsString(jl) ? "unknown layout \"" : "expected a string, got ",
+                    cJSON_IsString(jl) ? jl->valuestring : json_type_name(jl), cJSON_IsString(jl) ? "\"" : "",
+                    nninit_layout_names_text_);
     t->groups = 1;
     const cJSON *jg = cJSON_GetObjectItemCaseSensitive(e, "groups");
     if (jg && !json_int(jg, 1, &t->groups))
@@ -342,7 +325,7 @@ static nninit_status parse_tensor(ctx *c, const cJSON *e, size_t idx, const nnin
     }
     t->scheme = rule->scheme;
     const unsigned params = nninit_schemes_[t->scheme.kind].params;
-    if ((params & NNP_LAYOUT) && !rule->own_layout) t->scheme.layout.kind = (nninit_layout_kind)t->layout;
+    if ((params & NNP_LAYOUT) && !rule->own_layout) t->scheme.layout.kind = t->layout;
     if ((params & NNP_GROUPS) && !rule->own_groups) t->scheme.layout.groups = t->groups;
     nninit_plan plan;
     nninit_status st = nninit_scheme_plan(&t->scheme, t->shape, ndim, &plan, why, sizeof why);
@@ -387,16 +370,17 @@ static nninit_status parse_doc(ctx *c, const cJSON *root, nninit_model *m)
     if ((v = cJSON_GetObjectItemCaseSensitive(root, "dtype"))) {
         if (!cJSON_IsString(v))
             return FAIL(c, NNINIT_E_FORMAT, "field \"dtype\": expected a string, got %s", json_type_name(v));
-        if (!dtype_lookup(v->valuestring, &m->dtype))
-            return FAIL(c, NNINIT_E_DTYPE, "field \"dtype\": unknown dtype \"%.40s\" (expected f32, f64, bf16 or f16)",
-                        v->valuestring);
+        if (!nninit_dtype_lookup_(v->valuestring, &m->dtype))
+            return FAIL(c, NNINIT_E_DTYPE, "field \"dtype\": unknown dtype \"%.40s\" (expected %s)",
+                        v->valuestring, nninit_dtype_names_text_);
     }
-    int layout = NNINIT_LAYOUT_OIHW;
+    nninit_layout_kind layout = NNINIT_LAYOUT_OIHW;
     if ((v = cJSON_GetObjectItemCaseSensitive(root, "layout")) && !(cJSON_IsString(v) && layout_lookup(v->valuestring,
                                                                                                        &layout)))
-        return FAIL(c, NNINIT_E_FORMAT, "field \"layout\": %s%.40s%s (expected oihw, iohw, hwio or hwoi)",
+        return FAIL(c, NNINIT_E_FORMAT, "field \"layout\": %s%.40s%s (expected %s)",
                     cJSON_IsString(v) ? "unknown layout \"" : "expected a string, got ",
-                    cJSON_IsString(v) ? v->valuestring : json_type_name(v), cJSON_IsString(v) ? "\"" : "");
+                    cJSON_IsString(v) ? v->valuestring : json_type_name(v), cJSON_IsString(v) ? "\"" : "",
+                    nninit_layout_names_text_);
     static const char *const texts[] = { "name", "description" };
     for (int i = 0; i < 2; i++) {
         if (!(v = cJSON_GetObjectItemCaseSensitive(root, texts[i]))) continue;
@@ -473,6 +457,7 @@ nninit_status nninit_model_parse(const char *json, size_t len, nninit_model **ou
     nninit_model *m = calloc(1, sizeof *m);
     nninit_status st = m ? parse_doc(&c, root, m) : FAIL(&c, NNINIT_E_NOMEM, "out of memory");
     cJSON_Delete(root);
+    if (st == NNINIT_OK && refresh(m) != NNINIT_OK) st = FAIL(&c, NNINIT_E_NOMEM, "out of memory");
     if (st != NNINIT_OK) { nninit_model_free(m); return st; }
     *out = m;
     return NNINIT_OK;
@@ -520,9 +505,14 @@ nninit_status nninit_model_load(const char *path, nninit_model **out, char *msg,
 /* ---- accessors ---------------------------------------------------------------------- */
 uint64_t nninit_model_seed(const nninit_model *m) { return m ? m->seed : 0; }
 
-void nninit_model_set_seed(nninit_model *m, uint64_t seed)
+nninit_status nninit_model_set_seed(nninit_model *m, uint64_t seed)
 {
-    if (m) m->seed = seed;
+    RETURN_ERROR_IF(!m, NNINIT_E_NULL);
+    uint64_t old = m->seed;
+    m->seed = seed;
+    nninit_status st = refresh(m);
+    if (st != NNINIT_OK) m->seed = old;
+    return st;
 }
 
 nninit_status nninit_model_set_dtype(nninit_model *m, nninit_dtype dtype)
@@ -536,9 +526,18 @@ nninit_status nninit_model_set_dtype(nninit_model *m, nninit_dtype dtype)
         RETURN_ERROR_IF((uint64_t)m->t[i].count * es > UINT64_MAX - total, NNINIT_E_OVERFLOW);
         total += (uint64_t)m->t[i].count * es;
     }
+    nninit_dtype *old = malloc((m->n ? m->n : 1) * sizeof *old);
+    RETURN_ERROR_IF(!old, NNINIT_E_NOMEM);
+    nninit_dtype old_model = m->dtype;
+    for (size_t i = 0; i < m->n; i++) { old[i] = m->t[i].dtype; m->t[i].dtype = dtype; }
     m->dtype = dtype;
-    for (size_t i = 0; i < m->n; i++) m->t[i].dtype = dtype;
-    return NNINIT_OK;
+    nninit_status st = refresh(m);
+    if (st != NNINIT_OK) {
+        m->dtype = old_model;
+        for (size_t i = 0; i < m->n; i++) m->t[i].dtype = old[i];
+    }
+    free(old);
+    return st;
 }
 
 size_t nninit_model_count(const nninit_model *m) { return m ? m->n : 0; }
@@ -596,10 +595,10 @@ static int canonical_tensor(cJSON *arr, const mtensor *t)
     /* The layout and groups that took effect: the scheme's when it reads them
      * (the formatted init then agrees), else the tensor's own. */
     const unsigned params = nninit_schemes_[t->scheme.kind].params;
-    int layout = t->layout;
-    if ((params & NNP_LAYOUT) && t->scheme.layout.kind != NNINIT_LAYOUT_AXES) layout = (int)t->scheme.layout.kind;
+    nninit_layout_kind layout = t->layout;
+    if ((params & NNP_LAYOUT) && t->scheme.layout.kind != NNINIT_LAYOUT_AXES) layout = t->scheme.layout.kind;
     int64_t groups = (params & NNP_GROUPS) ? t->scheme.layout.groups : t->groups;
-    if (layout != NNINIT_LAYOUT_OIHW && !put(o, "layout", cJSON_CreateString(k_layout_names[layout]))) return 0;
+    if (layout != NNINIT_LAYOUT_OIHW && !put(o, "layout", cJSON_CreateString(nninit_layout_name_(layout)))) return 0;
     if (groups > 1 && !put(o, "groups", raw_int((unsigned long long)groups))) return 0;
     size_t need = nninit_scheme_format(&t->scheme, NULL, 0);
     char *spec = malloc(need + 1);
@@ -610,9 +609,9 @@ static int canonical_tensor(cJSON *arr, const mtensor *t)
     return ok;
 }
 
-const char *nninit_model_json(nninit_model *m)
+/* The canonical JSON of m (NULL when out of memory). */
+static char *canonical_json(const nninit_model *m)
 {
-    if (!m) return NULL;
     cJSON *root = cJSON_CreateObject();
     int ok = root != NULL;
     /* Seeds JSON numbers hold exactly stay numbers; larger ones are strings. */
@@ -630,8 +629,23 @@ const char *nninit_model_json(nninit_model *m)
     for (size_t i = 0; ok && i < m->n; i++) ok = canonical_tensor(arr, &m->t[i]);
     char *text = ok ? cJSON_PrintUnformatted(root) : NULL;
     cJSON_Delete(root);
-    if (!text) return NULL;
-    cJSON_free(m->json);
-    m->json = text;
     return text;
 }
+
+/* Rebuilds what the accessors hand out after a change: the canonical JSON
+ * and the metadata list. On failure the old ones stay. */
+static nninit_status refresh(nninit_model *m)
+{
+    char *json = canonical_json(m);
+    RETURN_ERROR_IF(!json, NNINIT_E_NOMEM);
+    cJSON_free(m->json);
+    m->json = json;
+    snprintf(m->seed_text, sizeof m->seed_text, "%llu", (unsigned long long)m->seed);
+    const char *meta[] = { "nninit_version", nninit_version_string(), "seed", m->seed_text, "spec", m->json, NULL };
+    memcpy(m->meta, meta, sizeof meta);
+    return NNINIT_OK;
+}
+
+const char *nninit_model_json(const nninit_model *m) { return m ? m->json : NULL; }
+
+const char *const *nninit_model_metadata(const nninit_model *m) { return m ? m->meta : NULL; }

@@ -1,38 +1,7 @@
-/* Shapes, layouts, fans and gains (docs/SCHEMES.md, "Layouts and fans"). */
+/* Layouts, fans and gains (docs/SCHEMES.md, "Layouts and fans"). */
 #include <math.h>
-#include <stdio.h>
 #include <string.h>
-#include "internal.h"
-
-nninit_status nninit_shape_count_(const int64_t *shape, int ndim, size_t *count)
-{
-    RETURN_ERROR_IF(ndim < 0 || ndim > NNINIT_MAX_DIMS, NNINIT_E_SHAPE);
-    RETURN_ERROR_IF(ndim > 0 && !shape, NNINIT_E_NULL);
-    int empty = 0;
-    for (int i = 0; i < ndim; i++) {
-        RETURN_ERROR_IF(shape[i] < 0, NNINIT_E_SHAPE);
-        empty |= shape[i] == 0;
-    }
-    size_t n = 1;
-    /* An empty tensor is valid whatever its other sizes. */
-    for (int i = 0; i < ndim && !empty; i++) {
-        RETURN_ERROR_IF((uint64_t)shape[i] > SIZE_MAX / n, NNINIT_E_SHAPE);
-        n *= (size_t)shape[i];
-    }
-    *count = empty ? 0 : n;
-    return NNINIT_OK;
-}
-
-void nninit_shape_str_(char *buf, size_t cap, const int64_t *shape, int ndim)
-{
-    size_t len = 0;
-    if (cap == 0) return;
-    buf[0] = '\0';
-    len += (size_t)snprintf(buf, cap, "[");
-    for (int i = 0; i < ndim && shape && len < cap; i++)
-        len += (size_t)snprintf(buf + len, cap - len, "%s%lld", i ? ", " : "", (long long)shape[i]);
-    if (len < cap) snprintf(buf + len, cap - len, "]");
-}
+#include "schemes.h"
 
 /* Normalizes an axis (negative counts from the end); -1 if out of range. */
 static int norm_axis(int axis, int ndim)
@@ -90,38 +59,6 @@ nninit_status nninit_fans(const int64_t *shape, int ndim, nninit_layout layout, 
 }
 
 /* ---- gains ------------------------------------------------------------ */
-static const struct { const char *name; nninit_nonlinearity nl; } k_nonlinearities[] = {
-    { "linear", NNINIT_NL_LINEAR }, { "identity", NNINIT_NL_LINEAR },
-    { "conv1d", NNINIT_NL_LINEAR }, { "conv2d", NNINIT_NL_LINEAR }, { "conv3d", NNINIT_NL_LINEAR },
-    { "conv_transpose1d", NNINIT_NL_LINEAR }, { "conv_transpose2d", NNINIT_NL_LINEAR },
-    { "conv_transpose3d", NNINIT_NL_LINEAR },
-    { "sigmoid", NNINIT_NL_SIGMOID }, { "tanh", NNINIT_NL_TANH }, { "relu", NNINIT_NL_RELU },
-    { "leaky_relu", NNINIT_NL_LEAKY_RELU }, { "selu", NNINIT_NL_SELU },
-};
-
-int nninit_nonlinearity_lookup_(const char *name, size_t len, nninit_nonlinearity *nl)
-{
-    for (size_t i = 0; i < sizeof k_nonlinearities / sizeof k_nonlinearities[0]; i++)
-        if (strlen(k_nonlinearities[i].name) == len && memcmp(k_nonlinearities[i].name, name, len) == 0) {
-            *nl = k_nonlinearities[i].nl;
-            return 1;
-        }
-    return 0;
-}
-
-const char *nninit_nonlinearity_name_(nninit_nonlinearity nl)
-{
-    switch (nl) {
-    case NNINIT_NL_LEAKY_RELU: return "leaky_relu";
-    case NNINIT_NL_LINEAR: return "linear";
-    case NNINIT_NL_SIGMOID: return "sigmoid";
-    case NNINIT_NL_TANH: return "tanh";
-    case NNINIT_NL_RELU: return "relu";
-    case NNINIT_NL_SELU: return "selu";
-    }
-    return NULL;
-}
-
 double nninit_gain_of_(nninit_nonlinearity nl, double slope)
 {
     switch (nl) {

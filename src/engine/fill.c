@@ -1,13 +1,12 @@
 /* The parallel driver and the public fill functions. The only file with
- * OpenMP pragmas (STYLE.md, habit 8). */
+ * OpenMP pragmas (docs/STYLE.md, habit 8). */
 #include <float.h>
 #include <math.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <unistd.h>
 #include <omp.h>
-#include "internal.h"
-#include "scalar/vec_scalar.h"
+#include "engine.h"
 
 /* Below this many bytes a fill runs on the calling thread. Measured with
  * the threshold/ benchmarks (docs/DESIGN.md): with a hot team two threads
@@ -131,7 +130,7 @@ nninit_status nninit_constant(void *dst, nninit_dtype dtype, size_t n, double va
     } else {
         RETURN_ERROR_IF(fabs(value) > FLT_MAX, NNINIT_E_PARAM);
         float f = (float)value;
-        uint16_t h = dtype == NNINIT_BF16 ? vh_from_f_bf16(f) : vh_from_f_f16(f);
+        uint16_t h = nninit_half_from_f32_(dtype, f);
         RETURN_ERROR_IF(dtype == NNINIT_BF16 && (h & 0x7FFFu) == 0x7F80u, NNINIT_E_PARAM); /* overflows bf16 */
         RETURN_ERROR_IF(dtype == NNINIT_F16 && (h & 0x7FFFu) == 0x7C00u, NNINIT_E_PARAM);  /* overflows f16 */
         if (dtype == NNINIT_F32) memcpy(one, &f, 4); else memcpy(one, &h, 2);
@@ -146,17 +145,7 @@ void nninit_parallel_for_(size_t n, size_t min_parallel, void (*fn)(void *ctx, s
     for (size_t i = 0; i < n; i++) fn(ctx, i);
 }
 
-void nninit_store_(void *dst, nninit_dtype dtype, size_t index, double value)
-{
-    unsigned char *d = (unsigned char *)dst;
-    if (dtype == NNINIT_F64) { memcpy(d + index * 8, &value, 8); return; }
-    float f = (float)value;
-    if (dtype == NNINIT_F32) { memcpy(d + index * 4, &f, 4); return; }
-    uint16_t h = dtype == NNINIT_BF16 ? vh_from_f_bf16(f) : vh_from_f_f16(f);
-    memcpy(d + index * 2, &h, 2);
-}
-
-/* ---- bulk.c's scheduler ------------------------------------------------------
+/* ---- the whole-model scheduler's drivers (src/model/scheduler.c) -------------
  * Runs fn(ctx, i) for every i in [0, n) on a team of `threads` threads (0: the
  * OpenMP default), units handed out dynamically. Inside the team the nthreads
  * ICV is 1, so a fill a unit calls stays on its thread even when the team is

@@ -1,4 +1,4 @@
-/* CPU feature detection (cpu.c). Features, not models (STYLE.md, habit 6). */
+/* CPU feature detection (cpu.c). Features, not models (docs/STYLE.md, habit 6). */
 #ifndef NNINIT_CPU_H
 #define NNINIT_CPU_H
 

@@ -5,23 +5,13 @@
 #include <float.h>
 #include <math.h>
 #include <string.h>
-#include "internal.h"
+#include "engine.h"
+/* The inverse normal CDF the kernels use (vecmath.h, over the scalar vocabulary):
+ * the truncation constants are computed with the very function that consumes them. */
 #include "scalar/vec_scalar.h"
 #include "vecmath.h"
 
-/* Largest finite value of each storage format. */
-static double dtype_max(nninit_dtype dtype)
-{
-    switch (dtype) {
-    case NNINIT_F64: return DBL_MAX;
-    case NNINIT_F32: return FLT_MAX;
-    case NNINIT_BF16: return 0x1.FEp127;   /* 0x7F7F */
-    case NNINIT_F16: return 65504.0;
-    }
-    return 0.0;
-}
-
-static int finite_in(double x, nninit_dtype dtype) { return isfinite(x) && fabs(x) <= dtype_max(dtype); }
+static int finite_in(double x, nninit_dtype dtype) { return isfinite(x) && fabs(x) <= nninit_dtype_max_(dtype); }
 
 static void init_common(nnk_params *p, int dist, nninit_dtype dtype)
 {
@@ -32,8 +22,8 @@ static void init_common(nnk_params *p, int dist, nninit_dtype dtype)
 
 /* 16-bit formats: round a binary32 to the format, back to binary32, and the
  * encoding just below a given one (sign-magnitude). */
-static uint16_t to16(nninit_dtype dtype, float x) { return dtype == NNINIT_BF16 ? vh_from_f_bf16(x) : vh_from_f_f16(x); }
-static float from16(nninit_dtype dtype, uint16_t h) { return dtype == NNINIT_BF16 ? vf_from_vh_bf16(h) : vf_from_vh_f16(h); }
+static uint16_t to16(nninit_dtype dtype, float x) { return nninit_half_from_f32_(dtype, x); }
+static float from16(nninit_dtype dtype, uint16_t h) { return nninit_f32_from_half_(dtype, h); }
 static uint16_t below16(uint16_t h)
 {
     if (h == 0x0000u || h == 0x8000u) return 0x8001u;   /* below zero: the smallest negative subnormal */

@@ -1,4 +1,4 @@
-/* safetensors reader and writer.
+/* safetensors: the format's dtypes, and the reader (the writer: st_write.c).
  *
  * The format (huggingface/safetensors, "Format" in its README): an 8-byte
  * little-endian unsigned header length N, N bytes of UTF-8 JSON, then the
@@ -8,10 +8,7 @@
  * with offsets relative to the byte buffer. The tensors tile the buffer
  * exactly: no overlap, no hole, nothing left over.
  *
- * The writer pads the header with spaces so the buffer starts at a multiple
- * of 64 (8 + N = 0 mod 64) and lays tensors out by decreasing element size,
- * so that in a mapped file every tensor sits at a multiple of its element
- * size. The reader trusts nothing: every check listed in nninit.h runs before
+ * The reader trusts nothing: every check listed in nninit.h runs before
  * a handle is returned, so accessors never fail on a handle they are given. */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,9 +20,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cjson/cJSON.h>
-#include "internal.h"
+#include "io.h"
 
-#define ST_DATA_ALIGN 64
 /* The reference implementation refuses headers over 100 MB; so do we, which
  * also bounds the allocation a hostile length field can cause. */
 #define ST_HEADER_MAX 100000000u
@@ -55,294 +51,11 @@ static const st_dtype st_dtypes[] = {
 };
 #define ST_N_DTYPES (sizeof st_dtypes / sizeof st_dtypes[0])
 
-static const char *st_name_of(nninit_dtype dtype)
+const char *nninit_st_dtype_name_(nninit_dtype dtype)
 {
     for (size_t i = 0; i < ST_N_DTYPES; i++)
         if (st_dtypes[i].dtype == (int)dtype) return st_dtypes[i].name;
     return NULL;
-}
-
-/* ---- UTF-8 ------------------------------------------------------------------
- * Well-formed UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing
- * above U+10FFFF. Returns the offset of the first bad byte, or len. */
-static size_t utf8_check(const unsigned char *s, size_t len)
-{
-    size_t i = 0;
-    while (i < len) {
-        unsigned c = s[i];
-        if (c < 0x80) { i++; continue; }
-        size_t n;
-        unsigned lo = 0x80, hi = 0xBF;  /* range of the second byte */
-        if (c >= 0xC2 && c <= 0xDF) n = 1;
-        else if (c == 0xE0) { n = 2; lo = 0xA0; }
-        else if (c == 0xED) { n = 2; hi = 0x9F; }           /* U+D800..DFFF are surrogates */
-        else if (c >= 0xE1 && c <= 0xEF) n = 2;
-        else if (c == 0xF0) { n = 3; lo = 0x90; }
-        else if (c >= 0xF1 && c <= 0xF3) n = 3;
-        else if (c == 0xF4) { n = 3; hi = 0x8F; }           /* nothing above U+10FFFF */
-        else return i;                                      /* 80..C1 (continuation, overlong), F5..FF */
-        if (len - i <= n) return i;
-        if (s[i + 1] < lo || s[i + 1] > hi) return i;
-        for (size_t k = 2; k <= n; k++)
-            if (s[i + k] < 0x80 || s[i + k] > 0xBF) return i;
-        i += n + 1;
-    }
-    return len;
-}
-
-static int utf8_ok(const char *s) { size_t n = strlen(s); return utf8_check((const unsigned char *)s, n) == n; }
-
-/* ---- writer ------------------------------------------------------------------ */
-typedef struct {
-    char *buf;
-    size_t len, cap;
-    int failed;
-} strbuf;
-
-static void sb_add(strbuf *b, const char *s, size_t n)
-{
-    if (b->failed) return;
-    if (n > b->cap - b->len) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (n > cap - b->len) {
-            if (cap > SIZE_MAX / 2) { b->failed = 1; return; }
-            cap *= 2;
-        }
-        char *p = realloc(b->buf, cap);
-        if (!p) { b->failed = 1; return; }
-        b->buf = p;
-        b->cap = cap;
-    }
-    memcpy(b->buf + b->len, s, n);
-    b->len += n;
-}
-
-static void sb_str(strbuf *b, const char *s) { sb_add(b, s, strlen(s)); }
-
-static void sb_fmt(strbuf *b, const char *fmt, uint64_t v)
-{
-    char tmp[32];
-    int n = snprintf(tmp, sizeof tmp, fmt, v);
-    sb_add(b, tmp, (size_t)n);
-}
-
-/* A JSON string literal: '"' and '\' escaped, control characters as \u00XX,
- * everything else (valid UTF-8, checked before) as is. */
-static void sb_json_str(strbuf *b, const char *s)
-{
-    sb_add(b, "\"", 1);
-    const char *run = s;
-    for (const char *p = s; *p; p++) {
-        unsigned char c = (unsigned char)*p;
-        if (c >= 0x20 && c != '"' && c != '\\') continue;
-        sb_add(b, run, (size_t)(p - run));
-        char esc[8];
-        switch (c) {
-        case '"': sb_add(b, "\\\"", 2); break;
-        case '\\': sb_add(b, "\\\\", 2); break;
-        case '\n': sb_add(b, "\\n", 2); break;
-        case '\t': sb_add(b, "\\t", 2); break;
-        case '\r': sb_add(b, "\\r", 2); break;
-        default:
-            snprintf(esc, sizeof esc, "\\u%04x", c);
-            sb_add(b, esc, 6);
-        }
-        run = p + 1;
-    }
-    sb_str(b, run);
-    sb_add(b, "\"", 1);
-}
-
-typedef struct {
-    const nninit_tensor *tensors;
-    const size_t *order;   /* layout order */
-    size_t n;
-    const char *header;    /* 8-byte length + JSON + padding */
-    size_t header_len;
-} st_out;
-
-static int emit_st(int fd, void *ctx)
-{
-    const st_out *o = ctx;
-    if (nninit_write_all_(fd, o->header, o->header_len) != 0) return -1;
-    for (size_t k = 0; k < o->n; k++) {
-        const nninit_tensor *t = &o->tensors[o->order[k]];
-        if (t->nbytes && nninit_write_le_(fd, t->data, t->nbytes, nninit_dtype_size(t->dtype)) != 0) return -1;
-    }
-    return 0;
-}
-
-/* sorting names with their index: duplicates become neighbours */
-typedef struct {
-    const char *name;
-    size_t idx;
-} name_idx;
-
-static int cmp_name(const void *a, const void *b)
-{
-    const name_idx *x = a, *y = b;
-    int c = strcmp(x->name, y->name);
-    if (c) return c;
-    return x->idx < y->idx ? -1 : x->idx > y->idx;
-}
-
-/* layout order: larger elements first; among equals, the caller's order */
-typedef struct {
-    size_t elem, idx;
-} size_idx;
-
-static int cmp_size(const void *a, const void *b)
-{
-    const size_idx *x = a, *y = b;
-    if (x->elem != y->elem) return x->elem > y->elem ? -1 : 1;
-    return x->idx < y->idx ? -1 : x->idx > y->idx;
-}
-
-#define FAIL(st, ...) return nninit_fail_((st), msg, msg_size, __VA_ARGS__)
-
-/* Checks one tensor for the writer. */
-static nninit_status check_out_tensor(const nninit_tensor *t, size_t i, char *msg, size_t msg_size)
-{
-    if (!t->name) FAIL(NNINIT_E_NULL, "safetensors: tensor %zu has a NULL name", i);
-    if (!t->name[0]) FAIL(NNINIT_E_PARAM, "safetensors: tensor %zu has an empty name", i);
-    if (!utf8_ok(t->name)) FAIL(NNINIT_E_PARAM, "safetensors: tensor %zu: name is not valid UTF-8", i);
-    if (strcmp(t->name, ST_META_KEY) == 0)
-        FAIL(NNINIT_E_PARAM, "safetensors: tensor %zu: the name \"" ST_META_KEY "\" is reserved", i);
-    if (!st_name_of(t->dtype))
-        FAIL(NNINIT_E_PARAM, "safetensors: tensor \"%s\": unknown dtype %d", t->name, (int)t->dtype);
-    if (t->ndim < 0 || t->ndim > NNINIT_MAX_DIMS)
-        FAIL(NNINIT_E_PARAM, "safetensors: tensor \"%s\": ndim %d outside 0..%d", t->name, t->ndim,
-             NNINIT_MAX_DIMS);
-    size_t count;
-    if (nninit_shape_count_(t->shape, t->ndim, &count) != NNINIT_OK)
-        FAIL(NNINIT_E_PARAM, "safetensors: tensor \"%s\": bad shape (negative size or too many elements)",
-             t->name);
-    for (int d = 0; d < t->ndim; d++)
-        if ((double)t->shape[d] > ST_INT_MAX)
-            FAIL(NNINIT_E_PARAM, "safetensors: tensor \"%s\": size %" PRId64 " of axis %d is above 2^53, which "
-                 "JSON readers cannot represent exactly", t->name, t->shape[d], d);
-    size_t elem = nninit_dtype_size(t->dtype);
-    if (count > SIZE_MAX / elem || count * elem != t->nbytes)
-        FAIL(NNINIT_E_PARAM, "safetensors: tensor \"%s\": nbytes %zu, but its shape and dtype need %zu x %zu",
-             t->name, t->nbytes, count, elem);
-    if (t->nbytes && !t->data) FAIL(NNINIT_E_NULL, "safetensors: tensor \"%s\": NULL data", t->name);
-    return NNINIT_OK;
-}
-
-nninit_status nninit_st_save(const char *path, const nninit_tensor *tensors, size_t n, const char *const *metadata,
-                             char *msg, size_t msg_size)
-{
-    if (msg && msg_size) msg[0] = '\0';
-    if (!path) FAIL(NNINIT_E_NULL, "safetensors: NULL path");
-    if (n && !tensors) FAIL(NNINIT_E_NULL, "safetensors: NULL tensor array");
-    for (size_t i = 0; i < n; i++) FORWARD_IF_ERROR(check_out_tensor(&tensors[i], i, msg, msg_size));
-    size_t n_meta = 0;
-    if (metadata) {
-        while (metadata[2 * n_meta]) {
-            const char *k = metadata[2 * n_meta], *v = metadata[2 * n_meta + 1];
-            if (!v) FAIL(NNINIT_E_NULL, "safetensors: metadata key \"%s\" has a NULL value", utf8_ok(k) ? k : "?");
-            if (!utf8_ok(k)) FAIL(NNINIT_E_PARAM, "safetensors: metadata key %zu is not valid UTF-8", n_meta);
-            if (!utf8_ok(v)) FAIL(NNINIT_E_PARAM, "safetensors: metadata value of \"%s\" is not valid UTF-8", k);
-            for (size_t j = 0; j < n_meta; j++)
-                if (strcmp(metadata[2 * j], k) == 0) FAIL(NNINIT_E_PARAM, "safetensors: duplicate metadata key \"%s\"", k);
-            n_meta++;
-        }
-    }
-
-    nninit_status st = NNINIT_OK;
-    name_idx *names = NULL;
-    size_idx *sizes = NULL;
-    size_t *order = NULL;
-    uint64_t *off = NULL;
-    strbuf h = { 0 };
-    if (n) {
-        names = malloc(n * sizeof *names);
-        sizes = malloc(n * sizeof *sizes);
-        order = malloc(n * sizeof *order);
-        if (!names || !sizes || !order) {
-            st = nninit_fail_(NNINIT_E_NOMEM, msg, msg_size, "safetensors: out of memory");
-            goto done;
-        }
-    }
-    for (size_t i = 0; i < n; i++) {
-        names[i] = (name_idx){ tensors[i].name, i };
-        sizes[i] = (size_idx){ nninit_dtype_size(tensors[i].dtype), i };
-    }
-    if (n) qsort(names, n, sizeof *names, cmp_name);
-    for (size_t i = 1; i < n; i++)
-        if (strcmp(names[i - 1].name, names[i].name) == 0) {
-            st = nninit_fail_(NNINIT_E_PARAM, msg, msg_size, "safetensors: duplicate tensor name \"%s\" (tensors %zu and %zu)",
-                              names[i].name, names[i - 1].idx, names[i].idx);
-            goto done;
-        }
-    if (n) qsort(sizes, n, sizeof *sizes, cmp_size);
-
-    /* offsets in layout order; the header lists tensors in the caller's order */
-    off = n ? malloc(n * sizeof *off) : NULL;
-    if (n && !off) {
-        st = nninit_fail_(NNINIT_E_NOMEM, msg, msg_size, "safetensors: out of memory");
-        goto done;
-    }
-    uint64_t pos = 0;
-    for (size_t k = 0; k < n; k++) {
-        order[k] = sizes[k].idx;
-        off[sizes[k].idx] = pos;
-        pos += tensors[sizes[k].idx].nbytes;  /* sizes fit: they are in memory */
-    }
-
-    sb_add(&h, "\0\0\0\0\0\0\0\0", 8);
-    sb_str(&h, "{");
-    int first = 1;
-    if (n_meta) {
-        sb_str(&h, "\"" ST_META_KEY "\":{");
-        for (size_t j = 0; j < n_meta; j++) {
-            if (j) sb_str(&h, ",");
-            sb_json_str(&h, metadata[2 * j]);
-            sb_str(&h, ":");
-            sb_json_str(&h, metadata[2 * j + 1]);
-        }
-        sb_str(&h, "}");
-        first = 0;
-    }
-    for (size_t i = 0; i < n; i++) {
-        const nninit_tensor *t = &tensors[i];
-        if (!first) sb_str(&h, ",");
-        first = 0;
-        sb_json_str(&h, t->name);
-        sb_str(&h, ":{\"dtype\":\"");
-        sb_str(&h, st_name_of(t->dtype));
-        sb_str(&h, "\",\"shape\":[");
-        for (int d = 0; d < t->ndim; d++) sb_fmt(&h, d ? ",%" PRIu64 : "%" PRIu64, (uint64_t)t->shape[d]);
-        sb_fmt(&h, "],\"data_offsets\":[%" PRIu64, off[i]);
-        sb_fmt(&h, ",%" PRIu64 "]}", off[i] + t->nbytes);
-    }
-    sb_str(&h, "}");
-    while (!h.failed && h.len % ST_DATA_ALIGN) sb_add(&h, " ", 1);
-    if (h.failed) {
-        st = nninit_fail_(NNINIT_E_NOMEM, msg, msg_size, "safetensors: out of memory");
-        goto done;
-    }
-    uint64_t hlen = h.len - 8;
-    for (int b = 0; b < 8; b++) h.buf[b] = (char)(unsigned char)(hlen >> (8 * b));
-
-    st_out o = { tensors, order, n, h.buf, h.len };
-    st = nninit_write_file_(path, emit_st, &o);
-    if (st != NNINIT_OK) {
-        int saved = errno;
-        nninit_fail_(st, msg, msg_size, "safetensors: cannot write \"%s\": %s", path, strerror(saved));
-        errno = saved;
-    }
-done:
-    {
-        int saved = errno;
-        free(names);
-        free(sizes);
-        free(order);
-        free(off);
-        free(h.buf);
-        errno = saved;
-    }
-    return st;
 }
 
 /* ---- reader -------------------------------------------------------------------- */
@@ -480,7 +193,7 @@ static nninit_status parse_entry(const cJSON *v, st_entry *e, uint64_t data_len,
         else if (c->string && strcmp(c->string, "data_offsets") == 0) slot = &offs;
         else {
             char fb[96];
-            const char *f = c->string && utf8_ok(c->string) ? shown(c->string, fb) : "(not UTF-8)";
+            const char *f = c->string && nninit_utf8_ok_(c->string) ? shown(c->string, fb) : "(not UTF-8)";
             BAD("%s: tensor \"%s\": unknown field \"%s\"", what, nm, f);
         }
         if (*slot) BAD("%s: tensor \"%s\": duplicate field \"%s\"", what, nm, c->string);
@@ -496,7 +209,7 @@ static nninit_status parse_entry(const cJSON *v, st_entry *e, uint64_t data_len,
     if (!e->dt) {
         char db[96];
         BAD("%s: tensor \"%s\": unknown dtype \"%s\"", what, nm,
-            utf8_ok(dtype->valuestring) ? shown(dtype->valuestring, db) : "(not UTF-8)");
+            nninit_utf8_ok_(dtype->valuestring) ? shown(dtype->valuestring, db) : "(not UTF-8)");
     }
 
     if (!cJSON_IsArray(shape)) BAD("%s: tensor \"%s\": shape is not an array", what, nm);
@@ -549,10 +262,10 @@ static nninit_status parse_metadata(const cJSON *v, nninit_st_file *f, const cha
     if (!f->meta) FAIL(NNINIT_E_NOMEM, "%s: out of memory", what);
     for (const cJSON *c = v->child; c; c = c->next) {
         char kb[96];
-        if (!c->string || !utf8_ok(c->string)) BAD("%s: a metadata key is not valid UTF-8", what);
+        if (!c->string || !nninit_utf8_ok_(c->string)) BAD("%s: a metadata key is not valid UTF-8", what);
         const char *k = shown(c->string, kb);
         if (!cJSON_IsString(c)) BAD("%s: metadata \"%s\": value is not a string", what, k);
-        if (!utf8_ok(c->valuestring)) BAD("%s: metadata \"%s\": value is not valid UTF-8", what, k);
+        if (!nninit_utf8_ok_(c->valuestring)) BAD("%s: metadata \"%s\": value is not valid UTF-8", what, k);
         for (size_t j = 0; j < f->n_meta; j++)
             if (strcmp(f->meta[2 * j], c->string) == 0) BAD("%s: duplicate metadata key \"%s\"", what, k);
         char *key = strdup(c->string), *val = strdup(c->valuestring);
@@ -599,7 +312,7 @@ static nninit_status parse_header(const cJSON *root, nninit_st_file *f, const ch
             st = nninit_fail_(NNINIT_E_FORMAT, msg, msg_size, "%s: tensor %zu has an empty name", what, i);
             break;
         }
-        size_t len = strlen(c->string), bad = utf8_check((const unsigned char *)c->string, len);
+        size_t len = strlen(c->string), bad = nninit_utf8_check_((const unsigned char *)c->string, len);
         if (bad != len) {
             st = nninit_fail_(NNINIT_E_FORMAT, msg, msg_size,
                               "%s: tensor %zu: name is not valid UTF-8 (byte %zu of the name, 0x%02x)", what, i, bad,
@@ -764,7 +477,7 @@ nninit_status nninit_st_open(const char *path, nninit_st_file **out, char *msg, 
     if (!path) FAIL(NNINIT_E_NULL, "safetensors: NULL path");
     char what[300];
     char pb[96];
-    snprintf(what, sizeof what, "safetensors \"%s\"", utf8_ok(path) ? shown(path, pb) : "(path not UTF-8)");
+    snprintf(what, sizeof what, "safetensors \"%s\"", nninit_utf8_ok_(path) ? shown(path, pb) : "(path not UTF-8)");
 
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {

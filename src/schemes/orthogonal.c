@@ -18,8 +18,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "internal.h"
-#include "scalar/vec_scalar.h"
+#include "schemes.h"
 
 /* Block width of the trailing updates for an m x n factorization (m >= n).
  * The update gemms have inner dimension nb: wider blocks run closer to gemm
@@ -97,8 +96,7 @@ nninit_status nninit_orthogonal_fill_(void *dst, nninit_dtype dtype, int64_t row
     RETURN_ERROR_IF((uint64_t)rows > SIZE_MAX / 8 / (uint64_t)cols, NNINIT_E_OVERFLOW);
     /* Entries of Q are at most 1 up to rounding: half the dtype's largest
      * finite value keeps every gain * Q finite. */
-    const double max_gain = dtype == NNINIT_F64 ? DBL_MAX / 2 : dtype == NNINIT_F32 ? FLT_MAX / 2
-                          : dtype == NNINIT_BF16 ? 0x1.fep127 / 2 : 65504.0 / 2;
+    const double max_gain = nninit_dtype_max_(dtype) / 2;
     RETURN_ERROR_IF(!(fabs(gain) <= max_gain), NNINIT_E_PARAM);
     if (dtype == NNINIT_F64) return orthogonal_f64(dst, dtype, (int)rows, (int)cols, gain, rng);
     return orthogonal_f32(dst, dtype, (int)rows, (int)cols, gain, rng);
@@ -232,14 +230,9 @@ static void ORTHO_FN(emit)(void *dst, nninit_dtype dtype, size_t off, const real
     switch (dtype) {
     case NNINIT_F32: { float *o = (float *)dst + off; for (size_t i = 0; i < n; i++) o[i] = (float)(src[i] * s); break; }
     case NNINIT_F64: { double *o = (double *)dst + off; for (size_t i = 0; i < n; i++) o[i] = (double)(src[i] * s); break; }
-    case NNINIT_BF16: {
-        uint16_t *o = (uint16_t *)dst + off;
-        for (size_t i = 0; i < n; i++) o[i] = vh_from_f_bf16((float)(src[i] * s));
-        break;
-    }
     default: {
         uint16_t *o = (uint16_t *)dst + off;
-        for (size_t i = 0; i < n; i++) o[i] = vh_from_f_f16((float)(src[i] * s));
+        for (size_t i = 0; i < n; i++) o[i] = nninit_half_from_f32_(dtype, (float)(src[i] * s));
         break;
     }
     }

@@ -8,54 +8,14 @@
  * locale, so a spec means the same thing everywhere. */
 #include <ctype.h>
 #include <errno.h>
-#include <locale.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "internal.h"
+#include "schemes.h"
 
-/* ---- the C locale ---------------------------------------------------------- */
-static locale_t g_c_locale;
-static pthread_once_t g_c_locale_once = PTHREAD_ONCE_INIT;
-static void make_c_locale(void) { g_c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0); }
-static locale_t c_locale(void)
-{
-    pthread_once(&g_c_locale_once, make_c_locale);
-    return g_c_locale;
-}
-
-void nninit_vformat_c_(char *buf, size_t size, const char *fmt, va_list ap)
-{
-    locale_t loc = c_locale(), old = (locale_t)0;
-    if (loc) old = uselocale(loc);
-    vsnprintf(buf, size, fmt, ap);
-    if (loc) uselocale(old);
-}
-
-static size_t format_c(char *buf, size_t size, const char *fmt, ...)
-{
-    va_list ap, ap2;
-    va_start(ap, fmt);
-    va_copy(ap2, ap);
-    char one;
-    /* Measure first: vsnprintf's return value is the length it needs. */
-    locale_t loc = c_locale(), old = (locale_t)0;
-    if (loc) old = uselocale(loc);
-    int n = vsnprintf(size ? buf : &one, size ? size : 1, fmt, ap2);
-    if (loc) uselocale(old);
-    va_end(ap2);
-    va_end(ap);
-    return n > 0 ? (size_t)n : 0;
-}
-
-static double strtod_c(const char *s, char **end)
-{
-    locale_t loc = c_locale();
-    return loc ? strtod_l(s, end, loc) : strtod(s, end);
-}
+#define format_c nninit_format_c_
+#define strtod_c nninit_strtod_c_
 
 /* ---- vocabularies ------------------------------------------------------------ */
 static const struct { const char *name; nninit_scheme_kind kind; } k_aliases[] = {
@@ -64,26 +24,40 @@ static const struct { const char *name; nninit_scheme_kind kind; } k_aliases[] =
 };
 
 enum vtype { V_NUMBER, V_INT, V_WORD };
-static const struct { const char *name; unsigned bit; enum vtype type; } k_params[] = {
-    { "value", NNP_VALUE, V_NUMBER }, { "mean", NNP_MEAN, V_NUMBER }, { "std", NNP_STD, V_NUMBER },
-    { "low", NNP_LOW, V_NUMBER }, { "high", NNP_HIGH, V_NUMBER },
-    { "lower", NNP_LOWER, V_NUMBER }, { "upper", NNP_UPPER, V_NUMBER },
-    { "gain", NNP_GAIN, V_NUMBER }, { "a", NNP_A, V_NUMBER },
-    { "mode", NNP_MODE, V_WORD }, { "nonlinearity", NNP_NONLINEARITY, V_WORD },
-    { "scale", NNP_SCALE, V_NUMBER }, { "distribution", NNP_DISTRIBUTION, V_WORD },
-    { "sparsity", NNP_SPARSITY, V_NUMBER }, { "fan_in", NNP_FAN_IN, V_INT },
-    { "layout", NNP_LAYOUT, V_WORD }, { "in_axis", NNP_LAYOUT, V_INT }, { "out_axis", NNP_LAYOUT, V_INT },
-    { "groups", NNP_GROUPS, V_INT },
+/* Spec parameter names. Several names may set one scheme field (in_axis and
+ * out_axis both make the layout explicit), hence ids beside the NNP_ bits. */
+enum param_id {
+    P_VALUE, P_MEAN, P_STD, P_LOW, P_HIGH, P_LOWER, P_UPPER, P_GAIN, P_A, P_MODE, P_NONLINEARITY, P_SCALE,
+    P_DISTRIBUTION, P_SPARSITY, P_FAN_IN, P_LAYOUT, P_IN_AXIS, P_OUT_AXIS, P_GROUPS, N_PARAMS
 };
-#define N_PARAMS (sizeof k_params / sizeof k_params[0])
-enum { PI_LAYOUT = 15, PI_IN_AXIS = 16, PI_OUT_AXIS = 17 };   /* indices into k_params */
+static const struct { const char *name; unsigned bit; enum vtype type; } k_params[N_PARAMS] = {
+    [P_VALUE] = { "value", NNP_VALUE, V_NUMBER }, [P_MEAN] = { "mean", NNP_MEAN, V_NUMBER },
+    [P_STD] = { "std", NNP_STD, V_NUMBER }, [P_LOW] = { "low", NNP_LOW, V_NUMBER },
+    [P_HIGH] = { "high", NNP_HIGH, V_NUMBER }, [P_LOWER] = { "lower", NNP_LOWER, V_NUMBER },
+    [P_UPPER] = { "upper", NNP_UPPER, V_NUMBER }, [P_GAIN] = { "gain", NNP_GAIN, V_NUMBER },
+    [P_A] = { "a", NNP_A, V_NUMBER }, [P_MODE] = { "mode", NNP_MODE, V_WORD },
+    [P_NONLINEARITY] = { "nonlinearity", NNP_NONLINEARITY, V_WORD }, [P_SCALE] = { "scale", NNP_SCALE, V_NUMBER },
+    [P_DISTRIBUTION] = { "distribution", NNP_DISTRIBUTION, V_WORD },
+    [P_SPARSITY] = { "sparsity", NNP_SPARSITY, V_NUMBER }, [P_FAN_IN] = { "fan_in", NNP_FAN_IN, V_INT },
+    [P_LAYOUT] = { "layout", NNP_LAYOUT, V_WORD }, [P_IN_AXIS] = { "in_axis", NNP_LAYOUT, V_INT },
+    [P_OUT_AXIS] = { "out_axis", NNP_LAYOUT, V_INT }, [P_GROUPS] = { "groups", NNP_GROUPS, V_INT },
+};
 
-static const char *const k_modes[] = { "fan_in", "fan_out", "fan_avg" };
-static const char *const k_layouts[] = { "oihw", "iohw", "hwio", "hwoi" };
+static const char *const k_modes[] = {
+    [NNINIT_FAN_IN] = "fan_in", [NNINIT_FAN_OUT] = "fan_out", [NNINIT_FAN_AVG] = "fan_avg",
+};
 static const struct { const char *name; nninit_distribution d; } k_dists[] = {
     { "truncated_normal", NNINIT_DIST_TRUNCATED_NORMAL }, { "normal", NNINIT_DIST_NORMAL },
     { "untruncated_normal", NNINIT_DIST_NORMAL }, { "uniform", NNINIT_DIST_UNIFORM },
 };
+
+/* The canonical name of a distribution: its first entry in k_dists. */
+static const char *dist_name(nninit_distribution d)
+{
+    for (size_t i = 0; i < sizeof k_dists / sizeof k_dists[0]; i++)
+        if (k_dists[i].d == d) return k_dists[i].name;
+    return NULL;
+}
 
 static int word_is(const char *w, size_t len, const char *name)
 {
@@ -230,8 +204,8 @@ static nninit_status parse_word(parser *p, const char *pname, const char *scheme
     }
     if (strcmp(pname, "nonlinearity") == 0) {
         if (nninit_nonlinearity_lookup_(w, len, &s->nonlinearity)) return NNINIT_OK;
-        return perr(p, NNINIT_E_SPEC, at, "unknown value '%.*s' for nonlinearity (expected linear, identity, "
-                    "conv1d..3d, conv_transpose1d..3d, sigmoid, tanh, relu, leaky_relu or selu)", (int)len, w);
+        return perr(p, NNINIT_E_SPEC, at, "unknown value '%.*s' for nonlinearity (expected %s)", (int)len, w,
+                    nninit_nonlinearity_names_text_);
     }
     if (strcmp(pname, "distribution") == 0) {
         for (size_t i = 0; i < sizeof k_dists / sizeof k_dists[0]; i++)
@@ -240,10 +214,9 @@ static nninit_status parse_word(parser *p, const char *pname, const char *scheme
                     "normal, untruncated_normal or uniform)", (int)len, w);
     }
     /* layout */
-    for (int i = 0; i < 4; i++)
-        if (word_is(w, len, k_layouts[i])) { s->layout.kind = (nninit_layout_kind)i; return NNINIT_OK; }
-    return perr(p, NNINIT_E_SPEC, at, "unknown value '%.*s' for layout (expected oihw, iohw, hwio or hwoi; "
-                "or give in_axis and out_axis)", (int)len, w);
+    if (nninit_layout_lookup_(w, len, &s->layout.kind)) return NNINIT_OK;
+    return perr(p, NNINIT_E_SPEC, at, "unknown value '%.*s' for layout (expected %s; "
+                "or give in_axis and out_axis)", (int)len, w, nninit_layout_names_text_);
 }
 
 nninit_status nninit_scheme_parse(const char *spec, nninit_scheme *out, char *msg, size_t msg_size)
@@ -259,12 +232,12 @@ nninit_status nninit_scheme_parse(const char *spec, nninit_scheme *out, char *ms
     if (len == 0)
         return perr(&p, NNINIT_E_SPEC, at, p.s[at] ? "syntax error: expected a scheme name"
                                                    : "syntax error: empty spec (expected a scheme name)");
-    nninit_scheme_kind kind = NNINIT_SCHEME_COUNT_;
+    int kind = -1;
     for (int k = 0; k < NNINIT_SCHEME_COUNT_; k++)
-        if (word_is(p.s + at, len, nninit_schemes_[k].name)) kind = (nninit_scheme_kind)k;
+        if (word_is(p.s + at, len, nninit_schemes_[k].name)) kind = k;
     for (size_t i = 0; i < sizeof k_aliases / sizeof k_aliases[0]; i++)
         if (word_is(p.s + at, len, k_aliases[i].name)) kind = k_aliases[i].kind;
-    if (kind == NNINIT_SCHEME_COUNT_)
+    if (kind < 0)
         return perr(&p, NNINIT_E_SPEC, at, "unknown scheme '%.*s' (`nninit schemes` lists them)", (int)len, p.s + at);
     p.pos += len;
     const char *sname = nninit_schemes_[kind].name;
@@ -325,11 +298,11 @@ nninit_status nninit_scheme_parse(const char *spec, nninit_scheme *out, char *ms
                 s.layout.groups = iv;
                 break;
             case NNP_LAYOUT:
-                if (pi == PI_IN_AXIS || pi == PI_OUT_AXIS) {
+                if (pi == P_IN_AXIS || pi == P_OUT_AXIS) {
                     if (iv < -NNINIT_MAX_DIMS || iv >= NNINIT_MAX_DIMS)
                         return perr(&p, NNINIT_E_PARAM, at, "%s out of range: must be in -%d..%d", pn,
                                     NNINIT_MAX_DIMS, NNINIT_MAX_DIMS - 1);
-                    *(pi == PI_IN_AXIS ? &in_axis : &out_axis) = iv;
+                    *(pi == P_IN_AXIS ? &in_axis : &out_axis) = iv;
                 }
                 break;
             default: break;
@@ -351,22 +324,22 @@ nninit_status nninit_scheme_parse(const char *spec, nninit_scheme *out, char *ms
     for (size_t i = 0; i < N_PARAMS; i++)
         if ((info->required & k_params[i].bit) && !seen[i])
             return perr(&p, NNINIT_E_SPEC, end_col, "missing parameter '%s' (%s needs it)", k_params[i].name, sname);
-    if (seen[PI_IN_AXIS] != seen[PI_OUT_AXIS])
-        return perr(&p, NNINIT_E_SPEC, at_param[seen[PI_IN_AXIS] ? PI_IN_AXIS : PI_OUT_AXIS],
+    if (seen[P_IN_AXIS] != seen[P_OUT_AXIS])
+        return perr(&p, NNINIT_E_SPEC, at_param[seen[P_IN_AXIS] ? P_IN_AXIS : P_OUT_AXIS],
                     "missing parameter '%s' (in_axis and out_axis go together)",
-                    seen[PI_IN_AXIS] ? "out_axis" : "in_axis");
-    if (seen[PI_IN_AXIS]) {
-        if (seen[PI_LAYOUT])
-            return perr(&p, NNINIT_E_SPEC, at_param[PI_LAYOUT],
+                    seen[P_IN_AXIS] ? "out_axis" : "in_axis");
+    if (seen[P_IN_AXIS]) {
+        if (seen[P_LAYOUT])
+            return perr(&p, NNINIT_E_SPEC, at_param[P_LAYOUT],
                         "conflicting parameters: layout= and in_axis/out_axis both set the layout");
-        if (seen[N_PARAMS - 1])
-            return perr(&p, NNINIT_E_SPEC, at_param[N_PARAMS - 1],
+        if (seen[P_GROUPS])
+            return perr(&p, NNINIT_E_SPEC, at_param[P_GROUPS],
                         "conflicting parameters: explicit in_axis/out_axis take no groups");
         s.layout.kind = NNINIT_LAYOUT_AXES;
         s.layout.in_axis = (int)in_axis;
         s.layout.out_axis = (int)out_axis;
         if (in_axis == out_axis)
-            return perr(&p, NNINIT_E_PARAM, at_param[PI_OUT_AXIS], "out_axis out of range: equals in_axis");
+            return perr(&p, NNINIT_E_PARAM, at_param[P_OUT_AXIS], "out_axis out of range: equals in_axis");
     }
 
     /* Ranges, with the column of the parameter at fault. */
@@ -438,15 +411,14 @@ size_t nninit_scheme_format(const nninit_scheme *s, char *buf, size_t buf_size)
     if (p & NNP_SCALE) emit_num(&o, "scale", s->scale);
     if (p & NNP_MODE) emit(&o, "mode", k_modes[s->mode]);
     if (p & NNP_NONLINEARITY) emit(&o, "nonlinearity", nninit_nonlinearity_name_(s->nonlinearity));
-    if (p & NNP_DISTRIBUTION) emit(&o, "distribution", k_dists[s->distribution == NNINIT_DIST_TRUNCATED_NORMAL ? 0
-                                                               : s->distribution == NNINIT_DIST_NORMAL ? 1 : 3].name);
+    if (p & NNP_DISTRIBUTION) emit(&o, "distribution", dist_name(s->distribution));
     if (p & NNP_FAN_IN) emit_int(&o, "fan_in", s->fan_in);
     if (p & NNP_LAYOUT) {
         if (s->layout.kind == NNINIT_LAYOUT_AXES) {
             emit_int(&o, "in_axis", s->layout.in_axis);
             emit_int(&o, "out_axis", s->layout.out_axis);
         } else if (s->layout.kind != NNINIT_LAYOUT_OIHW) {
-            emit(&o, "layout", k_layouts[s->layout.kind]);
+            emit(&o, "layout", nninit_layout_name_(s->layout.kind));
         }
     }
     if ((p & NNP_GROUPS) && s->layout.groups > 1) emit_int(&o, "groups", s->layout.groups);

@@ -1,0 +1,104 @@
+/* src/common/: what every layer may use (docs/ARCHITECTURE.md).
+ *
+ * Errors and messages, the name tables (dtypes, layouts, nonlinearities),
+ * shapes, half-precision conversions, a growable text buffer with JSON
+ * string literals and UTF-8 checks, and the 64-bit mixer. Nothing here knows
+ * about kernels, schemes, files or models, and nothing here is exported. */
+#ifndef NNINIT_COMMON_H
+#define NNINIT_COMMON_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "nninit.h"
+
+/* zstd-style one-line checks: each fallible step stays one line. */
+#define RETURN_ERROR_IF(cond, err) do { if (cond) return (err); } while (0)
+#define FORWARD_IF_ERROR(expr) do { nninit_status s_ = (expr); if (s_ != NNINIT_OK) return s_; } while (0)
+
+#if defined(__GNUC__)
+#define NNINIT_PRINTF_(f, a) __attribute__((format(printf, f, a)))
+#else
+#define NNINIT_PRINTF_(f, a)
+#endif
+
+/* ---- messages.c: the one message convention ------------------------------
+ * A call that can explain a failure takes (char *msg, size_t msg_size) last:
+ * msg receives "" on success and a NUL-terminated reason on failure; NULL or
+ * 0 means "no message". Numbers are always formatted in the "C" locale. */
+
+/* Formats the reason into msg (if msg_size > 0) and returns status. */
+nninit_status nninit_fail_(nninit_status status, char *msg, size_t msg_size, const char *fmt, ...)
+    NNINIT_PRINTF_(4, 5);
+/* msg = "" (if msg_size > 0). */
+void nninit_msg_clear_(char *msg, size_t msg_size);
+/* vsnprintf / snprintf in the "C" locale; the latter returns the length it
+ * needs (0 on an encoding error), like snprintf. */
+void nninit_vformat_c_(char *buf, size_t size, const char *fmt, va_list ap);
+size_t nninit_format_c_(char *buf, size_t size, const char *fmt, ...) NNINIT_PRINTF_(3, 4);
+/* strtod in the "C" locale. */
+double nninit_strtod_c_(const char *s, char **end);
+
+/* ---- names.c: the one table of each vocabulary ---------------------------- */
+/* dtype by its one name: f32, f64, bf16, f16. */
+int nninit_dtype_lookup_(const char *name, nninit_dtype *out);
+/* Layout kinds that have a name: oihw iohw hwio hwoi (not AXES). len bytes,
+ * not NUL-terminated. */
+int nninit_layout_lookup_(const char *name, size_t len, nninit_layout_kind *out);
+const char *nninit_layout_name_(nninit_layout_kind kind);   /* NULL for AXES or unknown */
+/* Nonlinearity names as torch.nn.init.calculate_gain spells them (len bytes). */
+int nninit_nonlinearity_lookup_(const char *name, size_t len, nninit_nonlinearity *nl);
+const char *nninit_nonlinearity_name_(nninit_nonlinearity nl);
+/* The same lists as text for messages: "f32, f64, bf16 or f16", ... */
+extern const char nninit_dtype_names_text_[];
+extern const char nninit_layout_names_text_[];
+extern const char nninit_nonlinearity_names_text_[];
+
+/* ---- shape.c ---------------------------------------------------------------- */
+/* Element count (NNINIT_E_SHAPE: ndim outside 0..NNINIT_MAX_DIMS, a negative
+ * size, a count beyond SIZE_MAX; NNINIT_E_NULL: shape NULL with ndim > 0). */
+nninit_status nninit_shape_count_(const int64_t *shape, int ndim, size_t *count);
+/* "[64, 3, 7, 7]" into buf, for messages (always NUL-terminated when cap > 0);
+ * nninit_shape_format is the same with "," between sizes. */
+void nninit_shape_str_(char *buf, size_t cap, const int64_t *shape, int ndim);
+
+/* ---- half.c: the storage formats ---------------------------------------------
+ * The conversions every kernel's stores follow (kernels/scalar/vec_scalar.h
+ * is their specification): binary32 to bf16 or f16 rounded to nearest even,
+ * and back exactly. NaN stays NaN (quiet), infinities stay infinite. */
+uint16_t nninit_half_from_f32_(nninit_dtype dtype, float f);
+float nninit_f32_from_half_(nninit_dtype dtype, uint16_t h);
+/* Largest finite value of a dtype (0 for an unknown one). */
+double nninit_dtype_max_(nninit_dtype dtype);
+/* Element i of data (dtype) as a double, exactly. */
+double nninit_load_elem_(const void *data, nninit_dtype dtype, size_t i);
+/* value rounded to the dtype (binary64 -> binary32 -> 16 bits for the
+ * 16-bit formats, as the fills do) and stored at dst[index]. */
+void nninit_store_elem_(void *dst, nninit_dtype dtype, size_t index, double value);
+
+/* ---- mix.c ------------------------------------------------------------------ */
+/* The SplitMix64 finalizer (Steele, Lea, Flood 2014): a bijection of 64-bit
+ * words that spreads every input bit over the output. */
+uint64_t nninit_mix64_(uint64_t x);
+
+/* ---- text.c: text buffers, JSON string literals, UTF-8 ---------------------- */
+typedef struct {
+    char *buf;
+    size_t len, cap;
+    int failed;      /* an allocation failed: later appends do nothing */
+} nninit_text_;
+void nninit_text_add_(nninit_text_ *t, const char *s, size_t n);
+void nninit_text_str_(nninit_text_ *t, const char *s);
+void nninit_text_fmt_(nninit_text_ *t, const char *fmt, ...) NNINIT_PRINTF_(2, 3);  /* "C" locale */
+/* A JSON string literal of the NUL-terminated UTF-8 s: '"' and '\' escaped,
+ * control characters as \n \t \r or \u00XX, everything else as is. */
+void nninit_text_json_str_(nninit_text_ *t, const char *s);
+/* NUL-terminates and hands over the buffer (NULL if an append failed). */
+char *nninit_text_take_(nninit_text_ *t);
+void nninit_text_free_(nninit_text_ *t);
+/* Offset of the first byte of s[0..len) that is not well-formed UTF-8
+ * (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF), or len. */
+size_t nninit_utf8_check_(const unsigned char *s, size_t len);
+int nninit_utf8_ok_(const char *s);
+
+#endif

@@ -1,0 +1,239 @@
+/* Writing a file that appears whole or not at all (nninit_npy_save,
+ * nninit_st_save, and the files of nninit_npy_save_dir).
+ *
+ * A regular file (or a path that does not exist yet) is written as a
+ * temporary file in the same directory (mkostemp), fsync'ed, given the mode a
+ * normally created file would have, and renamed over the path, so the path
+ * holds either the old file or the complete new one. A path that exists and
+ * is not a regular file (a device such as /dev/null, a FIFO) and "-"
+ * (standard output) are written directly: rename cannot apply to them.
+ * Symbolic links are written through: the temporary goes beside the file the
+ * link points to, and the link itself stays. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+#include "io.h"
+
+/* Chunks stay below Linux's per-call limit (0x7ffff000 bytes) and small
+ * enough that a cancel request is seen within a fraction of a second. */
+#define WRITE_CHUNK ((size_t)64 << 20)
+
+int nninit_canceled_(const nninit_write_options *opt) { return opt && opt->cancel && *opt->cancel; }
+
+int nninit_write_all_(int fd, const void *data, size_t n, const nninit_write_options *opt)
+{
+    const unsigned char *p = data;
+    while (n > 0) {
+        if (nninit_canceled_(opt)) { errno = ECANCELED; return -1; }
+        size_t chunk = n < WRITE_CHUNK ? n : WRITE_CHUNK;
+        ssize_t w = write(fd, p, chunk);
+        if (w < 0) {
+            if (errno == EINTR) continue;   /* a signal: the loop looks at the cancel flag */
+            return -1;
+        }
+        if (w == 0) { errno = EIO; return -1; }
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+/* Big-endian host: files are little-endian, so each element is reversed on
+ * its way out, through a bounded buffer (the caller's data stays const). */
+int nninit_write_le_(int fd, const void *data, size_t bytes, size_t elem, const nninit_write_options *opt)
+{
+    unsigned char buf[1 << 16];
+    const unsigned char *p = data;
+    while (bytes > 0) {
+        size_t n = bytes < sizeof buf ? bytes : sizeof buf;  /* a multiple of elem: 64 KiB and bytes are */
+        for (size_t i = 0; i < n; i += elem)
+            for (size_t b = 0; b < elem; b++) buf[i + b] = p[i + elem - 1 - b];
+        if (nninit_write_all_(fd, buf, n, opt) != 0) return -1;
+        p += n;
+        bytes -= n;
+    }
+    return 0;
+}
+#else
+int nninit_write_le_(int fd, const void *data, size_t bytes, size_t elem, const nninit_write_options *opt)
+{
+    (void)elem;
+    return nninit_write_all_(fd, data, bytes, opt);
+}
+#endif
+
+/* The process umask without changing it: umask(2) can only be read by
+ * setting it, which races with other threads creating files, so Linux's
+ * /proc/self/status ("Umask:", since 4.7) is asked first. */
+unsigned nninit_umask_(void)
+{
+    FILE *f = fopen("/proc/self/status", "re");
+    if (f) {
+        char line[256];
+        unsigned mask;
+        while (fgets(line, sizeof line, f))
+            if (sscanf(line, "Umask: %o", &mask) == 1) {
+                fclose(f);
+                return mask & 0777;
+            }
+        fclose(f);
+    }
+    mode_t m = umask(022);
+    umask(m);
+    return (unsigned)m;
+}
+
+/* Direct write to something rename cannot replace. The descriptor is closed
+ * here unless it is standard output. */
+static int write_direct(int fd, int close_it, nninit_emit_fn_ emit, void *ctx)
+{
+    int rc = emit(fd, ctx);
+    int saved = errno;
+    if (close_it && close(fd) != 0 && rc == 0) { rc = -1; saved = errno; }
+    errno = saved;
+    return rc;
+}
+
+int nninit_rename_into_place_(const char *tmp, const char *target, int no_replace)
+{
+    if (!no_replace) return rename(tmp, target);
+    if (renameat2(AT_FDCWD, tmp, AT_FDCWD, target, RENAME_NOREPLACE) == 0) return 0;
+    if (errno != EINVAL && errno != ENOSYS) return -1;
+    /* A filesystem without RENAME_NOREPLACE: link(2) also refuses an existing
+     * name (files only; directories are always renamed on such systems). */
+    struct stat st;
+    if (lstat(tmp, &st) == 0 && S_ISDIR(st.st_mode)) {
+        if (lstat(target, &st) == 0) { errno = EEXIST; return -1; }
+        return rename(tmp, target);
+    }
+    if (link(tmp, target) != 0) return -1;
+    unlink(tmp);
+    return 0;
+}
+
+/* Best effort throughout: the names are in place already, and some
+ * filesystems refuse to fsync a directory (EINVAL), which is no reason to
+ * report a failure. */
+void nninit_fsync_dir_(const char *dir)
+{
+    int saved = errno, dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+    errno = saved;
+}
+
+void nninit_fsync_parent_(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    size_t dir_len = slash ? (size_t)(slash - path) + 1 : 0;
+    if (dir_len == 0) { nninit_fsync_dir_("."); return; }
+    char *dir = malloc(dir_len + 1);
+    if (!dir) return;
+    memcpy(dir, path, dir_len);
+    dir[dir_len] = '\0';
+    nninit_fsync_dir_(dir);
+    free(dir);
+}
+
+/* Temporary file beside target, fsync, mode, rename. mode < 0: a new file
+ * (0666 & ~umask, as open(O_CREAT, 0666) would give); else the replaced
+ * file's permission bits, as a write through open(O_TRUNC) would keep them
+ * (set-id bits dropped, as the kernel drops them on such a write). The new
+ * file belongs to the caller even if the old one did not. */
+static int write_atomic(const char *target, long mode, nninit_emit_fn_ emit, void *ctx, int no_replace)
+{
+    /* "<dir>/.nninit-XXXXXX": a short fixed name cannot exceed NAME_MAX
+     * however long the target's own name is. */
+    const char *slash = strrchr(target, '/');
+    size_t dir_len = slash ? (size_t)(slash - target) + 1 : 0;
+    static const char stem[] = ".nninit-XXXXXX";
+    char *tmp = malloc(dir_len + sizeof stem);
+    if (!tmp) { errno = ENOMEM; return -1; }
+    memcpy(tmp, target, dir_len);
+    memcpy(tmp + dir_len, stem, sizeof stem);
+
+    int fd = mkostemp(tmp, O_CLOEXEC);
+    if (fd < 0) {
+        int saved = errno;
+        free(tmp);
+        errno = saved;
+        return -1;
+    }
+    mode_t m = mode < 0 ? (mode_t)(0666 & ~nninit_umask_()) : (mode_t)mode;
+    int rc = emit(fd, ctx);
+    if (rc == 0) rc = fsync(fd);
+    if (rc == 0) rc = fchmod(fd, m);
+    int saved = errno;
+    if (close(fd) != 0 && rc == 0) { rc = -1; saved = errno; }
+    if (rc == 0 && nninit_rename_into_place_(tmp, target, no_replace) != 0) { rc = -1; saved = errno; }
+    if (rc != 0) unlink(tmp);
+    free(tmp);
+    if (rc == 0) nninit_fsync_parent_(target);
+    errno = saved;
+    return rc;
+}
+
+/* Opens, writes and classifies: 0 or -1 with errno. */
+static int write_path(const char *path, nninit_emit_fn_ emit, void *ctx, int no_replace)
+{
+    if (path[0] == '\0') { errno = ENOENT; return -1; }
+    if (strcmp(path, "-") == 0) return write_direct(STDOUT_FILENO, 0, emit, ctx);
+
+    struct stat st;
+    if (stat(path, &st) == 0) {
+        if (!S_ISREG(st.st_mode)) {
+            /* no O_CREAT, no O_TRUNC: only what already exists is opened */
+            int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+            if (fd < 0) return -1;
+            struct stat fst;
+            if (fstat(fd, &fst) == 0 && !S_ISREG(fst.st_mode)) return write_direct(fd, 1, emit, ctx);
+            close(fd);  /* became a regular file meanwhile: replace it atomically below */
+            if (stat(path, &st) != 0) return -1;
+        }
+        if (no_replace) { errno = EEXIST; return -1; }
+        char *real = realpath(path, NULL);
+        if (!real) return -1;
+        int rc = write_atomic(real, (long)(st.st_mode & 0777), emit, ctx, 0);
+        int saved = errno;
+        free(real);
+        errno = saved;
+        return rc;
+    }
+    /* Nothing there (a dangling symbolic link is replaced by the file, unless
+     * no_replace, where the link counts as existing). */
+    if (errno != ENOENT) return -1;
+    return write_atomic(path, -1, emit, ctx, no_replace);
+}
+
+nninit_status nninit_write_file_(const char *path, nninit_emit_fn_ emit, void *ctx, const nninit_write_options *opt,
+                                 const char *what, char *msg, size_t msg_size)
+{
+    const int no_replace = opt && opt->no_replace;
+    if (write_path(path, emit, ctx, no_replace) == 0) {
+        nninit_msg_clear_(msg, msg_size);
+        return NNINIT_OK;
+    }
+    int saved = errno;
+    const int out = strcmp(path, "-") == 0;
+    nninit_status st = saved == ECANCELED ? NNINIT_E_CANCELED : saved == EEXIST && no_replace ? NNINIT_E_EXISTS
+                                                                                              : NNINIT_E_IO;
+    if (st == NNINIT_E_CANCELED)
+        nninit_fail_(st, msg, msg_size, "%s: writing '%.300s' canceled (nothing was written)", what, path);
+    else if (st == NNINIT_E_EXISTS)
+        nninit_fail_(st, msg, msg_size, "'%.300s' exists (not replaced)", path);
+    else if (out)
+        nninit_fail_(st, msg, msg_size, "cannot write standard output: %s", strerror(saved));
+    else
+        nninit_fail_(st, msg, msg_size, "cannot write '%.300s': %s", path, strerror(saved));
+    errno = saved;
+    return st;
+}

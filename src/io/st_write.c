@@ -1,0 +1,205 @@
+/* safetensors writer (the format: safetensors.c).
+ *
+ * The header is padded with spaces so the byte buffer starts at a multiple
+ * of 64 (8 + N = 0 mod 64), and tensors are laid out by decreasing element
+ * size, so that in a mapped file every tensor sits at a multiple of its
+ * element size. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include "io.h"
+
+#define ST_DATA_ALIGN 64
+/* JSON numbers are doubles: integers above 2^53 are not exact any more. */
+#define ST_INT_MAX 9007199254740992.0
+#define ST_META_KEY "__metadata__"
+
+typedef struct {
+    const nninit_tensor *tensors;
+    const size_t *order;   /* layout order */
+    size_t n;
+    const char *header;    /* 8-byte length + JSON + padding */
+    size_t header_len;
+    const nninit_write_options *opt;
+} st_out;
+
+static int emit_st(int fd, void *ctx)
+{
+    const st_out *o = ctx;
+    if (nninit_write_all_(fd, o->header, o->header_len, o->opt) != 0) return -1;
+    for (size_t k = 0; k < o->n; k++) {
+        const nninit_tensor *t = &o->tensors[o->order[k]];
+        if (t->nbytes && nninit_write_le_(fd, t->data, t->nbytes, nninit_dtype_size(t->dtype), o->opt) != 0) return -1;
+    }
+    return 0;
+}
+
+/* sorting names with their index: duplicates become neighbours */
+typedef struct {
+    const char *name;
+    size_t idx;
+} name_idx;
+
+static int cmp_name(const void *a, const void *b)
+{
+    const name_idx *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    if (c) return c;
+    return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* layout order: larger elements first; among equals, the caller's order */
+typedef struct {
+    size_t elem, idx;
+} size_idx;
+
+static int cmp_size(const void *a, const void *b)
+{
+    const size_idx *x = a, *y = b;
+    if (x->elem != y->elem) return x->elem > y->elem ? -1 : 1;
+    return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+#define FAIL(st, ...) return nninit_fail_((st), msg, msg_size, __VA_ARGS__)
+
+/* Checks one tensor for the writer. */
+static nninit_status check_out_tensor(const nninit_tensor *t, size_t i, char *msg, size_t msg_size)
+{
+    if (!t->name) FAIL(NNINIT_E_NULL, "safetensors: tensor %zu has a NULL name", i);
+    if (!t->name[0]) FAIL(NNINIT_E_PARAM, "safetensors: tensor %zu has an empty name", i);
+    if (!nninit_utf8_ok_(t->name)) FAIL(NNINIT_E_PARAM, "safetensors: tensor %zu: name is not valid UTF-8", i);
+    if (strcmp(t->name, ST_META_KEY) == 0)
+        FAIL(NNINIT_E_PARAM, "safetensors: tensor %zu: the name \"" ST_META_KEY "\" is reserved", i);
+    if (!nninit_st_dtype_name_(t->dtype))
+        FAIL(NNINIT_E_PARAM, "safetensors: tensor \"%s\": unknown dtype %d", t->name, (int)t->dtype);
+    if (t->ndim < 0 || t->ndim > NNINIT_MAX_DIMS)
+        FAIL(NNINIT_E_PARAM, "safetensors: tensor \"%s\": ndim %d outside 0..%d", t->name, t->ndim,
+             NNINIT_MAX_DIMS);
+    size_t count;
+    if (nninit_shape_count_(t->shape, t->ndim, &count) != NNINIT_OK)
+        FAIL(NNINIT_E_PARAM, "safetensors: tensor \"%s\": bad shape (negative size or too many elements)",
+             t->name);
+    for (int d = 0; d < t->ndim; d++)
+        if ((double)t->shape[d] > ST_INT_MAX)
+            FAIL(NNINIT_E_PARAM, "safetensors: tensor \"%s\": size %" PRId64 " of axis %d is above 2^53, which "
+                 "JSON readers cannot represent exactly", t->name, t->shape[d], d);
+    size_t elem = nninit_dtype_size(t->dtype);
+    if (count > SIZE_MAX / elem || count * elem != t->nbytes)
+        FAIL(NNINIT_E_PARAM, "safetensors: tensor \"%s\": nbytes %zu, but its shape and dtype need %zu x %zu",
+             t->name, t->nbytes, count, elem);
+    if (t->nbytes && !t->data) FAIL(NNINIT_E_NULL, "safetensors: tensor \"%s\": NULL data", t->name);
+    return NNINIT_OK;
+}
+
+nninit_status nninit_st_save(const char *path, const nninit_tensor *tensors, size_t n, const char *const *metadata,
+                             const nninit_write_options *opt, char *msg, size_t msg_size)
+{
+    if (msg && msg_size) msg[0] = '\0';
+    if (!path) FAIL(NNINIT_E_NULL, "safetensors: NULL path");
+    if (n && !tensors) FAIL(NNINIT_E_NULL, "safetensors: NULL tensor array");
+    for (size_t i = 0; i < n; i++) FORWARD_IF_ERROR(check_out_tensor(&tensors[i], i, msg, msg_size));
+    size_t n_meta = 0;
+    if (metadata) {
+        while (metadata[2 * n_meta]) {
+            const char *k = metadata[2 * n_meta], *v = metadata[2 * n_meta + 1];
+            if (!v) FAIL(NNINIT_E_NULL, "safetensors: metadata key \"%s\" has a NULL value", nninit_utf8_ok_(k) ? k : "?");
+            if (!nninit_utf8_ok_(k)) FAIL(NNINIT_E_PARAM, "safetensors: metadata key %zu is not valid UTF-8", n_meta);
+            if (!nninit_utf8_ok_(v)) FAIL(NNINIT_E_PARAM, "safetensors: metadata value of \"%s\" is not valid UTF-8", k);
+            for (size_t j = 0; j < n_meta; j++)
+                if (strcmp(metadata[2 * j], k) == 0) FAIL(NNINIT_E_PARAM, "safetensors: duplicate metadata key \"%s\"", k);
+            n_meta++;
+        }
+    }
+
+    nninit_status st = NNINIT_OK;
+    name_idx *names = NULL;
+    size_idx *sizes = NULL;
+    size_t *order = NULL;
+    uint64_t *off = NULL;
+    nninit_text_ h = { 0 };
+    if (n) {
+        names = malloc(n * sizeof *names);
+        sizes = malloc(n * sizeof *sizes);
+        order = malloc(n * sizeof *order);
+        if (!names || !sizes || !order) {
+            st = nninit_fail_(NNINIT_E_NOMEM, msg, msg_size, "safetensors: out of memory");
+            goto done;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        names[i] = (name_idx){ tensors[i].name, i };
+        sizes[i] = (size_idx){ nninit_dtype_size(tensors[i].dtype), i };
+    }
+    if (n) qsort(names, n, sizeof *names, cmp_name);
+    for (size_t i = 1; i < n; i++)
+        if (strcmp(names[i - 1].name, names[i].name) == 0) {
+            st = nninit_fail_(NNINIT_E_PARAM, msg, msg_size, "safetensors: duplicate tensor name \"%s\" (tensors %zu and %zu)",
+                              names[i].name, names[i - 1].idx, names[i].idx);
+            goto done;
+        }
+    if (n) qsort(sizes, n, sizeof *sizes, cmp_size);
+
+    /* offsets in layout order; the header lists tensors in the caller's order */
+    off = n ? malloc(n * sizeof *off) : NULL;
+    if (n && !off) {
+        st = nninit_fail_(NNINIT_E_NOMEM, msg, msg_size, "safetensors: out of memory");
+        goto done;
+    }
+    uint64_t pos = 0;
+    for (size_t k = 0; k < n; k++) {
+        order[k] = sizes[k].idx;
+        off[sizes[k].idx] = pos;
+        pos += tensors[sizes[k].idx].nbytes;  /* sizes fit: they are in memory */
+    }
+
+    nninit_text_add_(&h, "\0\0\0\0\0\0\0\0", 8);
+    nninit_text_str_(&h, "{");
+    int first = 1;
+    if (n_meta) {
+        nninit_text_str_(&h, "\"" ST_META_KEY "\":{");
+        for (size_t j = 0; j < n_meta; j++) {
+            if (j) nninit_text_str_(&h, ",");
+            nninit_text_json_str_(&h, metadata[2 * j]);
+            nninit_text_str_(&h, ":");
+            nninit_text_json_str_(&h, metadata[2 * j + 1]);
+        }
+        nninit_text_str_(&h, "}");
+        first = 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const nninit_tensor *t = &tensors[i];
+        if (!first) nninit_text_str_(&h, ",");
+        first = 0;
+        nninit_text_json_str_(&h, t->name);
+        nninit_text_str_(&h, ":{\"dtype\":\"");
+        nninit_text_str_(&h, nninit_st_dtype_name_(t->dtype));
+        nninit_text_str_(&h, "\",\"shape\":[");
+        for (int d = 0; d < t->ndim; d++) nninit_text_fmt_(&h, d ? ",%" PRIu64 : "%" PRIu64, (uint64_t)t->shape[d]);
+        nninit_text_fmt_(&h, "],\"data_offsets\":[%" PRIu64, off[i]);
+        nninit_text_fmt_(&h, ",%" PRIu64 "]}", off[i] + t->nbytes);
+    }
+    nninit_text_str_(&h, "}");
+    while (!h.failed && h.len % ST_DATA_ALIGN) nninit_text_add_(&h, " ", 1);
+    if (h.failed) {
+        st = nninit_fail_(NNINIT_E_NOMEM, msg, msg_size, "safetensors: out of memory");
+        goto done;
+    }
+    uint64_t hlen = h.len - 8;
+    for (int b = 0; b < 8; b++) h.buf[b] = (char)(unsigned char)(hlen >> (8 * b));
+
+    st_out o = { tensors, order, n, h.buf, h.len, opt };
+    st = nninit_write_file_(path, emit_st, &o, opt, "safetensors", msg, msg_size);
+done:
+    {
+        int saved = errno;
+        free(names);
+        free(sizes);
+        free(order);
+        free(off);
+        nninit_text_free_(&h);
+        errno = saved;
+    }
+    return st;
+}
+

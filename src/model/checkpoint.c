@@ -1,0 +1,107 @@
+/* Pretrained weights: which checkpoint tensor provides a spec tensor
+ * (renames), and a model run that loads those and initializes the rest. */
+#include <stdlib.h>
+#include <string.h>
+#include "model.h"
+
+nninit_status nninit_ckpt_lookup(const nninit_st_file *ckpt, const char *const *renames, const char *name,
+                                 long *index, int *renamed, char *msg, size_t msg_size)
+{
+    RETURN_ERROR_IF(!ckpt || !name || !index || !renamed,
+                    nninit_fail_(NNINIT_E_NULL, msg, msg_size, "NULL checkpoint, name or output"));
+    *index = -1;
+    *renamed = 0;
+    size_t nlen = strlen(name);
+    for (size_t k = 0; renames && renames[k]; k++) {
+        const char *eq = strchr(renames[k], '=');
+        RETURN_ERROR_IF(!eq, nninit_fail_(NNINIT_E_PARAM, msg, msg_size,
+                                          "rename '%.200s': expected old_prefix=new_prefix", renames[k]));
+        size_t olen = (size_t)(eq - renames[k]);
+        const char *newp = eq + 1;
+        size_t plen = strlen(newp);
+        if (plen > nlen || memcmp(name, newp, plen) != 0) continue;
+        char *cand = (char *)malloc(olen + (nlen - plen) + 1);
+        RETURN_ERROR_IF(!cand, nninit_fail_(NNINIT_E_NOMEM, msg, msg_size, "out of memory"));
+        memcpy(cand, renames[k], olen);
+        memcpy(cand + olen, name + plen, nlen - plen + 1);
+        long j = nninit_st_find(ckpt, cand);
+        free(cand);
+        if (j >= 0) {
+            *index = j;
+            *renamed = 1;
+            nninit_msg_clear_(msg, msg_size);
+            return NNINIT_OK;
+        }
+    }
+    *index = nninit_st_find(ckpt, name);
+    nninit_msg_clear_(msg, msg_size);
+    return NNINIT_OK;
+}
+
+/* Decides where tensor i comes from: sets *src and *c (the checkpoint index,
+ * -1 if none) and tells the scheduler. */
+static nninit_status resolve(nninit_sched_ *s, size_t i, const nninit_st_file *ckpt, const nninit_load_options *load,
+                             nninit_source *src, long *c, char *msg, size_t msg_size)
+{
+    const nninit_model_tensor *t = nninit_sched_tensor_(s, i);
+    int renamed;
+    FORWARD_IF_ERROR(nninit_ckpt_lookup(ckpt, load ? load->renames : NULL, t->name, c, &renamed, msg, msg_size));
+    *src = NNINIT_FROM_INIT;
+    if (*c >= 0) {
+        nninit_tensor ct;
+        nninit_status st = nninit_st_tensor(ckpt, (size_t)*c, &ct);
+        if (st == NNINIT_E_DTYPE)
+            return nninit_fail_(st, msg, msg_size, "tensor '%s': checkpoint tensor '%s' has a dtype nninit cannot "
+                                "read", t->name, ct.name ? ct.name : "?");
+        if (st != NNINIT_OK)
+            return nninit_fail_(st, msg, msg_size, "tensor '%s': checkpoint tensor %ld: %s", t->name, *c,
+                                nninit_status_str(st));
+        int same = ct.ndim == t->ndim;
+        for (int d = 0; same && d < ct.ndim; d++) same = ct.shape[d] == t->shape[d];
+        if (same) {
+            if (ct.nbytes != t->count * nninit_dtype_size(ct.dtype) || (ct.nbytes && !ct.data))
+                return nninit_fail_(NNINIT_E_FORMAT, msg, msg_size, "tensor '%s': checkpoint tensor '%s' holds %zu "
+                                    "bytes for its shape", t->name, ct.name, ct.nbytes);
+            *src = renamed ? NNINIT_FROM_RENAMED : NNINIT_FROM_LOADED;
+            nninit_sched_copy_(s, i, ct.data, ct.dtype);
+            return NNINIT_OK;
+        }
+        if (!load || !load->reinit_mismatched) {
+            char a[200], b[200];
+            nninit_shape_str_(a, sizeof a, t->shape, t->ndim);
+            nninit_shape_str_(b, sizeof b, ct.shape, ct.ndim);
+            return nninit_fail_(NNINIT_E_SHAPE, msg, msg_size, "tensor '%s': shape %s in the spec, %s in the "
+                                "checkpoint ('%s')", t->name, a, b, ct.name);
+        }
+        *src = NNINIT_FROM_MISMATCHED;
+    }
+    return nninit_sched_init_(s, i, msg, msg_size);
+}
+
+nninit_status nninit_model_init_from(const nninit_model *model, const nninit_st_file *ckpt,
+                                     const nninit_load_options *load, void *const *dst,
+                                     const nninit_run_options *opt, nninit_source *source,
+                                     unsigned char *ckpt_used, char *msg, size_t msg_size)
+{
+    RETURN_ERROR_IF(!ckpt, nninit_fail_(NNINIT_E_NULL, msg, msg_size, "NULL checkpoint"));
+    nninit_sched_ *s;
+    FORWARD_IF_ERROR(nninit_sched_begin_(&s, model, dst, opt, msg, msg_size));
+    const size_t n = nninit_model_count(model);
+    nninit_source *src_of = (nninit_source *)calloc(n ? n : 1, sizeof *src_of);
+    long *index = (long *)calloc(n ? n : 1, sizeof *index);
+    nninit_status st = src_of && index ? NNINIT_OK : nninit_fail_(NNINIT_E_NOMEM, msg, msg_size, "out of memory");
+    for (size_t i = 0; st == NNINIT_OK && i < n; i++) st = resolve(s, i, ckpt, load, &src_of[i], &index[i], msg, msg_size);
+    if (st == NNINIT_OK) st = nninit_sched_run_(s, msg, msg_size);
+    if (st == NNINIT_OK) {
+        if (source) memcpy(source, src_of, n * sizeof *source);
+        if (ckpt_used) {
+            memset(ckpt_used, 0, nninit_st_count(ckpt));
+            for (size_t i = 0; i < n; i++)
+                if (src_of[i] == NNINIT_FROM_LOADED || src_of[i] == NNINIT_FROM_RENAMED) ckpt_used[index[i]] = 1;
+        }
+    }
+    free(src_of);
+    free(index);
+    nninit_sched_free_(s);
+    return st;
+}

@@ -1,0 +1,203 @@
+/* Applying a scheme: the plan's fill, or its structured writer, and the
+ * one-function-per-scheme forms of the public API. */
+#include <math.h>
+#include <string.h>
+#include "schemes.h"
+
+nninit_status nninit_plan_fill_(void *dst, nninit_dtype dtype, size_t n, const nninit_plan *pl, nninit_rng rng,
+                                uint64_t offset)
+{
+    switch (pl->kind) {
+    case NNINIT_PLAN_CONSTANT: return nninit_constant(dst, dtype, n, pl->mean);
+    case NNINIT_PLAN_UNIFORM: return nninit_uniform(dst, dtype, n, pl->low, pl->high, rng, offset);
+    case NNINIT_PLAN_NORMAL: return nninit_normal(dst, dtype, n, pl->mean, pl->std, rng, offset);
+    case NNINIT_PLAN_SPARSE: return nninit_normal(dst, dtype, n, 0.0, pl->std, rng, offset);
+    case NNINIT_PLAN_TRUNC_NORMAL:
+        return nninit_trunc_normal(dst, dtype, n, pl->mean, pl->std, pl->low, pl->high, rng, offset);
+    default: return NNINIT_E_PARAM;
+    }
+}
+
+nninit_status nninit_scheme_apply(void *dst, nninit_dtype dtype, const int64_t *shape, int ndim,
+                                  const nninit_scheme *s, nninit_rng rng, char *msg, size_t msg_size)
+{
+    nninit_plan pl;
+    size_t count;
+    FORWARD_IF_ERROR(nninit_scheme_plan(s, shape, ndim, &pl, msg, msg_size));
+    const char *name = nninit_scheme_name(s->kind);
+    RETURN_ERROR_IF(nninit_dtype_size(dtype) == 0,
+                    nninit_fail_(NNINIT_E_DTYPE, msg, msg_size, "%s: unknown dtype %d", name, (int)dtype));
+    FORWARD_IF_ERROR(nninit_shape_count_(shape, ndim, &count));
+    RETURN_ERROR_IF(count > 0 && !dst, nninit_fail_(NNINIT_E_NULL, msg, msg_size, "%s: NULL destination", name));
+    RETURN_ERROR_IF(count > SIZE_MAX / nninit_dtype_size(dtype),
+                    nninit_fail_(NNINIT_E_OVERFLOW, msg, msg_size, "%s: tensor too large", name));
+    if (count == 0) return NNINIT_OK;
+
+    nninit_status st;
+    switch (pl.kind) {
+    case NNINIT_PLAN_CONSTANT: case NNINIT_PLAN_UNIFORM: case NNINIT_PLAN_NORMAL: case NNINIT_PLAN_TRUNC_NORMAL:
+        st = nninit_plan_fill_(dst, dtype, count, &pl, rng, 0);
+        break;
+    case NNINIT_PLAN_ORTHOGONAL: st = nninit_orthogonal_fill_(dst, dtype, pl.rows, pl.cols, pl.gain, rng); break;
+    case NNINIT_PLAN_EYE: st = nninit_eye_fill_(dst, dtype, &pl); break;
+    case NNINIT_PLAN_DIRAC: st = nninit_dirac_fill_(dst, dtype, shape, ndim, &s->layout, count); break;
+    case NNINIT_PLAN_SPARSE: st = nninit_sparse_fill_(dst, dtype, &pl, rng); break;
+    default: st = NNINIT_E_PARAM; break;
+    }
+    if (st != NNINIT_OK) {
+        char shp[200];
+        nninit_shape_str_(shp, sizeof shp, shape, ndim);
+        return nninit_fail_(st, msg, msg_size, "%s on shape %s as %s: %s", name, shp, nninit_dtype_name(dtype),
+                            st == NNINIT_E_PARAM ? "a parameter is out of range for this dtype"
+                                                 : nninit_status_str(st));
+    }
+    nninit_msg_clear_(msg, msg_size);
+    return NNINIT_OK;
+}
+
+nninit_status nninit_init_msg(void *dst, nninit_dtype dtype, const int64_t *shape, int ndim, const char *spec,
+                              nninit_rng rng, char *msg, size_t msg_size)
+{
+    nninit_scheme s;
+    FORWARD_IF_ERROR(nninit_scheme_parse(spec, &s, msg, msg_size));
+    return nninit_scheme_apply(dst, dtype, shape, ndim, &s, rng, msg, msg_size);
+}
+
+nninit_status nninit_init(void *dst, nninit_dtype dtype, const int64_t *shape, int ndim, const char *spec,
+                          nninit_rng rng)
+{
+    return nninit_init_msg(dst, dtype, shape, ndim, spec, rng, NULL, 0);
+}
+
+/* ---- one function per scheme ------------------------------------------------ */
+nninit_status nninit_zeros(void *dst, nninit_dtype dtype, size_t n) { return nninit_constant(dst, dtype, n, 0.0); }
+nninit_status nninit_ones(void *dst, nninit_dtype dtype, size_t n) { return nninit_constant(dst, dtype, n, 1.0); }
+
+nninit_status nninit_trunc_normal_sigma(void *dst, nninit_dtype dtype, size_t n, double mean, double std,
+                                        double lower, double upper, nninit_rng rng, uint64_t offset)
+{
+    RETURN_ERROR_IF(!isfinite(lower) || !isfinite(upper) || !isfinite(mean) || !isfinite(std), NNINIT_E_PARAM);
+    return nninit_trunc_normal(dst, dtype, n, mean, std, mean + lower * std, mean + upper * std, rng, offset);
+}
+
+static nninit_status apply_tensor(void *dst, nninit_dtype dtype, const int64_t *shape, int ndim, nninit_scheme s,
+                                  nninit_rng rng)
+{
+    return nninit_scheme_apply(dst, dtype, shape, ndim, &s, rng, NULL, 0);
+}
+
+static nninit_scheme with_layout(nninit_scheme_kind kind, nninit_layout layout)
+{
+    nninit_scheme s = nninit_scheme_default(kind);
+    s.layout = layout;
+    return s;
+}
+
+nninit_status nninit_xavier_uniform(void *dst, nninit_dtype dtype, const int64_t *shape, int ndim,
+                                    nninit_layout layout, double gain, nninit_rng rng)
+{
+    nninit_scheme s = with_layout(NNINIT_SCHEME_XAVIER_UNIFORM, layout);
+    s.gain = gain;
+    return apply_tensor(dst, dtype, shape, ndim, s, rng);
+}
+
+nninit_status nninit_xavier_normal(void *dst, nninit_dtype dtype, const int64_t *shape, int ndim,
+                                   nninit_layout layout, double gain, nninit_rng rng)
+{
+    nninit_scheme s = with_layout(NNINIT_SCHEME_XAVIER_NORMAL, layout);
+    s.gain = gain;
+    return apply_tensor(dst, dtype, shape, ndim, s, rng);
+}
+
+static nninit_status kaiming(nninit_scheme_kind kind, void *dst, nninit_dtype dtype, const int64_t *shape,
+                             int ndim, nninit_layout layout, double a, nninit_fan_mode mode,
+                             const char *nonlinearity, nninit_rng rng)
+{
+    nninit_scheme s = with_layout(kind, layout);
+    RETURN_ERROR_IF(!nonlinearity, NNINIT_E_NULL);
+    RETURN_ERROR_IF(!nninit_nonlinearity_lookup_(nonlinearity, strlen(nonlinearity), &s.nonlinearity),
+                    NNINIT_E_SPEC);
+    s.a = a;
+    s.mode = mode;
+    return apply_tensor(dst, dtype, shape, ndim, s, rng);
+}
+
+nninit_status nninit_kaiming_uniform(void *dst, nninit_dtype dtype, const int64_t *shape, int ndim,
+                                     nninit_layout layout, double a, nninit_fan_mode mode,
+                                     const char *nonlinearity, nninit_rng rng)
+{
+    return kaiming(NNINIT_SCHEME_KAIMING_UNIFORM, dst, dtype, shape, ndim, layout, a, mode, nonlinearity, rng);
+}
+
+nninit_status nninit_kaiming_normal(void *dst, nninit_dtype dtype, const int64_t *shape, int ndim,
+                                    nninit_layout layout, double a, nninit_fan_mode mode,
+                                    const char *nonlinearity, nninit_rng rng)
+{
+    return kaiming(NNINIT_SCHEME_KAIMING_NORMAL, dst, dtype, shape, ndim, layout, a, mode, nonlinearity, rng);
+}
+
+nninit_status nninit_lecun_uniform(void *dst, nninit_dtype dtype, const int64_t *shape, int ndim,
+                                   nninit_layout layout, nninit_rng rng)
+{
+    return apply_tensor(dst, dtype, shape, ndim, with_layout(NNINIT_SCHEME_LECUN_UNIFORM, layout), rng);
+}
+
+nninit_status nninit_lecun_normal(void *dst, nninit_dtype dtype, const int64_t *shape, int ndim,
+                                  nninit_layout layout, nninit_rng rng)
+{
+    return apply_tensor(dst, dtype, shape, ndim, with_layout(NNINIT_SCHEME_LECUN_NORMAL, layout), rng);
+}
+
+nninit_status nninit_variance_scaling(void *dst, nninit_dtype dtype, const int64_t *shape, int ndim,
+                                      nninit_layout layout, double scale, nninit_fan_mode mode,
+                                      nninit_distribution distribution, nninit_rng rng)
+{
+    nninit_scheme s = with_layout(NNINIT_SCHEME_VARIANCE_SCALING, layout);
+    s.scale = scale;
+    s.mode = mode;
+    s.distribution = distribution;
+    return apply_tensor(dst, dtype, shape, ndim, s, rng);
+}
+
+nninit_status nninit_orthogonal(void *dst, nninit_dtype dtype, const int64_t *shape, int ndim,
+                                nninit_layout layout, double gain, nninit_rng rng)
+{
+    nninit_scheme s = with_layout(NNINIT_SCHEME_ORTHOGONAL, layout);
+    s.gain = gain;
+    return apply_tensor(dst, dtype, shape, ndim, s, rng);
+}
+
+nninit_status nninit_eye(void *dst, nninit_dtype dtype, const int64_t *shape, int ndim)
+{
+    nninit_rng none = { 0, 0 };
+    return apply_tensor(dst, dtype, shape, ndim, nninit_scheme_default(NNINIT_SCHEME_EYE), none);
+}
+
+nninit_status nninit_dirac(void *dst, nninit_dtype dtype, const int64_t *shape, int ndim, nninit_layout layout)
+{
+    nninit_rng none = { 0, 0 };
+    return apply_tensor(dst, dtype, shape, ndim, with_layout(NNINIT_SCHEME_DIRAC, layout), none);
+}
+
+nninit_status nninit_sparse(void *dst, nninit_dtype dtype, const int64_t *shape, int ndim, double sparsity,
+                            double std, nninit_rng rng)
+{
+    nninit_scheme s = nninit_scheme_default(NNINIT_SCHEME_SPARSE);
+    s.sparsity = sparsity;
+    s.std = std;
+    return apply_tensor(dst, dtype, shape, ndim, s, rng);
+}
+
+nninit_status nninit_pytorch_default(void *dst, nninit_dtype dtype, const int64_t *shape, int ndim,
+                                     nninit_layout layout, nninit_rng rng)
+{
+    return apply_tensor(dst, dtype, shape, ndim, with_layout(NNINIT_SCHEME_PYTORCH_DEFAULT, layout), rng);
+}
+
+nninit_status nninit_pytorch_default_bias(void *dst, nninit_dtype dtype, size_t n, int64_t fan_in,
+                                          nninit_rng rng, uint64_t offset)
+{
+    RETURN_ERROR_IF(fan_in < 1, NNINIT_E_PARAM);
+    double b = 1.0 / sqrt((double)fan_in);
+    return nninit_uniform(dst, dtype, n, -b, b, rng, offset);
+}

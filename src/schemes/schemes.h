@@ -1,0 +1,59 @@
+/* src/schemes/: what the layers above (model, graph) may use of the schemes
+ * (docs/ARCHITECTURE.md). The schemes use the engine and src/common/. */
+#ifndef NNINIT_SCHEMES_H
+#define NNINIT_SCHEMES_H
+
+#include "../engine/engine.h"
+
+#define NNINIT_SCHEME_COUNT_ ((int)NNINIT_SCHEME_PYTORCH_DEFAULT_BIAS + 1)
+
+/* ---- registry.c: the parameters each scheme takes (spec names in spec.c) ---- */
+enum {
+    NNP_VALUE = 1u << 0, NNP_MEAN = 1u << 1, NNP_STD = 1u << 2, NNP_LOW = 1u << 3, NNP_HIGH = 1u << 4,
+    NNP_LOWER = 1u << 5, NNP_UPPER = 1u << 6, NNP_GAIN = 1u << 7, NNP_A = 1u << 8, NNP_MODE = 1u << 9,
+    NNP_NONLINEARITY = 1u << 10, NNP_SCALE = 1u << 11, NNP_DISTRIBUTION = 1u << 12, NNP_SPARSITY = 1u << 13,
+    NNP_FAN_IN = 1u << 14, NNP_LAYOUT = 1u << 15, NNP_GROUPS = 1u << 16,
+    NNP_FANS = NNP_LAYOUT | NNP_GROUPS     /* schemes that read fans from the shape */
+};
+typedef struct { const char *name; unsigned params, required; } nninit_scheme_info_;
+extern const nninit_scheme_info_ nninit_schemes_[NNINIT_SCHEME_COUNT_];
+
+/* Range checks of a scheme's values. On failure *bad is the offending
+ * parameter's NNP_ bit and why says what is wrong. */
+nninit_status nninit_scheme_check_(const nninit_scheme *s, unsigned *bad, char *why, size_t why_size);
+
+/* ---- fans.c ---------------------------------------------------------------- */
+/* Where a layout puts the channels of an ndim >= 2 tensor: the in and out
+ * axes, which of them holds all groups' channels (`total`), and groups. */
+typedef struct { int in, out, total; int64_t groups; } nninit_axes_;
+nninit_status nninit_channel_axes_(const nninit_layout *layout, int ndim, nninit_axes_ *ax);
+/* The gain of a nonlinearity (slope: leaky_relu's negative slope). */
+double nninit_gain_of_(nninit_nonlinearity nl, double slope);
+
+/* ---- apply.c --------------------------------------------------------------- */
+/* A plan's plain draw over elements [offset, offset + n) of the tensor:
+ * constant, uniform, normal, trunc_normal, and sparse's normal draw (before
+ * its zeros). NNINIT_E_PARAM for the structured kinds. The one place that
+ * maps a plan to a fill: nninit_scheme_apply and the model scheduler share it. */
+nninit_status nninit_plan_fill_(void *dst, nninit_dtype dtype, size_t n, const nninit_plan *plan, nninit_rng rng,
+                                uint64_t offset);
+
+/* ---- structured.c ------------------------------------------------------------ */
+nninit_status nninit_eye_fill_(void *dst, nninit_dtype dtype, const nninit_plan *pl);
+nninit_status nninit_dirac_fill_(void *dst, nninit_dtype dtype, const int64_t *shape, int ndim,
+                                 const nninit_layout *layout, size_t count);
+/* The normal draw, then exactly pl->zeros zeros per column (Floyd). */
+nninit_status nninit_sparse_fill_(void *dst, nninit_dtype dtype, const nninit_plan *pl, nninit_rng rng);
+/* The counter-space stream of sparse's zero selection. */
+uint64_t nninit_sparse_stream_(uint64_t stream);
+
+/* ---- orthogonal.c -------------------------------------------------------------
+ * The orthogonal scheme on the row-major rows x cols view of dst
+ * (docs/CONTRACT.md, "Orthogonal"): gain * Q of a Gaussian matrix drawn with
+ * (rng, offset 0). rows, cols >= 1, rows * cols fits size_t. On failure
+ * (NNINIT_E_NOMEM, NNINIT_E_LAPACK, NNINIT_E_OVERFLOW for sizes LAPACK's int
+ * cannot index) dst is untouched. */
+nninit_status nninit_orthogonal_fill_(void *dst, nninit_dtype dtype, int64_t rows, int64_t cols, double gain,
+                                      nninit_rng rng);
+
+#endif
