@@ -118,6 +118,7 @@ run-tests: $(TESTS)
 	done; echo "suites: $$pass passed, $$fail failed"; [ $$fail -eq 0 ]
 
 test: deps-test lib
+	bash tests/arch/layers.sh $(BUILD)
 	$(MAKE) --no-print-directory run-tests
 	$(MAKE) --no-print-directory examples-check
 	$(MAKE) --no-print-directory cli-check
