@@ -2,7 +2,8 @@
 # Every target installs the Debian packages it is missing (deps-* targets, apt-get).
 #
 #   make [lib]            static + shared library in $(BUILD)/
-#   make test             unit, statistical and example tests (native ISA paths)
+#   make test             every test (native ISA paths): layers, suites, CLI, interop, manual
+#   make test-fast        the same without the 10^7-sample statistics
 #   make test-asan        the suite under AddressSanitizer + UBSan
 #   make test-aarch64     cross-build for aarch64 and run the suite under qemu-user (NEON)
 #   make bench            Google Benchmark harness + PyTorch/NumPy comparison
@@ -20,7 +21,7 @@ WARN     = -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes
 # so each path performs exactly the operations the source spells out.
 CFLAGS_ALL = -std=c11 -O2 -g -fPIC -fvisibility=hidden -ffp-contract=off -fno-math-errno \
              -fopenmp -D_GNU_SOURCE -Iinclude -Ikernels $(WARN) $(EXTRA_CFLAGS)
-# OpenBLAS (CBLAS level 3) and LAPACKE (larfg): orthogonal's QR (src/orthogonal.c).
+# OpenBLAS (CBLAS level 3) and LAPACKE (larfg): orthogonal's QR (src/schemes/orthogonal.c).
 LAPACK_LIBS ?= -llapacke -lopenblas
 # cJSON (Debian libcjson-dev): model specs and safetensors headers.
 JSON_LIBS ?= -lcjson
@@ -49,7 +50,7 @@ $(BUILD)/obj/src/%.o:            ISA_FLAGS = $(ISA_DEFS)
 STATIC = $(BUILD)/libnninit.a
 SHARED = $(BUILD)/libnninit.so.$(VERSION)
 
-.PHONY: all lib test test-asan test-aarch64 bench install clean deps-build deps-test deps-bench \
+.PHONY: all lib test test-fast test-asan test-aarch64 bench install clean deps-build deps-test deps-bench \
         deps-aarch64 run-tests examples-check golden
 all: lib
 lib: deps-build $(STATIC) $(SHARED)
@@ -61,14 +62,15 @@ lib: $(BUILD)/nninit
 # arch-independent): with arm64 multiarch, `check` alone also matches check:arm64.
 # Machines without dpkg are left to the user.
 DEPS_build   = gcc make libc6-dev libopenblas-dev liblapacke-dev libcjson-dev
-DEPS_test    = $(DEPS_build) check pkg-config locales python3 python3-numpy
+DEPS_test    = $(DEPS_build) check pkg-config locales python3 python3-numpy man-db
 DEPS_bench   = $(DEPS_build) g++ libbenchmark-dev python3 python3-numpy python3-torch
 DEPS_aarch64 = gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user check:arm64 libsubunit-dev:arm64 \
                libopenblas-dev:arm64 liblapacke-dev:arm64 libgfortran-12-dev-arm64-cross \
                libcjson-dev:arm64 libgomp1:arm64
 DEPS_fuzz    = $(DEPS_build) clang libclang-rt-14-dev libomp-14-dev
+DEPS_man     = ronn
 
-deps-build deps-test deps-bench deps-aarch64 deps-fuzz:
+deps-build deps-test deps-bench deps-aarch64 deps-fuzz deps-man:
 	@command -v dpkg-query >/dev/null || exit 0; \
 	native=$$(dpkg --print-architecture); missing=""; \
 	for p in $(DEPS_$(subst deps-,,$@)); do \
@@ -95,17 +97,21 @@ $(SHARED): $(OBJ)
 	ln -sf libnninit.so.$(VERSION) $(BUILD)/libnninit.so.$(SOMAJOR)
 	ln -sf libnninit.so.$(SOMAJOR) $(BUILD)/libnninit.so
 
-# ---- tests --------------------------------------------------------------
-TESTS = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
+# ---- tests (tests/README.md) ------------------------------------------------
+# Check suites by kind: unit, contract (bit-exact results across ISAs and
+# threads, golden digests), stats (10^7-sample statistical tests; the slow
+# part, which `make test-fast` skips).
+KINDS ?= unit contract stats
+TESTS = $(patsubst tests/%.c,$(BUILD)/tests/%,$(foreach k,$(KINDS),$(sort $(wildcard tests/$(k)/test_*.c))))
 CHECK_LIBS = -lcheck -lsubunit -lpthread -lrt -lm
 TEST_LDFLAGS ?=
 TEST_RUNNER ?=
 
-$(BUILD)/tests/%: tests/%.c tests/testutil.h $(STATIC)
+$(BUILD)/tests/%: tests/%.c tests/testutil.h $(wildcard tests/*/*.h) $(STATIC)
 	@mkdir -p $(dir $@)
 	$(CC) $(filter-out -fvisibility=hidden,$(CFLAGS_ALL)) -Itests -o $@ $< $(STATIC) $(TEST_LDFLAGS) $(CHECK_LIBS) $(LDLIBS_ALL)
 
-# Runs every suite, then prints one closing line for the whole run.
+# Runs every suite of KINDS, then prints one closing line for the whole run.
 # test_spec checks that specs parse the same under a decimal-comma locale: it
 # gets one compiled here (package `locales` has the sources), found through LOCPATH.
 run-tests: $(TESTS)
@@ -117,6 +123,8 @@ run-tests: $(TESTS)
 	  if $(TEST_RUNNER) $$t; then pass=$$((pass+1)); else fail=$$((fail+1)); echo "FAILED: $$t"; fi; \
 	done; echo "suites: $$pass passed, $$fail failed"; [ $$fail -eq 0 ]
 
+# Everything: the layer rule, the suites, the installed library from C, the
+# command line, the independent safetensors reader, the manual.
 test: deps-test lib
 	bash tests/arch/layers.sh $(BUILD)
 	$(MAKE) --no-print-directory run-tests
@@ -124,6 +132,11 @@ test: deps-test lib
 	$(MAKE) --no-print-directory cli-check
 	$(MAKE) --no-print-directory st-check
 	$(MAKE) --no-print-directory cli-init-check
+	$(MAKE) --no-print-directory man-check
+
+# The same without the 10^7-sample statistics (tests/stats/).
+test-fast:
+	$(MAKE) --no-print-directory KINDS="unit contract" test
 
 # The example links the *installed* library through pkg-config.
 examples-check: lib
@@ -155,32 +168,44 @@ test-aarch64: deps-aarch64
 # NNINIT_CONTRACT_VERSION bump: the digests are the contract's evidence.
 golden: lib
 	@mkdir -p $(BUILD)/tools
-	$(CC) $(filter-out -fvisibility=hidden,$(CFLAGS_ALL)) -Itests -o $(BUILD)/tools/gen_golden tools/gen_golden.c $(STATIC) $(LDLIBS_ALL)
+	$(CC) $(filter-out -fvisibility=hidden,$(CFLAGS_ALL)) -Itests -Itests/contract -o $(BUILD)/tools/gen_golden tools/gen_golden.c $(STATIC) $(LDLIBS_ALL)
 	$(BUILD)/tools/gen_golden > tests/data/golden.txt
 
-# The command-line program (tools/nninit.c), linked statically with the
-# library so it runs from the build tree and needs no rpath once installed.
+# The command-line program (programs/), linked statically with the library
+# so it runs from the build tree and needs no rpath once installed.
 .PHONY: cli-check cli-init-check install-tool
-$(BUILD)/nninit: tools/nninit.c include/nninit.h $(STATIC)
-	$(CC) $(CFLAGS_ALL) -o $@ $< $(STATIC) $(LDLIBS_ALL)
+PROG_SRC = $(sort $(wildcard programs/*.c))
+$(BUILD)/nninit: $(PROG_SRC) programs/prog.h include/nninit.h $(STATIC)
+	$(CC) $(CFLAGS_ALL) -Iprograms -o $@ $(PROG_SRC) $(STATIC) $(LDLIBS_ALL)
 
-# Runs build/nninit end to end; numpy (Debian's, /usr/bin/python3) reads its files.
+# Runs build/nninit end to end; numpy (Debian's, /usr/bin/python3) reads its
+# files; conventions.sh: existing outputs, -f, -q/-v, --progress, -V, -h,
+# exit statuses, signals.
 cli-check: $(BUILD)/nninit
-	bash tests/cli.sh $(BUILD)/nninit
+	bash tests/cli/cli.sh $(BUILD)/nninit
+	bash tests/cli/conventions.sh $(BUILD)/nninit
 
-# The safetensors writer read back by tests/st_read.py (NumPy, from the format's
-# description; no shared code): tests/st_write.c writes the files.
-.PHONY: st-check
-$(BUILD)/tests/st_write: tests/st_write.c include/nninit.h $(STATIC)
+# The safetensors writer read back by tests/interop/st_read.py (NumPy, from the
+# format's description; no shared code): tests/interop/st_write.c writes the files.
+.PHONY: st-check man man-check
+$(BUILD)/tests/interop/st_write: tests/interop/st_write.c include/nninit.h $(STATIC)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(STATIC) $(LDLIBS_ALL)
-st-check: $(BUILD)/tests/st_write
-	bash tests/st_check.sh $(BUILD)/tests/st_write
+st-check: $(BUILD)/tests/interop/st_write
+	bash tests/interop/st_check.sh $(BUILD)/tests/interop/st_write
 
 # `nninit init` end to end: examples/models/*.json to safetensors and npy, read
 # back by a small Python reader and compared with `nninit fill` bit for bit.
 cli-init-check: $(BUILD)/nninit
-	bash tests/cli_init.sh $(BUILD)/nninit
+	bash tests/cli/cli_init.sh $(BUILD)/nninit
+
+# The manual: docs/nninit.1.md is the source, docs/nninit.1 the page ronn made
+# from it, committed so that building needs no ronn. `make man` remakes it.
+man: deps-man
+	d=$$(git log -1 --format=%cs -- docs/nninit.1.md 2>/dev/null); [ -n "$$d" ] || d=$$(date +%F); \
+	ronn --roff --date=$$d --manual="nninit manual" --organization="nninit $(VERSION)" --pipe docs/nninit.1.md > docs/nninit.1
+man-check: $(BUILD)/nninit
+	bash tests/cli/man.sh $(BUILD)/nninit docs/nninit.1
 
 # ---- fuzzing ---------------------------------------------------------------
 # libFuzzer targets (fuzz/fuzz_*.c) over the library built by clang with ASan +
@@ -230,6 +255,8 @@ install: lib
 	ln -sf libnninit.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libnninit.so.$(SOMAJOR)
 	ln -sf libnninit.so.$(SOMAJOR) $(DESTDIR)$(PREFIX)/lib/libnninit.so
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' nninit.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/nninit.pc
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 docs/nninit.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 
 clean:
 	rm -rf build build-asan build-aarch64 build-fuzz

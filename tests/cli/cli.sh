@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end checks of the command-line program: bash tests/cli.sh build/nninit
+# End-to-end checks of the command-line program: bash tests/cli/cli.sh build/nninit
 #
 # Files are read back with NumPy (Debian's /usr/bin/python3). Expected values
 # are derived independently of the library: uniform(low=0, high=1) is
@@ -189,7 +189,7 @@ for args in "f32 0 0 --shape 3,50" "f32 18446744073709551615 0 --shape 1000 --se
     set -- "${words[@]}"
     dt=$1 seed=$2 stream=$3; shift 3   # then --shape SHAPE and the rest
     shape=$(echo "$2" | tr 'x' ',')
-    run fill --init "uniform(low=0, high=1)" --dtype "$dt" -o "$F/u.npy" "$@"
+    run fill --init "uniform(low=0, high=1)" --dtype "$dt" -f -o "$F/u.npy" "$@"
     if [ "$rc" -ne 0 ]; then fail "fill $args: status $rc: $(cat "$T/err")"; continue; fi
     check "fill $args equals the NumPy Philox reference" ref uniform01 "$F/u.npy" "($shape,)" "$dt" "$seed" "$stream"
 done
@@ -198,7 +198,7 @@ rm -f "$F/u.npy"
 # 16-bit files are the f32 file rounded to nearest even (normal: no exception)
 for dt in bf16 f16; do
     run fill --shape 40,25 --init "normal(std=2)" --seed 3 --name emb --dtype f32 -o "$F/n32.npy"
-    run fill --shape 40,25 --init "normal(std=2)" --seed 3 --name emb --dtype "$dt" -o "$F/n16.npy"
+    run fill --shape 40,25 --init "normal(std=2)" --seed 3 --name emb --dtype "$dt" -f -o "$F/n16.npy"
     check "$dt file equals the f32 file rounded by NumPy" ref rounded "$F/n32.npy" "$F/n16.npy" "$dt"
 done
 # a scheme that reduces to a fill: xavier_uniform on 3x3 has bound sqrt(6 / 6) = 1
@@ -208,11 +208,11 @@ check "xavier_uniform on 3x3 equals uniform(low=-1, high=1)" ref equal "$F/xa.np
 # determinism, and each of seed / stream changes the values
 run fill --shape 3,3 --init xavier_uniform --seed 9 -o "$F/xa2.npy"
 check "the same arguments give the same file" cmp -s "$F/xa.npy" "$F/xa2.npy"
-run fill --shape 3,3 --init xavier_uniform --seed 10 -o "$F/xa2.npy"
+run fill --shape 3,3 --init xavier_uniform --seed 10 -f -o "$F/xa2.npy"
 check "another seed gives other values" ref differ "$F/xa.npy" "$F/xa2.npy"
-run fill --shape 3,3 --init xavier_uniform --seed 9 --stream 1 -o "$F/xa2.npy"
+run fill --shape 3,3 --init xavier_uniform --seed 9 --stream 1 -f -o "$F/xa2.npy"
 check "another stream gives other values" ref differ "$F/xa.npy" "$F/xa2.npy"
-run fill --shape 3,3 --init xavier_uniform --seed 9 --name "" -o "$F/xa2.npy"
+run fill --shape 3,3 --init xavier_uniform --seed 9 --name "" -f -o "$F/xa2.npy"
 run fill --shape 3,3 --init xavier_uniform --seed 9 --stream "$(ref stream_id "")" -o "$F/xa3.npy"
 check "--name '' is --stream stream_id('')" cmp -s "$F/xa2.npy" "$F/xa3.npy"
 # values NumPy knows without any generator
@@ -220,7 +220,7 @@ run fill --shape 3,4 --init eye --dtype f64 -o "$F/eye.npy"
 check "eye on 3x4 is np.eye(3, 4)" ref expr "$F/eye.npy" "a.dtype == np.float64 and (a == np.eye(3, 4)).all()"
 run fill --shape 5 --init "constant(value=0.1)" --dtype f32 -o "$F/c.npy"
 check "constant(value=0.1) f32" ref expr "$F/c.npy" "a.shape == (5,) and (a == np.float32(0.1)).all()"
-run fill --shape 2,2 --init ones --dtype bf16 -o "$F/c.npy"
+run fill --shape 2,2 --init ones --dtype bf16 -f -o "$F/c.npy"
 check "ones in bf16 are 0x3F80" ref expr "$F/c.npy" "a.dtype.str == '<u2' and (a == 0x3F80).all()"
 rm -f "$F"/xa*.npy "$F/un.npy" "$F/n32.npy" "$F/n16.npy" "$F/eye.npy" "$F/c.npy"
 
@@ -229,15 +229,15 @@ run fill --shape scalar --init "constant(value=3)" -o "$F/s.npy"
 check "--shape scalar is 0-D" ref expr "$F/s.npy" "a.shape == () and a == 3"
 run fill --shape "" --init "constant(value=3)" -o "$F/s2.npy"
 check "--shape '' is 0-D too" cmp -s "$F/s.npy" "$F/s2.npy"
-run fill --shape= --init "constant(value=3)" -o "$F/s2.npy"
+run fill --shape= --init "constant(value=3)" -f -o "$F/s2.npy"
 check "--shape= is 0-D too" cmp -s "$F/s.npy" "$F/s2.npy"
-run fill --shape 0,3 --init "normal" -o "$F/s.npy"
+run fill --shape 0,3 --init "normal" -f -o "$F/s.npy"
 check "--shape 0,3 is empty" ref load "$F/s.npy" "(0,3)" "<f4"
-run fill --shape 17 --init normal -o "$F/s.npy"
+run fill --shape 17 --init normal -f -o "$F/s.npy"
 check "--shape 17 is 1-D" ref load "$F/s.npy" "(17,)" "<f4"
-run fill --shape 2,1,3,1,2,1,2,1 --init normal -o "$F/s.npy"
+run fill --shape 2,1,3,1,2,1,2,1 --init normal -f -o "$F/s.npy"
 check "8-D shape" ref load "$F/s.npy" "(2,1,3,1,2,1,2,1)" "<f4"
-run fill --shape 2x1x3x1x2x1x2x1 --init normal -o "$F/s2.npy"
+run fill --shape 2x1x3x1x2x1x2x1 --init normal -f -o "$F/s2.npy"
 check "'x' separates sizes like ','" cmp -s "$F/s.npy" "$F/s2.npy"
 rm -f "$F/s.npy" "$F/s2.npy"
 
@@ -314,7 +314,7 @@ echo "old contents" >"$F/keep.npy"
 expect_error 1 "unknown scheme" fill --shape 3 --init bogus -o "$F/keep.npy"
 expect_error 2 "not a list of sizes" fill --shape 3,,3 --init zeros -o "$F/keep.npy"
 # ... also when the write itself fails midway (file size limit: EFBIG)
-(ulimit -f 1; exec "$NNINIT" fill --shape 100000 --init normal -o "$F/keep.npy") >"$T/out" 2>"$T/err"
+(ulimit -f 1; exec "$NNINIT" fill --shape 100000 --init normal -f -o "$F/keep.npy") >"$T/out" 2>"$T/err"
 rc=$?
 if [ "$rc" -eq 1 ] && grep -q "cannot write '$F/keep.npy': File too large" "$T/err"; then pass
 else fail "write past ulimit -f: status $rc, '$(cat "$T/err")'"; fi
