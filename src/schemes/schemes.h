@@ -42,6 +42,11 @@ nninit_status nninit_plan_fill_(void *dst, nninit_dtype dtype, size_t n, const n
 nninit_status nninit_eye_fill_(void *dst, nninit_dtype dtype, const nninit_plan *pl);
 nninit_status nninit_dirac_fill_(void *dst, nninit_dtype dtype, const int64_t *shape, int ndim,
                                  const nninit_layout *layout, size_t count);
+/* Elements [offset, offset + n) of the eye or dirac tensor into dst[0 .. n):
+ * the same bits as that part of the whole tensor. */
+nninit_status nninit_eye_range_(void *dst, nninit_dtype dtype, const nninit_plan *pl, size_t offset, size_t n);
+nninit_status nninit_dirac_range_(void *dst, nninit_dtype dtype, const int64_t *shape, int ndim,
+                                  const nninit_layout *layout, size_t offset, size_t n);
 /* The normal draw, then exactly pl->zeros zeros per column (Floyd). */
 nninit_status nninit_sparse_fill_(void *dst, nninit_dtype dtype, const nninit_plan *pl, nninit_rng rng);
 /* The counter-space stream of sparse's zero selection. */

@@ -4,8 +4,10 @@
 #include <string.h>
 #include "schemes.h"
 
-/* Ones at the centre tap of channel pairs (g * per_group_total + d, d). */
-static void dirac_ones(void *dst, nninit_dtype dtype, const int64_t *shape, int ndim, const nninit_layout *layout)
+/* Ones at the centre tap of channel pairs (g * per_group_total + d, d), those
+ * whose index falls in [lo, lo + n), stored at dst[index - lo]. */
+static void dirac_ones(void *dst, nninit_dtype dtype, const int64_t *shape, int ndim, const nninit_layout *layout,
+                       size_t lo, size_t n)
 {
     nninit_axes_ ax;
     size_t stride[NNINIT_MAX_DIMS], centre = 0;
@@ -17,23 +19,40 @@ static void dirac_ones(void *dst, nninit_dtype dtype, const int64_t *shape, int 
         if (i != ax.in && i != ax.out) centre += (size_t)(shape[i] / 2) * stride[i];
     int64_t tg = shape[ax.total] / ax.groups, pg = shape[per], m = tg < pg ? tg : pg;
     for (int64_t g = 0; g < ax.groups; g++)
-        for (int64_t d = 0; d < m; d++)
-            nninit_store_elem_(dst, dtype, centre + (size_t)(g * tg + d) * stride[ax.total] + (size_t)d * stride[per], 1.0);
+        for (int64_t d = 0; d < m; d++) {
+            size_t at = centre + (size_t)(g * tg + d) * stride[ax.total] + (size_t)d * stride[per];
+            if (at >= lo && at - lo < n) nninit_store_elem_(dst, dtype, at - lo, 1.0);
+        }
+}
+
+nninit_status nninit_eye_range_(void *dst, nninit_dtype dtype, const nninit_plan *pl, size_t offset, size_t n)
+{
+    FORWARD_IF_ERROR(nninit_constant(dst, dtype, n, 0.0));
+    /* the diagonal element of row i is i * (cols + 1): the first row whose
+     * diagonal is at or after offset, then every one inside the range */
+    const uint64_t step = (uint64_t)pl->cols + 1, diag = (uint64_t)(pl->rows < pl->cols ? pl->rows : pl->cols);
+    for (uint64_t i = ((uint64_t)offset + step - 1) / step; i < diag && i * step < (uint64_t)offset + n; i++)
+        nninit_store_elem_(dst, dtype, (size_t)(i * step - offset), 1.0);
+    return NNINIT_OK;
 }
 
 nninit_status nninit_eye_fill_(void *dst, nninit_dtype dtype, const nninit_plan *pl)
 {
-    FORWARD_IF_ERROR(nninit_constant(dst, dtype, (size_t)(pl->rows * pl->cols), 0.0));
-    for (int64_t i = 0; i < pl->rows && i < pl->cols; i++) nninit_store_elem_(dst, dtype, (size_t)(i * pl->cols + i), 1.0);
+    return nninit_eye_range_(dst, dtype, pl, 0, (size_t)(pl->rows * pl->cols));
+}
+
+nninit_status nninit_dirac_range_(void *dst, nninit_dtype dtype, const int64_t *shape, int ndim,
+                                  const nninit_layout *layout, size_t offset, size_t n)
+{
+    FORWARD_IF_ERROR(nninit_constant(dst, dtype, n, 0.0));
+    dirac_ones(dst, dtype, shape, ndim, layout, offset, n);
     return NNINIT_OK;
 }
 
 nninit_status nninit_dirac_fill_(void *dst, nninit_dtype dtype, const int64_t *shape, int ndim,
                                  const nninit_layout *layout, size_t count)
 {
-    FORWARD_IF_ERROR(nninit_constant(dst, dtype, count, 0.0));
-    dirac_ones(dst, dtype, shape, ndim, layout);
-    return NNINIT_OK;
+    return nninit_dirac_range_(dst, dtype, shape, ndim, layout, 0, count);
 }
 
 /* Sparse: which rows of each column are zero. Floyd's algorithm draws a
