@@ -132,6 +132,7 @@ test: deps-test lib
 	$(MAKE) --no-print-directory cli-check
 	$(MAKE) --no-print-directory st-check
 	$(MAKE) --no-print-directory cli-init-check
+	$(MAKE) --no-print-directory cli-stream-check
 	$(MAKE) --no-print-directory man-check
 
 # The same without the 10^7-sample statistics (tests/stats/).
@@ -173,7 +174,7 @@ golden: lib
 
 # The command-line program (programs/), linked statically with the library
 # so it runs from the build tree and needs no rpath once installed.
-.PHONY: cli-check cli-init-check install-tool
+.PHONY: cli-check cli-init-check cli-stream-check install-tool
 PROG_SRC = $(sort $(wildcard programs/*.c))
 $(BUILD)/nninit: $(PROG_SRC) programs/prog.h include/nninit.h $(STATIC)
 	$(CC) $(CFLAGS_ALL) -Iprograms -o $@ $(PROG_SRC) $(STATIC) $(LDLIBS_ALL)
@@ -184,6 +185,15 @@ $(BUILD)/nninit: $(PROG_SRC) programs/prog.h include/nninit.h $(STATIC)
 cli-check: $(BUILD)/nninit
 	bash tests/cli/cli.sh $(BUILD)/nninit
 	bash tests/cli/conventions.sh $(BUILD)/nninit
+
+# The streaming writer against the in-memory path (tests/tools/arena_init.c)
+# for every example model, dtype and 1-3 threads, one file and sharded (read
+# back by tests/cli/shards.py), and its failures: bad sizes, full disk, ...
+$(BUILD)/tests/tools/arena_init: tests/tools/arena_init.c include/nninit.h $(STATIC)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(STATIC) $(LDLIBS_ALL)
+cli-stream-check: $(BUILD)/nninit $(BUILD)/tests/tools/arena_init
+	bash tests/cli/cli_stream.sh $(BUILD)/nninit $(BUILD)/tests/tools/arena_init
 
 # The safetensors writer read back by tests/interop/st_read.py (NumPy, from the
 # format's description; no shared code): tests/interop/st_write.c writes the files.

@@ -117,9 +117,10 @@ void progress_start(progress_bar *bar);
 void progress_draw(void *ctx, const nninit_progress *p);
 void progress_clear(progress_bar *bar);
 
-/* The --stats table: per tensor, values' mean, std, min, max and the std the
- * scheme should give. data[i] is tensor i; source may be NULL. */
-int print_stats(FILE *f, const nninit_model *model, void *const *data, const nninit_source *source);
+/* The --stats table: per tensor, values' mean, std, min, max (stats[i], as
+ * the library computed them) and the std the scheme should give; source may
+ * be NULL. */
+int print_stats(FILE *f, const nninit_model *model, const nninit_stats *stats, const nninit_source *source);
 /* The --from report on stderr. */
 void print_from_report(const char *from, const nninit_model *model, const nninit_st_file *ck,
                        const char *const *renames, const nninit_source *source, const unsigned char *used);

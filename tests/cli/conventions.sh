@@ -58,7 +58,7 @@ run init "$spec" -o "$T/v.safetensors"
 run init "$spec" -o "$T/v.safetensors" -f -q
 [ "$rc" -eq 0 ] && [ ! -s "$T/err" ] && pass || fail "init -q: stderr '$(cat "$T/err")'"
 run init "$spec" -o "$T/v.safetensors" -f -v
-[ "$rc" -eq 0 ] && grep -q 'kernels .*, [0-9]* threads' "$T/err" && grep -q 'initialized in' "$T/err" && pass ||
+[ "$rc" -eq 0 ] && grep -q 'kernels .*, [0-9]* threads' "$T/err" && grep -q 'initialized and written in' "$T/err" && pass ||
     fail "init -v: '$(cat "$T/err")'"
 run "${fill[@]}" -o "$T/w.npy" -f -v
 [ "$rc" -eq 0 ] && grep -q "wrote $T/w.npy f32 \[4,5\]" "$T/err" && pass || fail "fill -v: '$(cat "$T/err")'"
