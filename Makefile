@@ -6,7 +6,9 @@
 #   make test-fast        the same without the 10^7-sample statistics
 #   make test-asan        the suite under AddressSanitizer + UBSan
 #   make test-aarch64     cross-build for aarch64 and run the suite under qemu-user (NEON)
-#   make bench            Google Benchmark harness + PyTorch/NumPy comparison
+#   make bench            Google Benchmark harness + PyTorch/NumPy comparison, streaming to a file vs dd
+#   make bench-full       the same plus the in-memory (arena) path for a 7B-shaped model
+#   make mpi              nninit-mpi (Open MPI; installs it), make test-mpi runs it under mpirun
 #   make install PREFIX=/usr/local [DESTDIR=...]
 
 CC       = gcc
@@ -69,8 +71,9 @@ DEPS_aarch64 = gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user check:arm64
                libcjson-dev:arm64 libgomp1:arm64
 DEPS_fuzz    = $(DEPS_build) clang libclang-rt-14-dev libomp-14-dev
 DEPS_man     = ronn
+DEPS_mpi     = $(DEPS_build) libopenmpi-dev openmpi-bin python3
 
-deps-build deps-test deps-bench deps-aarch64 deps-fuzz deps-man:
+deps-build deps-test deps-bench deps-aarch64 deps-fuzz deps-man deps-mpi:
 	@command -v dpkg-query >/dev/null || exit 0; \
 	native=$$(dpkg --print-architecture); missing=""; \
 	for p in $(DEPS_$(subst deps-,,$@)); do \
@@ -194,6 +197,19 @@ $(BUILD)/tests/tools/arena_init: tests/tools/arena_init.c include/nninit.h $(STA
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(STATIC) $(LDLIBS_ALL)
 cli-stream-check: $(BUILD)/nninit $(BUILD)/tests/tools/arena_init
 	bash tests/cli/cli_stream.sh $(BUILD)/nninit $(BUILD)/tests/tools/arena_init
+
+# nninit-mpi (programs/mpi/): nninit init on many processes, built with Open
+# MPI's compiler wrapper; plain `make` never needs MPI. test-mpi runs it under
+# mpirun with 1, 2 and 3 processes against nninit init, byte for byte.
+.PHONY: mpi test-mpi
+MPICC ?= mpicc
+MPI_PROG_SRC = programs/mpi/nninit_mpi.c $(filter-out programs/main.c,$(PROG_SRC))
+$(BUILD)/nninit-mpi: $(MPI_PROG_SRC) programs/prog.h include/nninit.h $(STATIC)
+	OMPI_CC=$(CC) $(MPICC) $(CFLAGS_ALL) -Iprograms -o $@ $(MPI_PROG_SRC) $(STATIC) $(LDLIBS_ALL)
+mpi: deps-mpi lib
+	$(MAKE) --no-print-directory $(BUILD)/nninit-mpi
+test-mpi: mpi
+	bash tests/mpi/mpi.sh $(BUILD)/nninit-mpi $(BUILD)/nninit
 
 # The safetensors writer read back by tests/interop/st_read.py (NumPy, from the
 # format's description; no shared code): tests/interop/st_write.c writes the files.

@@ -56,15 +56,16 @@ const char init_help[] =
     "follows the run. Exit status 0, 1 on a runtime failure (spec, checkpoint, memory, writing), 2\n"
     "on a usage error.\n";
 
-typedef struct {
-    const char *spec_path, *out, *from;
-    const char *const *renames;     /* NULL-terminated, or NULL */
-    int npy, stats, reinit, to_stdout;
-    int dtype_given, seed_given;
-    nninit_dtype dtype;
-    uint64_t seed, threads;
-    uint64_t memory, shard;         /* bytes; 0: the default, one file */
-} init_cfg;
+static const opt init_opts[INIT_OPT_COUNT] = {
+    { "--output", "-o", OPT_VALUE, NULL, 0, NULL }, { "--format", NULL, OPT_VALUE, NULL, 0, NULL },
+    { "--dtype", NULL, OPT_VALUE, NULL, 0, NULL },  { "--seed", NULL, OPT_VALUE, NULL, 0, NULL },
+    { "--threads", NULL, OPT_VALUE, NULL, 0, NULL }, { "--from", NULL, OPT_VALUE, NULL, 0, NULL },
+    { "--rename", NULL, OPT_LIST, NULL, 0, NULL },  { "--stats", NULL, OPT_FLAG, NULL, 0, NULL },
+    { "--reinit-mismatched", NULL, OPT_FLAG, NULL, 0, NULL }, { "--memory", NULL, OPT_VALUE, NULL, 0, NULL },
+    { "--max-shard-size", NULL, OPT_VALUE, NULL, 0, NULL }, COMMON_OPTS,
+};
+
+void init_options(opt opts[INIT_OPT_COUNT]) { memcpy(opts, init_opts, sizeof init_opts); }
 
 /* A SIZE option's value into *bytes: 0, or a usage error's status. */
 static int size_option(args *a, const char *name, uint64_t *bytes)
@@ -75,8 +76,7 @@ static int size_option(args *a, const char *name, uint64_t *bytes)
     return 0;
 }
 
-/* Options to cfg. 0, or an exit status after printing why. */
-static int read_options(args *a, init_cfg *c)
+int init_read_options(args *a, init_cfg *c)
 {
     const char *v;
     if (a->n_positional == 0) return usage_error("init", "a model spec (JSON file) is required");
@@ -117,8 +117,7 @@ static int read_options(args *a, init_cfg *c)
     return 0;
 }
 
-/* The spec with the overrides, and the checkpoint. */
-static int load_inputs(const init_cfg *c, nninit_model **model, nninit_st_file **ck)
+int init_load_inputs(const init_cfg *c, nninit_model **model, nninit_st_file **ck)
 {
     char msg[1024] = "";
     nninit_status st = nninit_model_load(c->spec_path, model, msg, sizeof msg);
@@ -186,24 +185,18 @@ static int stream_model(const init_cfg *c, const nninit_model *model, const nnin
 
 int cmd_init(int argc, char **argv)
 {
-    opt opts[] = {
-        { "--output", "-o", OPT_VALUE, NULL, 0, NULL }, { "--format", NULL, OPT_VALUE, NULL, 0, NULL },
-        { "--dtype", NULL, OPT_VALUE, NULL, 0, NULL },  { "--seed", NULL, OPT_VALUE, NULL, 0, NULL },
-        { "--threads", NULL, OPT_VALUE, NULL, 0, NULL }, { "--from", NULL, OPT_VALUE, NULL, 0, NULL },
-        { "--rename", NULL, OPT_LIST, NULL, 0, NULL },  { "--stats", NULL, OPT_FLAG, NULL, 0, NULL },
-        { "--reinit-mismatched", NULL, OPT_FLAG, NULL, 0, NULL }, { "--memory", NULL, OPT_VALUE, NULL, 0, NULL },
-        { "--max-shard-size", NULL, OPT_VALUE, NULL, 0, NULL }, COMMON_OPTS,
-    };
-    args a = { "init", opts, (int)(sizeof opts / sizeof opts[0]), 1, { 0 }, 0, 0 };
+    opt opts[INIT_OPT_COUNT];
+    init_options(opts);
+    args a = { "init", opts, INIT_OPT_COUNT, 1, { 0 }, 0, 0 };
     init_cfg c = { 0 };
     int rc = args_parse(&a, argc, argv);
     if (!rc && a.help) { fputs(init_help, stdout); args_free(&a); return 0; }
     if (!rc) rc = args_common(&a);
-    if (!rc) rc = read_options(&a, &c);
+    if (!rc) rc = init_read_options(&a, &c);
 
     nninit_model *model = NULL;
     nninit_st_file *ck = NULL;
-    if (!rc) rc = load_inputs(&c, &model, &ck);
+    if (!rc) rc = init_load_inputs(&c, &model, &ck);
     if (!rc) rc = check_output("init", c.out);
     if (!rc) {
         info(2, "init", "%zu tensors, %.3f GB, seed %llu, kernels %s, %d threads", nninit_model_count(model),
