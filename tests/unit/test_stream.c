@@ -147,7 +147,9 @@ START_TEST(single_file_equals_arena)
         write_ok(m, out, NNINIT_FORMAT_SAFETENSORS, &o);
         files_equal(ref, out);
     }
-    ck_assert_str_eq(listing(g_dir), "out.safetensors\nref.safetensors\n");
+    char *names = listing(g_dir);
+    ck_assert_str_eq(names, "out.safetensors\nref.safetensors\n");
+    free(names);
     nninit_model_free(m);
     remove_tree(g_dir);
 }
