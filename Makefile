@@ -52,7 +52,7 @@ $(BUILD)/obj/src/%.o:            ISA_FLAGS = $(ISA_DEFS)
 STATIC = $(BUILD)/libnninit.a
 SHARED = $(BUILD)/libnninit.so.$(VERSION)
 
-.PHONY: all lib test test-fast test-asan test-aarch64 bench install clean deps-build deps-test deps-bench \
+.PHONY: all lib test test-fast test-asan test-aarch64 bench bench-full install clean deps-build deps-test deps-bench \
         deps-aarch64 run-tests examples-check golden
 all: lib
 lib: deps-build $(STATIC) $(SHARED)
@@ -65,7 +65,7 @@ lib: $(BUILD)/nninit
 # Machines without dpkg are left to the user.
 DEPS_build   = gcc make libc6-dev libopenblas-dev liblapacke-dev libcjson-dev
 DEPS_test    = $(DEPS_build) check pkg-config locales python3 python3-numpy man-db
-DEPS_bench   = $(DEPS_build) g++ libbenchmark-dev python3 python3-numpy python3-torch
+DEPS_bench   = $(DEPS_build) g++ libbenchmark-dev python3 python3-numpy python3-torch time
 DEPS_aarch64 = gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user check:arm64 libsubunit-dev:arm64 \
                libopenblas-dev:arm64 liblapacke-dev:arm64 libgfortran-12-dev-arm64-cross \
                libcjson-dev:arm64 libgomp1:arm64
@@ -266,6 +266,10 @@ fuzz: fuzz-build
 # ---- benchmarks -----------------------------------------------------------
 bench: deps-bench lib
 	bash bench/run.sh
+# The same, and the 7B model through the in-memory path too (13.5 GB resident,
+# a few more minutes).
+bench-full: deps-bench lib
+	NNINIT_BENCH_FULL=1 bash bench/run.sh
 
 # ---- install --------------------------------------------------------------
 install: install-tool
