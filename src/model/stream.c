@@ -312,13 +312,15 @@ static void pipeline_free(pipeline *p)
     pthread_cond_destroy(&p->ready);
 }
 
-/* Runs units list[0 .. nu). */
-static nninit_status run_pipeline(nninit_model_writer *w, const size_t *list, size_t nu, int want_stats, char *msg,
-                                  size_t msg_size)
+/* Runs units list[0 .. nu); start: the progress before the first unit. */
+static nninit_status run_pipeline(nninit_model_writer *w, const size_t *list, size_t nu, const nninit_progress *start,
+                                  int want_stats, char *msg, size_t msg_size)
 {
     pipeline p;
     memset(&p, 0, sizeof p);
     p.w = w;
+    p.prog = *start;
+    p.last_report = now_ns();
     p.list = list;
     p.nu = nu;
     uint64_t mem = w->opt.memory_bytes ? w->opt.memory_bytes : NNINIT_WRITE_MEMORY_DEFAULT;
@@ -496,14 +498,14 @@ nninit_status nninit_model_writer_run(nninit_model_writer *w, int part, int part
     size_t *list = (size_t *)malloc((w->nunits ? w->nunits : 1) * sizeof *list), nu = 0;
     if (!list) FAIL(NNINIT_E_NOMEM, "out of memory");
     nninit_progress total = { 0, 0, 0, 0 };
-    total.tensors_total = part == 0 ? w->empty_tensors : 0;
+    total.tensors_done = total.tensors_total = part == 0 ? w->empty_tensors : 0;   /* nothing to write: done */
     for (size_t u = 0; u < w->nunits; u++) {
         if (parts > 1 && part_of(w, &w->units[u], parts) != part) continue;
         list[nu++] = u;
         total.bytes_total += w->units[u].bytes;
         total.tensors_total += w->units[u].completes;
     }
-    nninit_status st = run_pipeline(w, list, nu, w->opt.stats != NULL, msg, msg_size);
+    nninit_status st = run_pipeline(w, list, nu, &total, w->opt.stats != NULL, msg, msg_size);
     free(list);
     if (st == NNINIT_OK && nninit_sink_sync_(w->sink) != 0) {
         int e = errno;

@@ -133,6 +133,7 @@ interrupt() { # SIGNAL STATUS ARGS...: runs nninit in the background, signals it
 if [ -f "$GPT2" ]; then
     interrupt INT 130 init "$GPT2" -o "$T/sig/gpt2.safetensors" -q
     interrupt TERM 143 init "$GPT2" -o "$T/sig/gpt2_npy" --format npy -q
+    interrupt INT 130 init "$GPT2" -o "$T/sig/gpt2_sharded" --max-shard-size 100MB -q
     interrupt HUP 129 fill --shape 16384,8192 --init normal -o "$T/sig/big.npy"
 fi
 

@@ -479,6 +479,34 @@ START_TEST(parts_equal_one_run)
 }
 END_TEST
 
+/* Progress: counts only grow, totals are the model's, the last report has everything done. */
+typedef struct { int calls; nninit_progress last; int bad; } prog_log;
+static void on_progress(void *ctx, const nninit_progress *p)
+{
+    prog_log *l = ctx;
+    if (l->calls && (p->bytes_done < l->last.bytes_done || p->tensors_done < l->last.tensors_done)) l->bad = 1;
+    if (p->bytes_done > p->bytes_total || p->tensors_done > p->tensors_total) l->bad = 1;
+    l->last = *p;
+    l->calls++;
+}
+
+START_TEST(progress_reports)
+{
+    nninit_model *m = parse(k_model);
+    for (int threads = 1; threads <= 2; threads++) {
+        prog_log l = { 0, { 0, 0, 0, 0 }, 0 };
+        nninit_model_write_options o = { .threads = threads, .progress = on_progress, .progress_ctx = &l };
+        write_ok(m, "/dev/null", NNINIT_FORMAT_SAFETENSORS, &o);
+        ck_assert(l.calls >= 1 && !l.bad);
+        ck_assert_uint_eq(l.last.tensors_total, nninit_model_count(m));
+        ck_assert_uint_eq(l.last.tensors_done, nninit_model_count(m));
+        ck_assert_uint_eq(l.last.bytes_total, nninit_model_bytes(m));
+        ck_assert_uint_eq(l.last.bytes_done, nninit_model_bytes(m));
+    }
+    nninit_model_free(m);
+}
+END_TEST
+
 static volatile sig_atomic_t g_cancel;
 static void cancel_soon(void *ctx, const nninit_progress *p)
 {
@@ -665,6 +693,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, from_checkpoint_equals_init_from);
     tcase_add_test(tc, parts_equal_one_run);
     tcase_add_test(tc, failures_leave_nothing);
+    tcase_add_test(tc, progress_reports);
     tcase_add_test(tc, size_parse);
     tcase_add_test(tc, sharded_reader_rejects);
     suite_add_tcase(s, tc);
