@@ -7,8 +7,8 @@
        wall time and peak resident memory (/usr/bin/time -v);
      - dd writing as many bytes from /dev/zero to the same file system, with
        conv=fsync (the same work: the bytes reach the disk, as nninit's atomic
-       write makes sure before renaming) and without it (dd returns with up to
-       vm.dirty_ratio of memory not yet written);
+       write makes sure before renaming) and, with --plain-dd, without it (dd
+       then returns with up to vm.dirty_ratio of memory not yet written);
      - with --arena, today's in-memory path (bench_model --save: arena, init,
        nninit_model_save) beside it, which holds all 13.5 GB.
    Floors: nninit at most 1.5x dd's time (dd conv=fsync), at most 1 GiB peak
@@ -17,11 +17,13 @@
    building the same tensors in memory (torch.empty + torch.nn.init, as
    bench_model.py does) in the same run. Floor: at least 10x.
 
-Runs alternate (dd, nninit, [arena]) and repeat; medians are reported, with
-the machine, the load average before and after, and the commands.
+Runs alternate (nninit, dd, ...) and repeat (--repeat-7b for the 13.5 GB runs,
+--repeat for the rest); medians are reported, with the machine, the load
+average before and after, and the commands. make bench runs the defaults;
+make bench-full adds --arena --plain-dd --repeat-7b 3.
 
-    /usr/bin/python3 bench/bench_stream.py [--dir DIR] [--repeat 2] [--threads 2] [--arena]
-                                           [--no-7b] [--no-torch]
+    /usr/bin/python3 bench/bench_stream.py [--dir DIR] [--repeat 3] [--repeat-7b 1] [--threads 2]
+                                           [--arena] [--plain-dd] [--no-7b] [--no-torch]
 Needs build/nninit (`make`); builds build/bench_model itself.
 """
 
@@ -125,8 +127,10 @@ def bench_7b(args, rows, notes):
         "nninit init": [nninit, "init", spec, "--threads", str(args.threads), "-q", "-o", out],
         "dd conv=fsync": ["dd", "if=/dev/zero", "of=" + dd_out, "bs=4M", "iflag=count_bytes", "count=%d" % nbytes,
                           "conv=fsync", "status=none"],
-        "dd": ["dd", "if=/dev/zero", "of=" + dd_out, "bs=4M", "iflag=count_bytes", "count=%d" % nbytes, "status=none"],
     }
+    if args.plain_dd:
+        cmds["dd"] = ["dd", "if=/dev/zero", "of=" + dd_out, "bs=4M", "iflag=count_bytes", "count=%d" % nbytes,
+                      "status=none"]
     if args.arena:
         cmds["in-memory path (arena)"] = [bench_model.build_harness(), spec, "--threads", str(args.threads), "--save",
                                           out]
@@ -135,10 +139,10 @@ def bench_7b(args, rows, notes):
     results = {k: [] for k in cmds}
     env = dict(os.environ, OMP_PROC_BIND=os.environ.get("OMP_PROC_BIND", "false"))
     try:
-        for r in range(args.repeat):
+        for r in range(args.repeat_7b):
             for name, cmd in cmds.items():
                 sync()   # every run starts with no dirty pages of the one before
-                log("bench_stream.py: 7B bf16, %s, run %d of %d ..." % (name, r + 1, args.repeat))
+                log("bench_stream.py: 7B bf16, %s, run %d of %d ..." % (name, r + 1, args.repeat_7b))
                 results[name].append(timed(cmd, env))
                 for p in (out, dd_out):
                     if os.path.exists(p):
@@ -175,15 +179,15 @@ def bench_devnull(args, rows, notes):
             n *= int(d)
         nbytes += 4 * n
     times, torch_s = [], None
-    for r in range(args.repeat + 1):
-        log("bench_stream.py: llama-1b f32 to /dev/null, run %d of %d ..." % (r + 1, args.repeat + 1))
+    for r in range(args.repeat):
+        log("bench_stream.py: llama-1b f32 to /dev/null, run %d of %d ..." % (r + 1, args.repeat))
         times.append(timed(cmd))
     if not args.no_torch:
         try:
             import torch
             torch.set_num_threads(args.threads)
             log("bench_stream.py: PyTorch, llama-1b f32 in memory ...")
-            torch_s = bench_model.torch_model(exe, spec, "f32", args.repeat + 1)[0]
+            torch_s = bench_model.torch_model(exe, spec, "f32", args.repeat)[0]
         except ImportError as e:
             notes.append("PyTorch not available (%s)" % e)
     s = median([w for w, _ in times])
@@ -201,7 +205,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--dir", default=ROOT, help="where the 7B files go (its file system is measured); default: the "
                     "source tree")
-    ap.add_argument("--repeat", type=int, default=2)
+    ap.add_argument("--repeat", type=int, default=3, help="runs of the llama-1b case (each program)")
+    ap.add_argument("--repeat-7b", type=int, default=1, help="runs of each 13.5 GB write")
+    ap.add_argument("--plain-dd", action="store_true", help="also dd without conv=fsync")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--arena", action="store_true", help="also the in-memory path (13.5 GB resident)")
     ap.add_argument("--no-7b", action="store_true")
@@ -221,8 +227,8 @@ def main():
         print("| %s | %s | %.2f | %.2f | %.2f | %s | %s | `%s` |" % (
             case, name, nbytes / 1e9, s, nbytes / s / 1e9, "%.0f" % (rss / 2 ** 20) if rss else "n/a",
             "%.2fx" % vs_dd if vs_dd else "", cmd))
-    print("\n%s; %d threads; median of %d runs (alternating), peak resident the largest; GB = 1e9 bytes." % (
-        machine(), args.threads, args.repeat))
+    print("\n%s; %d threads; median of %d runs (7B: %d, alternating), peak resident the largest; GB = 1e9 bytes." % (
+        machine(), args.threads, args.repeat, args.repeat_7b))
     print("uptime before: %s\nuptime after:  %s" % (before, after))
     for n in notes:
         print(n)

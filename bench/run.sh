@@ -73,7 +73,7 @@ if [ "${NNINIT_BENCH_ONLY:-all}" = all ]; then
     # adds the in-memory path for the 7B model.
     STREAM_FLAGS=()
     if [ "${NNINIT_BENCH_PEERS:-1}" = 0 ]; then STREAM_FLAGS+=(--no-torch); fi
-    if [ "${NNINIT_BENCH_FULL:-0}" = 1 ]; then STREAM_FLAGS+=(--arena --repeat 3); fi
+    if [ "${NNINIT_BENCH_FULL:-0}" = 1 ]; then STREAM_FLAGS+=(--arena --plain-dd --repeat-7b 3); fi
     echo
     "$PY" bench/bench_stream.py "${STREAM_FLAGS[@]}"
 fi
