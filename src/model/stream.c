@@ -55,6 +55,8 @@ struct nninit_model_writer {
     size_t npieces;
     size_t empty_tensors;        /* tensors with nothing to write */
     uint64_t *file_pos;          /* where each file starts in the output's total byte count */
+    nninit_source *src_of;       /* with a checkpoint: where each tensor comes from */
+    long *index;                 /* and its checkpoint tensor */
     uint64_t total_pos;
     nninit_sink_ *sink;
 };
@@ -377,6 +379,8 @@ void nninit_model_writer_free(nninit_model_writer *w)
     free(w->units);
     free(w->pieces);
     free(w->file_pos);
+    free(w->src_of);
+    free(w->index);
     free(w->path);
     free(w);
 }
@@ -412,15 +416,11 @@ static nninit_status prepare(nninit_model_writer *w, nninit_file_format format, 
     w->tensors = (nninit_tensor *)calloc(w->n ? w->n : 1, sizeof *w->tensors);
     RETURN_ERROR_IF(!w->tensors, nninit_fail_(NNINIT_E_NOMEM, msg, msg_size, "out of memory"));
     if (w->opt.ckpt) {
-        nninit_source *src_of = (nninit_source *)calloc(w->n ? w->n : 1, sizeof *src_of);
-        long *index = (long *)calloc(w->n ? w->n : 1, sizeof *index);
-        nninit_status st = src_of && index ? NNINIT_OK : nninit_fail_(NNINIT_E_NOMEM, msg, msg_size, "out of memory");
-        if (st == NNINIT_OK)
-            st = nninit_ckpt_resolve_(w->sched, w->n, w->opt.ckpt, w->opt.load, src_of, index, msg, msg_size);
-        if (st == NNINIT_OK) nninit_ckpt_report_(w->n, w->opt.ckpt, src_of, index, w->opt.source, w->opt.ckpt_used);
-        free(src_of);
-        free(index);
-        FORWARD_IF_ERROR(st);
+        w->src_of = (nninit_source *)calloc(w->n ? w->n : 1, sizeof *w->src_of);
+        w->index = (long *)calloc(w->n ? w->n : 1, sizeof *w->index);
+        RETURN_ERROR_IF(!w->src_of || !w->index, nninit_fail_(NNINIT_E_NOMEM, msg, msg_size, "out of memory"));
+        FORWARD_IF_ERROR(nninit_ckpt_resolve_(w->sched, w->n, w->opt.ckpt, w->opt.load, w->src_of, w->index, msg,
+                                              msg_size));
     } else {
         for (size_t i = 0; i < w->n; i++) FORWARD_IF_ERROR(nninit_sched_init_(w->sched, i, msg, msg_size));
     }
@@ -434,6 +434,8 @@ static nninit_status prepare(nninit_model_writer *w, nninit_file_format format, 
     FORWARD_IF_ERROR(nninit_layout_plan_(&w->L, w->tensors, w->n, format == NNINIT_FORMAT_SAFETENSORS ? w->meta : meta,
                                          format, w->opt.max_shard_bytes, msg, msg_size));
     RETURN_ERROR_IF(plan_units(w) != NNINIT_OK, nninit_fail_(NNINIT_E_NOMEM, msg, msg_size, "out of memory"));
+    /* everything planned: the caller's results, now that the call succeeds */
+    if (w->opt.ckpt) nninit_ckpt_report_(w->n, w->opt.ckpt, w->src_of, w->index, w->opt.source, w->opt.ckpt_used);
     return NNINIT_OK;
 }
 
