@@ -148,6 +148,12 @@ examples-check: lib
 	PKG_CONFIG_PATH=$(abspath $(BUILD)/stage)/lib/pkgconfig sh -c \
 	  '$(CC) -std=c11 -Wall -Wextra -Werror examples/fill_example.c -o $(BUILD)/fill_example_static $$(pkg-config --cflags --static --libs nninit | sed "s|-lnninit|$(abspath $(BUILD)/stage)/lib/libnninit.a|") -lm'
 	$(BUILD)/fill_example_static
+	PKG_CONFIG_PATH=$(abspath $(BUILD)/stage)/lib/pkgconfig sh -c \
+	  '$(CC) -std=c11 -Wall -Wextra -Werror examples/model_example.c -o $(BUILD)/model_example_static $$(pkg-config --cflags --static --libs nninit | sed "s|-lnninit|$(abspath $(BUILD)/stage)/lib/libnninit.a|") -lm'
+	rm -f $(BUILD)/model_example.safetensors
+	$(BUILD)/model_example_static examples/models/mlp.json $(BUILD)/model_example.safetensors
+	$(BUILD)/stage/bin/nninit init examples/models/mlp.json -o $(BUILD)/model_example_cli.safetensors -f -q
+	cmp $(BUILD)/model_example.safetensors $(BUILD)/model_example_cli.safetensors
 
 test-asan: deps-test
 	$(MAKE) --no-print-directory BUILD=build-asan \
