@@ -124,6 +124,8 @@ test: deps-test lib
 	$(MAKE) --no-print-directory cli-check
 	$(MAKE) --no-print-directory st-check
 	$(MAKE) --no-print-directory cli-init-check
+	$(MAKE) --no-print-directory exports-check
+	$(MAKE) --no-print-directory cmake-check
 
 # The example links the *installed* library through pkg-config.
 examples-check: lib
@@ -230,6 +232,32 @@ install: lib
 	ln -sf libnninit.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libnninit.so.$(SOMAJOR)
 	ln -sf libnninit.so.$(SOMAJOR) $(DESTDIR)$(PREFIX)/lib/libnninit.so
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' nninit.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/nninit.pc
+
+# ---- CMake package, exported symbols -------------------------------------------------
+# cmake/ holds the CMake config package (PREFIX/lib/cmake/nninit), paths relative to its
+# own place. The checks run from `make test`.
+SIZEOF_VOID_P = $(shell echo __SIZEOF_POINTER__ | $(CC) -E -P - | tail -n 1)
+DEPS_test += cmake binutils
+CMAKE_DIR = $(DESTDIR)$(PREFIX)/lib/cmake/nninit
+CMAKE_SUBST = sed -e 's|@VERSION@|$(VERSION)|g' -e 's|@SOMAJOR@|$(SOMAJOR)|g' -e 's|@SIZEOF_VOID_P@|$(SIZEOF_VOID_P)|g'
+.PHONY: install-cmake cmake-check exports-check
+
+install: install-cmake
+install-cmake: lib
+	install -d $(CMAKE_DIR)
+	$(CMAKE_SUBST) cmake/nninitConfig.cmake.in > $(CMAKE_DIR)/nninitConfig.cmake
+	$(CMAKE_SUBST) cmake/nninitConfigVersion.cmake.in > $(CMAKE_DIR)/nninitConfigVersion.cmake
+	$(CMAKE_SUBST) cmake/nninitTargets.cmake.in > $(CMAKE_DIR)/nninitTargets.cmake
+
+# libnninit.so exports nninit_* only and carries the SONAME libnninit.so.MAJOR.
+exports-check: lib
+	bash tests/install/exports.sh $(SHARED)
+
+# examples/cmake built with cmake against an installed copy, and again after moving it.
+cmake-check: lib
+	rm -rf $(BUILD)/cmake-stage
+	$(MAKE) --no-print-directory install PREFIX=$(abspath $(BUILD)/cmake-stage) >/dev/null
+	bash tests/install/cmake.sh $(BUILD)/cmake-stage $(BUILD)/cmake-check
 
 clean:
 	rm -rf build build-asan build-aarch64 build-fuzz
