@@ -126,6 +126,7 @@ test: deps-test lib
 	$(MAKE) --no-print-directory cli-init-check
 	$(MAKE) --no-print-directory exports-check
 	$(MAKE) --no-print-directory cmake-check
+	$(MAKE) --no-print-directory python-check
 
 # The example links the *installed* library through pkg-config.
 examples-check: lib
@@ -233,16 +234,26 @@ install: lib
 	ln -sf libnninit.so.$(SOMAJOR) $(DESTDIR)$(PREFIX)/lib/libnninit.so
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' nninit.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/nninit.pc
 
-# ---- CMake package, exported symbols -------------------------------------------------
-# cmake/ holds the CMake config package (PREFIX/lib/cmake/nninit), paths relative to its
-# own place. The checks run from `make test`.
+# ---- Python package, CMake package, exported symbols ------------------------------
+# python/nninit (ctypes over libnninit.so) is installed in PYTHON_SITE, by default
+# PREFIX/lib/python3/dist-packages (Debian's site directory for PREFIX=/usr; Debian's
+# python3 looks in /usr/local/lib/python3.X/dist-packages for /usr/local: README, "Python");
+# from there it finds PREFIX/lib/libnninit.so.MAJOR three directories up. cmake/ holds the
+# CMake config package (PREFIX/lib/cmake/nninit), paths relative to its own place. The
+# checks run from `make test`.
+PYTHON ?= $(firstword $(wildcard /usr/bin/python3) python3)
 SIZEOF_VOID_P = $(shell echo __SIZEOF_POINTER__ | $(CC) -E -P - | tail -n 1)
-DEPS_test += cmake binutils
+DEPS_test += python3-pytest python3-torch cmake binutils
+PYTHON_SITE ?= $(PREFIX)/lib/python3/dist-packages
+PY_DIR = $(DESTDIR)$(PYTHON_SITE)/nninit
 CMAKE_DIR = $(DESTDIR)$(PREFIX)/lib/cmake/nninit
 CMAKE_SUBST = sed -e 's|@VERSION@|$(VERSION)|g' -e 's|@SOMAJOR@|$(SOMAJOR)|g' -e 's|@SIZEOF_VOID_P@|$(SIZEOF_VOID_P)|g'
-.PHONY: install-cmake cmake-check exports-check
+.PHONY: install-python install-cmake python-check cmake-check exports-check
 
-install: install-cmake
+install: install-python install-cmake
+install-python:
+	install -d $(PY_DIR)
+	install -m 644 python/nninit/*.py $(PY_DIR)/
 install-cmake: lib
 	install -d $(CMAKE_DIR)
 	$(CMAKE_SUBST) cmake/nninitConfig.cmake.in > $(CMAKE_DIR)/nninitConfig.cmake
@@ -256,8 +267,19 @@ exports-check: lib
 # examples/cmake built with cmake against an installed copy, and again after moving it.
 cmake-check: lib
 	rm -rf $(BUILD)/cmake-stage
-	$(MAKE) --no-print-directory install PREFIX=$(abspath $(BUILD)/cmake-stage) >/dev/null
+	$(MAKE) --no-print-directory install PREFIX=$(abspath $(BUILD)/cmake-stage) \
+	  PYTHON_SITE=$(abspath $(BUILD)/cmake-stage)/lib/python3/dist-packages >/dev/null
 	bash tests/install/cmake.sh $(BUILD)/cmake-stage $(BUILD)/cmake-check
+
+# python/tests with pytest, against this build's library and command-line program
+# (NNINIT_LIBRARY, NNINIT_CLI) and an installed copy of the package (NNINIT_STAGE).
+python-check: lib
+	rm -rf $(BUILD)/python-stage
+	$(MAKE) --no-print-directory install PREFIX=$(abspath $(BUILD)/python-stage) \
+	  PYTHON_SITE=$(abspath $(BUILD)/python-stage)/lib/python3/dist-packages >/dev/null
+	NNINIT_LIBRARY=$(abspath $(SHARED)) NNINIT_CLI=$(abspath $(BUILD)/nninit) \
+	  NNINIT_STAGE=$(abspath $(BUILD)/python-stage) NNINIT_BUILD_DIR=$(abspath $(BUILD)) PYTHONPATH=python \
+	  $(PYTHON) -m pytest -q -p no:cacheprovider python/tests
 
 clean:
 	rm -rf build build-asan build-aarch64 build-fuzz
