@@ -70,9 +70,10 @@ def test_spec_of_a_module():
 def compare_with_cli(cli, tmp_path, module, rules, **kw):
     """init_module(module) and `nninit init` of its spec give the same bytes for every parameter."""
     spec = nninit.spec_from_module(module, rules, seed=kw.get("seed", 0), dtype=kw.get("dtype"))
-    path = tmp_path / "spec.json"
+    k = len(list(tmp_path.glob("spec*.json")))           # fresh names: the program does not replace files
+    path = tmp_path / ("spec%d.json" % k)
     path.write_text(json.dumps(spec))
-    out = tmp_path / "cli.safetensors"
+    out = tmp_path / ("cli%d.safetensors" % k)
     cli("init", path, "-o", out, "-q")
     assert nninit.init_module(module, rules, **kw) is module
     meta, tensors, _ = streader.read(out)
