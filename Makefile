@@ -137,6 +137,9 @@ test: deps-test lib
 	$(MAKE) --no-print-directory cli-init-check
 	$(MAKE) --no-print-directory cli-stream-check
 	$(MAKE) --no-print-directory man-check
+	$(MAKE) --no-print-directory exports-check
+	$(MAKE) --no-print-directory cmake-check
+	$(MAKE) --no-print-directory python-check
 
 # The same without the 10^7-sample statistics (tests/stats/).
 test-fast:
@@ -152,6 +155,12 @@ examples-check: lib
 	PKG_CONFIG_PATH=$(abspath $(BUILD)/stage)/lib/pkgconfig sh -c \
 	  '$(CC) -std=c11 -Wall -Wextra -Werror examples/fill_example.c -o $(BUILD)/fill_example_static $$(pkg-config --cflags --static --libs nninit | sed "s|-lnninit|$(abspath $(BUILD)/stage)/lib/libnninit.a|") -lm'
 	$(BUILD)/fill_example_static
+	PKG_CONFIG_PATH=$(abspath $(BUILD)/stage)/lib/pkgconfig sh -c \
+	  '$(CC) -std=c11 -Wall -Wextra -Werror examples/model_example.c -o $(BUILD)/model_example_static $$(pkg-config --cflags --static --libs nninit | sed "s|-lnninit|$(abspath $(BUILD)/stage)/lib/libnninit.a|") -lm'
+	rm -f $(BUILD)/model_example.safetensors
+	$(BUILD)/model_example_static examples/models/mlp.json $(BUILD)/model_example.safetensors
+	$(BUILD)/stage/bin/nninit init examples/models/mlp.json -o $(BUILD)/model_example_cli.safetensors -f -q
+	cmp $(BUILD)/model_example.safetensors $(BUILD)/model_example_cli.safetensors
 
 test-asan: deps-test
 	$(MAKE) --no-print-directory BUILD=build-asan \
@@ -287,6 +296,62 @@ install: lib
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' nninit.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/nninit.pc
 	install -d $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 644 docs/nninit.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+
+# ---- Python package, CMake package, exported symbols ------------------------------
+# python/nninit (ctypes over libnninit.so) is installed in PYTHON_SITE, by default
+# PREFIX/lib/python3/dist-packages (Debian's site directory for PREFIX=/usr; for
+# /usr/local a nninit.pth in /usr/local/lib/python3.X/dist-packages points there);
+# from there it finds PREFIX/lib/libnninit.so.MAJOR three directories up. cmake/ holds the
+# CMake config package (PREFIX/lib/cmake/nninit), paths relative to its own place. The
+# checks run from `make test`.
+PYTHON ?= $(firstword $(wildcard /usr/bin/python3) python3)
+SIZEOF_VOID_P = $(shell echo __SIZEOF_POINTER__ | $(CC) -E -P - | tail -n 1)
+DEPS_test += python3-pytest python3-torch cmake binutils
+PYTHON_SITE ?= $(PREFIX)/lib/python3/dist-packages
+PY_DIR = $(DESTDIR)$(PYTHON_SITE)/nninit
+CMAKE_DIR = $(DESTDIR)$(PREFIX)/lib/cmake/nninit
+CMAKE_SUBST = sed -e 's|@VERSION@|$(VERSION)|g' -e 's|@SOMAJOR@|$(SOMAJOR)|g' -e 's|@SIZEOF_VOID_P@|$(SIZEOF_VOID_P)|g'
+.PHONY: install-python install-cmake python-check cmake-check exports-check
+
+install: install-python install-cmake
+# Debian's python3 reads PREFIX/lib/python3/dist-packages for PREFIX=/usr only; for
+# /usr/local it reads /usr/local/lib/python3.X/dist-packages. When that versioned
+# directory of this PREFIX is on the interpreter's path, a one-line nninit.pth there
+# points it to PYTHON_SITE, so `import nninit` works right after `make install`.
+PY_VERSIONED = $(PREFIX)/lib/python$(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)/dist-packages
+install-python:
+	install -d $(PY_DIR)
+	install -m 644 python/nninit/*.py $(PY_DIR)/
+	@if [ "$(PY_VERSIONED)" != "$(PYTHON_SITE)" ] && \
+	    $(PYTHON) -c 'import sys; sys.exit("$(PY_VERSIONED)" not in sys.path)' 2>/dev/null; then \
+	  install -d $(DESTDIR)$(PY_VERSIONED) && echo "$(PYTHON_SITE)" > $(DESTDIR)$(PY_VERSIONED)/nninit.pth && \
+	  echo "install-python: $(PY_VERSIONED)/nninit.pth -> $(PYTHON_SITE)"; fi
+install-cmake: lib
+	install -d $(CMAKE_DIR)
+	$(CMAKE_SUBST) cmake/nninitConfig.cmake.in > $(CMAKE_DIR)/nninitConfig.cmake
+	$(CMAKE_SUBST) cmake/nninitConfigVersion.cmake.in > $(CMAKE_DIR)/nninitConfigVersion.cmake
+	$(CMAKE_SUBST) cmake/nninitTargets.cmake.in > $(CMAKE_DIR)/nninitTargets.cmake
+
+# libnninit.so exports nninit_* only and carries the SONAME libnninit.so.MAJOR.
+exports-check: lib
+	bash tests/install/exports.sh $(SHARED)
+
+# examples/cmake built with cmake against an installed copy, and again after moving it.
+cmake-check: lib
+	rm -rf $(BUILD)/cmake-stage
+	$(MAKE) --no-print-directory install PREFIX=$(abspath $(BUILD)/cmake-stage) \
+	  PYTHON_SITE=$(abspath $(BUILD)/cmake-stage)/lib/python3/dist-packages >/dev/null
+	bash tests/install/cmake.sh $(BUILD)/cmake-stage $(BUILD)/cmake-check
+
+# python/tests with pytest, against this build's library and command-line program
+# (NNINIT_LIBRARY, NNINIT_CLI) and an installed copy of the package (NNINIT_STAGE).
+python-check: lib
+	rm -rf $(BUILD)/python-stage
+	$(MAKE) --no-print-directory install PREFIX=$(abspath $(BUILD)/python-stage) \
+	  PYTHON_SITE=$(abspath $(BUILD)/python-stage)/lib/python3/dist-packages >/dev/null
+	NNINIT_LIBRARY=$(abspath $(SHARED)) NNINIT_CLI=$(abspath $(BUILD)/nninit) \
+	  NNINIT_STAGE=$(abspath $(BUILD)/python-stage) NNINIT_BUILD_DIR=$(abspath $(BUILD)) PYTHONPATH=python \
+	  $(PYTHON) -m pytest -q -p no:cacheprovider python/tests
 
 clean:
 	rm -rf build build-asan build-aarch64 build-fuzz

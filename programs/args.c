@@ -213,6 +213,81 @@ int parse_shape(const char *cmd, const char *option, const char *s, int64_t shap
     }
 }
 
+/* ---- slices ---------------------------------------------------------------------------- */
+/* One bound of a slice entry: an optional '-' and decimal digits, at most
+ * INT64_MAX in magnitude. 0 if [s, s + len) is not one; *too_big as parse_size. */
+static int parse_bound(const char *s, size_t len, int64_t *out, int *too_big)
+{
+    int neg = len > 0 && s[0] == '-';
+    int64_t v;
+    if (!parse_size(s + neg, len - (size_t)neg, &v, too_big)) return 0;
+    *out = neg ? -v : v;
+    return 1;
+}
+
+int parse_slice(const char *cmd, const char *option, const char *s, slice_spec *out)
+{
+    out->n = 0;
+    if (s[0] == '\0') return 0;
+    const char *p = s;
+    for (;;) {
+        int len = (int)strcspn(p, ",");
+        if (out->n == NNINIT_MAX_DIMS)
+            return usage_error(cmd, "%s: '%s' has more than %d entries", option, s, NNINIT_MAX_DIMS);
+        const char *colon = memchr(p, ':', (size_t)len);
+        if (!colon)
+            return usage_error(cmd, "%s: '%s': entry '%.*s' is not a slice a:b, a:, :b or : (an index i is the "
+                               "slice i:i+1)", option, s, len, p);
+        if (memchr(colon + 1, ':', (size_t)(p + len - colon - 1)))
+            return usage_error(cmd, "%s: '%s': entry '%.*s' has a step; steps are not supported", option, s, len, p);
+        int k = out->n, too_big;
+        const char *bound[2] = { p, colon + 1 };
+        size_t blen[2] = { (size_t)(colon - p), (size_t)(p + len - colon - 1) };
+        int64_t *val[2] = { &out->lo[k], &out->hi[k] };
+        int *has[2] = { &out->has_lo[k], &out->has_hi[k] };
+        for (int b = 0; b < 2; b++) {
+            *has[b] = blen[b] > 0;
+            *val[b] = 0;
+            if (*has[b] && !parse_bound(bound[b], blen[b], val[b], &too_big)) {
+                if (too_big)
+                    return usage_error(cmd, "%s: '%s': '%.*s' is too large", option, s, (int)blen[b], bound[b]);
+                return usage_error(cmd, "%s: '%s': '%.*s' is not an integer", option, s, (int)blen[b], bound[b]);
+            }
+        }
+        out->text[k] = p;
+        out->len[k] = len;
+        out->n++;
+        if (p[len] == '\0') return 0;
+        p += len + 1;
+    }
+}
+
+int resolve_slice(const char *cmd, const char *option, const char *s, const slice_spec *sl, const int64_t *shape,
+                  int ndim, int64_t start[NNINIT_MAX_DIMS], int64_t count[NNINIT_MAX_DIMS])
+{
+    if (sl->n > ndim)
+        return fail(cmd, "%s '%s': %d entries for a %d-D tensor", option, s, sl->n, ndim);
+    for (int d = 0; d < ndim; d++) {
+        int64_t size = shape[d], lo = 0, hi = size;
+        if (d < sl->n) {
+            /* Python's reading of negative bounds, without its clamping: |bound| <= INT64_MAX, so no overflow */
+            if (sl->has_lo[d]) lo = sl->lo[d] < 0 ? sl->lo[d] + size : sl->lo[d];
+            if (sl->has_hi[d]) hi = sl->hi[d] < 0 ? sl->hi[d] + size : sl->hi[d];
+            if (lo < 0 || lo > size || hi < 0 || hi > size)
+                return fail(cmd, "%s '%s': '%.*s' is out of bounds for dimension %d of size %lld", option, s,
+                            sl->len[d], sl->text[d], d, (long long)size);
+            if (hi <= lo)
+                return fail(cmd, "%s '%s': '%.*s' selects nothing of dimension %d (size %lld): the slice is empty",
+                            option, s, sl->len[d], sl->text[d], d, (long long)size);
+        } else if (size == 0) {
+            return fail(cmd, "%s '%s': dimension %d has size 0: the slice is empty", option, s, d);
+        }
+        start[d] = lo;
+        count[d] = hi - lo;
+    }
+    return 0;
+}
+
 /* ---- outputs ------------------------------------------------------------------------- */
 int check_output(const char *cmd, const char *path)
 {

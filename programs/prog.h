@@ -70,6 +70,28 @@ int parse_dtype(const char *s, nninit_dtype *out);
  * after printing why (the option's name in the message). */
 int parse_shape(const char *cmd, const char *option, const char *s, int64_t shape[NNINIT_MAX_DIMS], int *ndim);
 
+/* A slice in Python's syntax, one entry per dimension separated by ',':
+ * "a:b", "a:", ":b" or ":", where a and b are integers and negative ones count
+ * from the end of the dimension (as in Python). No steps, no single indices.
+ * "" has no entries. */
+typedef struct {
+    int n;                                          /* entries given */
+    int has_lo[NNINIT_MAX_DIMS], has_hi[NNINIT_MAX_DIMS];
+    int64_t lo[NNINIT_MAX_DIMS], hi[NNINIT_MAX_DIMS];
+    const char *text[NNINIT_MAX_DIMS];              /* each entry as given, for messages */
+    int len[NNINIT_MAX_DIMS];
+} slice_spec;
+/* 0, or a usage error's exit status after printing why (the option's name in
+ * the message). */
+int parse_slice(const char *cmd, const char *option, const char *s, slice_spec *out);
+/* The slice of a tensor of shape[0..ndim) as start and count per dimension;
+ * dimensions past the entries are whole (NumPy's a[0:4] of a 2-D a). 0, or
+ * EXIT_FAIL after printing why: more entries than dimensions, an entry out of
+ * the dimension's bounds (never clamped, unlike Python), or a slice that
+ * selects nothing. */
+int resolve_slice(const char *cmd, const char *option, const char *s, const slice_spec *sl, const int64_t *shape,
+                  int ndim, int64_t start[NNINIT_MAX_DIMS], int64_t count[NNINIT_MAX_DIMS]);
+
 /* ---- args.c: the program's state and messages -------------------------------- */
 typedef struct {
     int verbosity;           /* 0 quiet (errors only), 1 default, 2 verbose */

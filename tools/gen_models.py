@@ -3,11 +3,15 @@
 
 Names and shapes come from real torch modules built here (torchvision and
 transformers are not needed: the few modules are defined below, with the
-parameter names of the reference implementations), and the parameter counts
-are asserted against the published figures. The rules are what a practitioner
-would write: a few globs, first match wins.
+parameter names of the reference implementations), turned into specs by
+nninit.spec_from_module (python/nninit), and the parameter counts are asserted
+against the published figures. The rules are what a practitioner would write:
+a few globs, first match wins.
 
     /usr/bin/python3 tools/gen_models.py [outdir]      (default examples/models)
+
+The package loads libnninit.so from the source tree's build/ (run `make` first)
+or from NNINIT_LIBRARY.
 """
 import json
 import math
@@ -16,6 +20,9 @@ import sys
 
 import torch
 from torch import nn
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "python"))
+import nninit  # noqa: E402
 
 torch.set_default_dtype(torch.float32)
 
@@ -126,92 +133,87 @@ class Llama(nn.Module):
         self.lm_head.weight = self.model.embed_tokens.weight   # tie_word_embeddings = true
 
 
-def tensors_of(module):
-    # named_parameters() skips a tied parameter's second name (lm_head.weight).
-    return [(n, list(p.shape)) for n, p in module.named_parameters()]
-
-
-def write(path, spec, tensors):
-    """One rule and one tensor per line: readable and diffable."""
+def write(path, about, spec):
+    """One rule and one tensor per line: readable and diffable. about: name,
+    description and layout, written before the spec's seed and dtype (dtype only
+    when it is not the default f32)."""
     lines = ["{"]
+    top = dict(about)
+    top["seed"] = spec["seed"]
+    if spec["dtype"] != "f32":
+        top["dtype"] = spec["dtype"]
     for k in ("name", "description", "seed", "dtype", "layout"):
-        if k in spec:
-            lines.append("  %s: %s," % (json.dumps(k), json.dumps(spec[k])))
+        if k in top:
+            lines.append("  %s: %s," % (json.dumps(k), json.dumps(top[k])))
     lines.append('  "rules": {')
     rules = list(spec["rules"].items())
     for i, (pat, init) in enumerate(rules):
         lines.append("    %s: %s%s" % (json.dumps(pat), json.dumps(init), "," if i + 1 < len(rules) else ""))
     lines.append("  },")
     lines.append('  "tensors": [')
-    for i, (name, shape) in enumerate(tensors):
-        lines.append('    {"name": %s, "shape": %s}%s' % (json.dumps(name), json.dumps(shape),
-                                                          "," if i + 1 < len(tensors) else ""))
+    tensors = spec["tensors"]
+    for i, t in enumerate(tensors):
+        fields = "".join(", %s: %s" % (json.dumps(k), json.dumps(v)) for k, v in t.items() if k not in ("name", "shape"))
+        lines.append('    {"name": %s, "shape": %s%s}%s' % (json.dumps(t["name"]), json.dumps(t["shape"]), fields,
+                                                            "," if i + 1 < len(tensors) else ""))
     lines.append("  ]")
     lines.append("}")
     text = "\n".join(lines) + "\n"
     json.loads(text)   # well-formed, and keys in the intended order
     with open(path, "w") as f:
         f.write(text)
-    count = sum(math.prod(s) for _, s in tensors)
+    count = sum(math.prod(t["shape"]) for t in tensors)
     print("%-22s %4d tensors %14s parameters" % (os.path.basename(path), len(tensors), format(count, ",")))
-    return count
+    return count, len(tensors)
 
 
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else "examples/models"
     os.makedirs(out, exist_ok=True)
 
-    mlp = tensors_of(MLP())
-    n = write(os.path.join(out, "mlp.json"), {
+    n, _ = write(os.path.join(out, "mlp.json"), {
         "name": "mlp", "description": "784-256-128-10 MLP with ReLU; He init, Glorot for the linear output layer",
-        "seed": 42,
-        "rules": {"fc3.weight": "xavier_uniform", "*.weight": "kaiming_normal(nonlinearity=relu)", "*.bias": "zeros"},
-    }, mlp)
+    }, nninit.spec_from_module(MLP(), {
+        "fc3.weight": "xavier_uniform", "*.weight": "kaiming_normal(nonlinearity=relu)", "*.bias": "zeros",
+    }, seed=42))
     assert n == 784 * 256 + 256 + 256 * 128 + 128 + 128 * 10 + 10 == 235146, n
 
-    resnet = tensors_of(ResNet50())
-    n = write(os.path.join(out, "resnet50.json"), {
+    n, count = write(os.path.join(out, "resnet50.json"), {
         "name": "resnet50",
         "description": "torchvision resnet50 parameters (no BatchNorm buffers), initialized as torchvision does",
-        "seed": 0, "layout": "oihw",
-        "rules": {
-            "fc.weight": "pytorch_default",
-            "fc.bias": "pytorch_default_bias(fan_in=2048)",
-            "*bn*.weight": "ones", "*downsample.1.weight": "ones",
-            "*.bias": "zeros",
-            "*.weight": "kaiming_normal(mode=fan_out, nonlinearity=relu)",
-        },
-    }, resnet)
+        "layout": "oihw",
+    }, nninit.spec_from_module(ResNet50(), {
+        "fc.weight": "pytorch_default",
+        "fc.bias": "pytorch_default_bias(fan_in=2048)",
+        "*bn*.weight": "ones", "*downsample.1.weight": "ones",
+        "*.bias": "zeros",
+        "*.weight": "kaiming_normal(mode=fan_out, nonlinearity=relu)",
+    }, seed=0))
     assert n == 25557032, n
-    assert len(resnet) == 161, len(resnet)
+    assert count == 161, count
 
-    gpt = tensors_of(GPT2())
     std_proj = "0.0040824829046386304"      # 0.02 / sqrt(2 * n_layer), to 17 digits
     assert float(std_proj) == 0.02 / math.sqrt(2 * 12)
-    n = write(os.path.join(out, "gpt2-124m.json"), {
+    n, count = write(os.path.join(out, "gpt2-124m.json"), {
         "name": "gpt2-124m",
         "description": "GPT-2 124M, nanoGPT names; lm_head.weight is tied to transformer.wte.weight and not stored",
-        "seed": 1337,
-        "rules": {
-            "*.c_proj.weight": "normal(std=%s)" % std_proj,   # residual projections: 0.02 / sqrt(2 * n_layer)
-            "*ln_*.weight": "ones",
-            "*.bias": "zeros",
-            "*.weight": "normal(std=0.02)",
-        },
-    }, gpt)
+    }, nninit.spec_from_module(GPT2(), {
+        "*.c_proj.weight": "normal(std=%s)" % std_proj,   # residual projections: 0.02 / sqrt(2 * n_layer)
+        "*ln_*.weight": "ones",
+        "*.bias": "zeros",
+        "*.weight": "normal(std=0.02)",
+    }, seed=1337))
     assert n == 124439808, n
-    assert len(gpt) == 2 + 12 * 12 + 2, len(gpt)
+    assert count == 2 + 12 * 12 + 2, count
 
-    llama = tensors_of(Llama())
-    n = write(os.path.join(out, "llama-1b.json"), {
+    n, count = write(os.path.join(out, "llama-1b.json"), {
         "name": "llama-3.2-1b",
         "description": "Llama-3.2-1B shapes (vocab 128256, dim 2048, 16 layers, 32 heads, 8 KV heads, FFN 8192); "
                        "lm_head.weight is tied to model.embed_tokens.weight and not stored",
-        "seed": 0, "dtype": "bf16",
-        "rules": {"*norm.weight": "ones", "*.weight": "normal(std=0.02)"},
-    }, llama)
+    }, nninit.spec_from_module(Llama(), {"*norm.weight": "ones", "*.weight": "normal(std=0.02)"}, seed=0,
+                               dtype="bf16"))
     assert n == 1235814400, n
-    assert len(llama) == 1 + 16 * 9 + 1, len(llama)
+    assert count == 1 + 16 * 9 + 1, count
 
 
 if __name__ == "__main__":
