@@ -1,6 +1,7 @@
-/* nninit init: every tensor of a JSON model spec, initialized into one
- * arena (some loaded from a checkpoint), written as one safetensors file or
- * a directory of .npy files. */
+/* nninit init: every tensor of a JSON model spec, initialized (some loaded
+ * from a checkpoint) and streamed to one safetensors file, a sharded
+ * checkpoint or a directory of .npy files (nninit_model_write: the model is
+ * never held in memory). */
 #include <errno.h>
 #include <omp.h>
 #include <stdlib.h>
@@ -15,6 +16,11 @@ const char init_help[] =
     "\n"
     "  -o, --output OUT         where to write; '-' is standard output (safetensors only);\n"
     "                           devices such as /dev/null are written directly\n"
+    "  --max-shard-size SIZE    a Hugging Face sharded checkpoint: the directory OUT/ with\n"
+    "                           model-00001-of-0000N.safetensors ... and model.safetensors.index.json,\n"
+    "                           tensors in spec order, a new shard when the next tensor would take\n"
+    "                           it past SIZE, a larger tensor alone (huggingface_hub's rule); SIZE\n"
+    "                           as 5GB, 500MB, 2GiB (KB MB GB TB = 10^3.., KiB MiB GiB TiB = 2^10..)\n"
     "  -f, --force              replace OUT if it exists (atomically); without it an existing OUT\n"
     "                           is an error\n"
     "  --format FORMAT          safetensors (default): one file with metadata nninit_version, seed,\n"
@@ -24,12 +30,18 @@ const char init_help[] =
     "                           __metadata__.json\n"
     "  --dtype DTYPE            every tensor in f32, f64, bf16 or f16 (default: the spec's)\n"
     "  --seed N                 the seed (default: the spec's), unsigned 64-bit\n"
-    "  --threads N              OpenMP threads (default: the OpenMP default, OMP_NUM_THREADS)\n"
+    "  --threads N              filling threads (default: the OpenMP default, OMP_NUM_THREADS);\n"
+    "                           one more thread writes\n"
+    "  --memory SIZE            the buffers the model streams through (default 64MiB, at least\n"
+    "                           2MiB); resident memory is about this plus the largest tensor whose\n"
+    "                           scheme needs it whole (orthogonal, sparse), whatever the model's size\n"
     "  --stats                  after init, a table per tensor: shape, mean, std, min, max of the\n"
-    "                           values (computed in double), the std the scheme should give, the\n"
-    "                           init (standard output; standard error with -o -)\n"
-    "  --from CKPT.safetensors  load the tensors the checkpoint has (same name, same shape; f32,\n"
-    "                           f64, bf16 and f16 are converted), initialize the others\n"
+    "                           values written (computed in double as they stream out), the std the\n"
+    "                           scheme should give, the init (standard output; standard error with -o -)\n"
+    "  --from CKPT              load the tensors the checkpoint has (same name, same shape; f32,\n"
+    "                           f64, bf16 and f16 are converted), initialize the others; CKPT is a\n"
+    "                           .safetensors file, or a sharded checkpoint: its directory or its\n"
+    "                           model.safetensors.index.json\n"
     "  --rename OLD=NEW         with --from: checkpoint tensor OLD+rest provides spec tensor\n"
     "                           NEW+rest (prefixes; repeatable)\n"
     "  --reinit-mismatched      with --from: initialize a tensor whose checkpoint shape differs\n"
@@ -39,22 +51,32 @@ const char init_help[] =
     "  --progress, --no-progress  draw the progress bar, or not, whatever standard error is\n"
     "                           (default: when it is a terminal)\n"
     "\n"
-    "OUT appears whole or not at all: an error or a signal (SIGINT, SIGTERM, SIGHUP) leaves no\n"
-    "partial file or directory. A summary line (tensors, GB = 10^9 bytes, seconds, GB/s) follows\n"
-    "the run. Exit status 0, 1 on a runtime failure (spec, checkpoint, memory, writing), 2 on a\n"
-    "usage error.\n";
+    "OUT appears whole or not at all: an error, a full disk or a signal (SIGINT, SIGTERM, SIGHUP)\n"
+    "leaves no partial file or directory. A summary line (tensors, GB = 10^9 bytes, seconds, GB/s)\n"
+    "follows the run. Exit status 0, 1 on a runtime failure (spec, checkpoint, memory, writing), 2\n"
+    "on a usage error.\n";
 
-typedef struct {
-    const char *spec_path, *out, *from;
-    const char *const *renames;     /* NULL-terminated, or NULL */
-    int npy, stats, reinit, to_stdout;
-    int dtype_given, seed_given;
-    nninit_dtype dtype;
-    uint64_t seed, threads;
-} init_cfg;
+static const opt init_opts[INIT_OPT_COUNT] = {
+    { "--output", "-o", OPT_VALUE, NULL, 0, NULL }, { "--format", NULL, OPT_VALUE, NULL, 0, NULL },
+    { "--dtype", NULL, OPT_VALUE, NULL, 0, NULL },  { "--seed", NULL, OPT_VALUE, NULL, 0, NULL },
+    { "--threads", NULL, OPT_VALUE, NULL, 0, NULL }, { "--from", NULL, OPT_VALUE, NULL, 0, NULL },
+    { "--rename", NULL, OPT_LIST, NULL, 0, NULL },  { "--stats", NULL, OPT_FLAG, NULL, 0, NULL },
+    { "--reinit-mismatched", NULL, OPT_FLAG, NULL, 0, NULL }, { "--memory", NULL, OPT_VALUE, NULL, 0, NULL },
+    { "--max-shard-size", NULL, OPT_VALUE, NULL, 0, NULL }, COMMON_OPTS,
+};
 
-/* Options to cfg. 0, or an exit status after printing why. */
-static int read_options(args *a, init_cfg *c)
+void init_options(opt opts[INIT_OPT_COUNT]) { memcpy(opts, init_opts, sizeof init_opts); }
+
+/* A SIZE option's value into *bytes: 0, or a usage error's status. */
+static int size_option(args *a, const char *name, uint64_t *bytes)
+{
+    const char *v = args_value(a, name);
+    char why[256];
+    if (v && nninit_size_parse(v, bytes, why, sizeof why) != NNINIT_OK) return usage_error("init", "%s: %s", name, why);
+    return 0;
+}
+
+int init_read_options(args *a, init_cfg *c)
 {
     const char *v;
     if (a->n_positional == 0) return usage_error("init", "a model spec (JSON file) is required");
@@ -83,13 +105,19 @@ static int read_options(args *a, init_cfg *c)
         return usage_error("init", "%s needs --from", ren->given ? "--rename" : "--reinit-mismatched");
     c->to_stdout = strcmp(c->out, "-") == 0;
     if (c->to_stdout && c->npy) return usage_error("init", "--format npy writes a directory; -o - is not one");
+    int rc = size_option(a, "--memory", &c->memory);
+    if (!rc) rc = size_option(a, "--max-shard-size", &c->shard);
+    if (rc) return rc;
+    if (c->memory && c->memory < 2 * NNINIT_WRITE_UNIT_BYTES)
+        return usage_error("init", "--memory: '%s' is below the minimum, 2MiB", args_value(a, "--memory"));
+    if (c->shard && c->npy) return usage_error("init", "--max-shard-size applies to safetensors, not --format npy");
+    if (c->shard && c->to_stdout) return usage_error("init", "--max-shard-size writes a directory; -o - is not one");
     if (c->to_stdout && isatty(STDOUT_FILENO))
         return usage_error("init", "-o -: standard output is a terminal; redirect it or give a file name");
     return 0;
 }
 
-/* The spec with the overrides, and the checkpoint. */
-static int load_inputs(const init_cfg *c, nninit_model **model, nninit_st_file **ck)
+int init_load_inputs(const init_cfg *c, nninit_model **model, nninit_st_file **ck)
 {
     char msg[1024] = "";
     nninit_status st = nninit_model_load(c->spec_path, model, msg, sizeof msg);
@@ -103,103 +131,81 @@ static int load_inputs(const init_cfg *c, nninit_model **model, nninit_st_file *
     return 0;
 }
 
-/* Initializes (or loads) every tensor into the arena. */
-static int initialize(const init_cfg *c, const nninit_model *model, const nninit_st_file *ck, nninit_arena *arena,
-                      nninit_source *source, unsigned char *used, double *seconds)
+/* Initializes (or loads) every tensor and streams it to OUT; then the
+ * --from report and the --stats table. */
+static int stream_model(const init_cfg *c, const nninit_model *model, const nninit_st_file *ck)
 {
+    size_t n = nninit_model_count(model);
+    nninit_source *source = ck ? calloc(n ? n : 1, sizeof *source) : NULL;
+    unsigned char *used = ck ? calloc(nninit_st_count(ck) ? nninit_st_count(ck) : 1, 1) : NULL;
+    nninit_stats *stats = c->stats ? calloc(n ? n : 1, sizeof *stats) : NULL;
+    if ((ck && (!source || !used)) || (c->stats && !stats)) {
+        free(source); free(used); free(stats);
+        return fail("init", "out of memory");
+    }
+    nninit_load_options load = { .renames = c->renames, .reinit_mismatched = c->reinit };
+    nninit_write_options wo = write_options();
+    nninit_model_write_options wopt = {
+        .threads = (int)c->threads, .cancel = wo.cancel, .no_replace = wo.no_replace, .memory_bytes = c->memory,
+        .max_shard_bytes = c->shard, .ckpt = ck, .load = ck ? &load : NULL, .source = source, .ckpt_used = used,
+        .stats = stats,
+    };
     progress_bar bar;
-    nninit_run_options run = { .threads = (int)c->threads, .cancel = &g_stop };
     if (progress_wanted()) {
-        run.progress = progress_draw;
-        run.progress_ctx = &bar;
+        wopt.progress = progress_draw;
+        wopt.progress_ctx = &bar;
     }
     char msg[1024] = "";
     progress_start(&bar);
-    nninit_status st;
-    if (ck) {
-        nninit_load_options load = { .renames = c->renames, .reinit_mismatched = c->reinit };
-        st = nninit_model_init_from(model, ck, &load, nninit_arena_pointers(arena), &run, source, used, msg,
-                                    sizeof msg);
-    } else {
-        st = nninit_model_init(model, nninit_arena_pointers(arena), &run, msg, sizeof msg);
-    }
-    *seconds = now_seconds() - bar.t0;
+    nninit_status st = nninit_model_write(model, c->out, c->npy ? NNINIT_FORMAT_NPY_DIR : NNINIT_FORMAT_SAFETENSORS,
+                                          &wopt, msg, sizeof msg);
+    double seconds = now_seconds() - bar.t0;
     progress_clear(&bar);
-    if (st == NNINIT_E_CANCELED) return EXIT_FAIL;   /* nothing written yet; main re-raises the signal */
-    if (st == NNINIT_E_SHAPE && ck && !c->reinit && msg[0])
-        return fail("init", "%s (--reinit-mismatched initializes such tensors instead)", msg);
-    if (st != NNINIT_OK) return fail("init", "%s", msg[0] ? msg : nninit_status_str(st));
-    return 0;
-}
-
-/* Everything after the arena exists: init, report, stats, write. */
-static int init_and_write(const init_cfg *c, const nninit_model *model, const nninit_st_file *ck, nninit_arena *arena)
-{
-    size_t n = nninit_model_count(model);
-    uint64_t bytes = nninit_model_bytes(model);
-    nninit_source *source = ck ? calloc(n ? n : 1, sizeof *source) : NULL;
-    unsigned char *used = ck ? calloc(nninit_st_count(ck) ? nninit_st_count(ck) : 1, 1) : NULL;
-    if (ck && (!source || !used)) { free(source); free(used); return fail("init", "out of memory"); }
-    double init_s = 0, t0;
-    int rc = initialize(c, model, ck, arena, source, used, &init_s);
+    int rc = 0;
+    if (st == NNINIT_E_CANCELED) rc = EXIT_FAIL;   /* nothing left behind; main re-raises the signal */
+    else if (st == NNINIT_E_SHAPE && ck && !c->reinit && msg[0])
+        rc = fail("init", "%s (--reinit-mismatched initializes such tensors instead)", msg);
+    else if (st != NNINIT_OK) rc = report_status("init", st, msg);
     if (!rc && ck && g_prog.verbosity >= 1) print_from_report(c->from, model, ck, c->renames, source, used);
-    if (!rc && c->stats) {
-        if (c->threads) omp_set_num_threads((int)c->threads);
-        rc = print_stats(c->to_stdout ? stderr : stdout, model, nninit_arena_pointers(arena), source);
+    if (!rc && c->stats) rc = print_stats(c->to_stdout ? stderr : stdout, model, stats, source);
+    if (!rc) {
+        uint64_t bytes = nninit_model_bytes(model);
+        info(1, "init", "%zu tensors, %.3f GB in %.3f s (%.2f GB/s); wrote %s%s%s%s", n, 1e-9 * (double)bytes, seconds,
+             seconds > 0 ? 1e-9 * (double)bytes / seconds : 0.0, c->to_stdout ? "" : "'",
+             c->to_stdout ? "standard output" : c->out, c->to_stdout ? "" : "'",
+             c->shard ? " (sharded)" : "");
+        info(2, "init", "initialized and written in %.3f s, streamed through %.0f MiB of buffers", seconds,
+             (double)(c->memory ? c->memory : NNINIT_WRITE_MEMORY_DEFAULT) / (1 << 20));
     }
     free(source);
     free(used);
-    if (rc) return rc;
-    info(2, "init", "initialized in %.3f s; writing", init_s);
-    t0 = now_seconds();
-    char msg[1024] = "";
-    nninit_write_options wo = write_options();
-    nninit_status st = nninit_model_save(model, (const void *const *)nninit_arena_pointers(arena), c->out,
-                                         c->npy ? NNINIT_FORMAT_NPY_DIR : NNINIT_FORMAT_SAFETENSORS, &wo, msg,
-                                         sizeof msg);
-    if (st == NNINIT_E_CANCELED) return EXIT_FAIL;
-    if (st != NNINIT_OK) return report_status("init", st, msg);
-    double write_s = now_seconds() - t0;
-    info(1, "init", "%zu tensors, %.3f GB in %.3f s (%.2f GB/s); wrote %s%s%s in %.3f s", n, 1e-9 * (double)bytes,
-         init_s, init_s > 0 ? 1e-9 * (double)bytes / init_s : 0.0, c->to_stdout ? "" : "'",
-         c->to_stdout ? "standard output" : c->out, c->to_stdout ? "" : "'", write_s);
-    return 0;
+    free(stats);
+    return rc;
 }
 
 int cmd_init(int argc, char **argv)
 {
-    opt opts[] = {
-        { "--output", "-o", OPT_VALUE, NULL, 0, NULL }, { "--format", NULL, OPT_VALUE, NULL, 0, NULL },
-        { "--dtype", NULL, OPT_VALUE, NULL, 0, NULL },  { "--seed", NULL, OPT_VALUE, NULL, 0, NULL },
-        { "--threads", NULL, OPT_VALUE, NULL, 0, NULL }, { "--from", NULL, OPT_VALUE, NULL, 0, NULL },
-        { "--rename", NULL, OPT_LIST, NULL, 0, NULL },  { "--stats", NULL, OPT_FLAG, NULL, 0, NULL },
-        { "--reinit-mismatched", NULL, OPT_FLAG, NULL, 0, NULL }, COMMON_OPTS,
-    };
-    args a = { "init", opts, (int)(sizeof opts / sizeof opts[0]), 1, { 0 }, 0, 0 };
+    opt opts[INIT_OPT_COUNT];
+    init_options(opts);
+    args a = { "init", opts, INIT_OPT_COUNT, 1, { 0 }, 0, 0 };
     init_cfg c = { 0 };
     int rc = args_parse(&a, argc, argv);
     if (!rc && a.help) { fputs(init_help, stdout); args_free(&a); return 0; }
     if (!rc) rc = args_common(&a);
-    if (!rc) rc = read_options(&a, &c);
+    if (!rc) rc = init_read_options(&a, &c);
 
     nninit_model *model = NULL;
     nninit_st_file *ck = NULL;
-    nninit_arena *arena = NULL;
-    if (!rc) rc = load_inputs(&c, &model, &ck);
+    if (!rc) rc = init_load_inputs(&c, &model, &ck);
     if (!rc) rc = check_output("init", c.out);
     if (!rc) {
         info(2, "init", "%zu tensors, %.3f GB, seed %llu, kernels %s, %d threads", nninit_model_count(model),
              1e-9 * (double)nninit_model_bytes(model), (unsigned long long)nninit_model_seed(model), nninit_isa(),
              c.threads ? (int)c.threads : omp_get_max_threads());
-        nninit_status st = nninit_arena_create(model, &arena);
-        if (st != NNINIT_OK)
-            rc = fail("init", "cannot allocate %.3f GB for the tensors: %s", 1e-9 * (double)nninit_model_bytes(model),
-                      nninit_status_str(st));
+        rc = stream_model(&c, model, ck);
     }
-    if (!rc) rc = init_and_write(&c, model, ck, arena);
     if (!rc && c.stats && (fflush(stdout) != 0 || ferror(stdout)))
         rc = fail("init", "standard output: %s", strerror(errno));
-    nninit_arena_free(arena);
     nninit_st_close(ck);
     nninit_model_free(model);
     args_free(&a);
