@@ -140,6 +140,7 @@ test: deps-test lib
 	$(MAKE) --no-print-directory exports-check
 	$(MAKE) --no-print-directory cmake-check
 	$(MAKE) --no-print-directory python-check
+	$(MAKE) --no-print-directory test-mpi
 
 # The same without the 10^7-sample statistics (tests/stats/).
 test-fast:
