@@ -520,6 +520,22 @@ NNINIT_API nninit_status nninit_st_save(const char *path, const nninit_tensor *t
                                         const char *const *metadata, const nninit_write_options *opt,
                                         char *msg, size_t msg_size);
 
+/* Writes tensors[0..n) as a Hugging Face sharded checkpoint: the directory
+ * path holding model-00001-of-0000N.safetensors ... and
+ * model.safetensors.index.json ({"metadata": {"total_size": the tensors'
+ * bytes}, "weight_map": {tensor: file}}), split as huggingface_hub does
+ * (docs/MODELS.md, "Sharded checkpoints": in order, a new shard when the next
+ * tensor would take the open one past max_shard_bytes, a larger tensor alone;
+ * a single shard is the directory's model.safetensors without an index).
+ * Every shard carries the metadata. The same files nninit_model_write writes
+ * with max_shard_bytes; the directory appears whole, as
+ * nninit_npy_save_dir's (an existing one is replaced only if it holds nothing
+ * but a sharded checkpoint, and no_replace is 0). NNINIT_E_PARAM for
+ * max_shard_bytes 0 and the tensors nninit_st_save refuses. */
+NNINIT_API nninit_status nninit_st_save_sharded(const char *path, const nninit_tensor *tensors, size_t n,
+                                                const char *const *metadata, uint64_t max_shard_bytes,
+                                                const nninit_write_options *opt, char *msg, size_t msg_size);
+
 /* Writes tensors[0..n) as a directory: one NAME.npy per tensor (as
  * nninit_npy_save) and __metadata__.json, a JSON object of the metadata
  * pairs (NULL: {}). A name becomes a file name by percent-encoding every byte
@@ -827,7 +843,7 @@ NNINIT_API void nninit_model_writer_free(nninit_model_writer *w);
 
 /* A size in bytes from text: a number (digits, with an optional fraction)
  * and an optional unit, B, KB, MB, GB, TB (powers of 1000) or KiB, MiB, GiB,
- * TiB (powers of 1024), case-insensitive, e.g. "5GB", "500MB", "2GiB",
+ * TiB (powers of 1024), case-insensitive, maybe after spaces, e.g. "5GB", "500 MB", "2GiB",
  * "1.5GB", "1048576". Rounded down to whole bytes. NNINIT_E_PARAM (msg says
  * why) for anything else: empty, negative, unknown unit, zero bytes, or more
  * than 2^64 - 1. */

@@ -34,6 +34,7 @@ nninit_status nninit_size_parse(const char *text, uint64_t *bytes, char *msg, si
     if (!digits)
         return nninit_fail_(NNINIT_E_PARAM, msg, msg_size, "'%.100s' is not a size (a number with an optional unit: "
                             "B, KB, MB, GB, TB, KiB, MiB, GiB, TiB)", text);
+    while (*p == ' ' || *p == '\t') p++;   /* "500 MB" as well as "500MB" */
     uint64_t mult = 0;
     for (size_t k = 0; k < sizeof units / sizeof units[0] && !mult; k++)
         if (strcasecmp(p, units[k].unit) == 0) mult = units[k].mult;

@@ -265,6 +265,39 @@ START_TEST(sharded_equals_arena)
     snprintf(path, sizeof path, "%s/model.safetensors", out);
     files_equal(one, path);
     shards_equal_arena(m, a, out);
+
+    /* tensors already in memory (the arena's), saved with nninit_st_save_sharded:
+     * the very files the streaming writer made, shard by shard and the index */
+    write_ok(m, out, NNINIT_FORMAT_SAFETENSORS, &(nninit_model_write_options){ .max_shard_bytes = 3000000 });
+    size_t n = nninit_model_count(m);
+    nninit_tensor *t = calloc(n, sizeof *t);
+    for (size_t i = 0; i < n; i++) {
+        nninit_model_tensor mt;
+        nninit_model_tensor_info(m, i, &mt);
+        t[i] = (nninit_tensor){ .name = mt.name, .dtype = mt.dtype, .ndim = mt.ndim,
+                                .data = nninit_arena_tensor(a, i), .nbytes = mt.nbytes };
+        memcpy(t[i].shape, mt.shape, sizeof mt.shape);
+    }
+    const char *const *meta = nninit_model_metadata(m);
+    const char *st_meta[] = { "format", "pt", meta[0], meta[1], meta[2], meta[3], meta[4], meta[5], NULL };
+    char mem[128];
+    snprintf(mem, sizeof mem, "%s/from_memory", g_dir);
+    nninit_status st = nninit_st_save_sharded(mem, t, n, st_meta, 3000000, NULL, msg, sizeof msg);
+    ck_assert_msg(st == NNINIT_OK, "nninit_st_save_sharded: %s", msg);
+    names = listing(mem);
+    char *want = listing(out);
+    ck_assert_str_eq(names, want);
+    for (char *line = strtok(want, "\n"); line; line = strtok(NULL, "\n")) {
+        char x[256], y[256];
+        snprintf(x, sizeof x, "%s/%s", out, line);
+        snprintf(y, sizeof y, "%s/%s", mem, line);
+        files_equal(x, y);
+    }
+    free(names);
+    free(want);
+    /* a zero limit is refused before anything is created */
+    ck_assert_int_eq(nninit_st_save_sharded(mem, t, n, NULL, 0, NULL, msg, sizeof msg), NNINIT_E_PARAM);
+    free(t);
     nninit_arena_free(a);
     nninit_model_free(m);
     remove_tree(g_dir);
@@ -601,7 +634,7 @@ START_TEST(size_parse)
         { "5GB", 5000000000ull }, { "500MB", 500000000ull }, { "2GiB", 2147483648ull }, { "1048576", 1048576 },
         { "10kb", 10000 }, { "3KiB", 3072 }, { "1.5GB", 1500000000ull }, { "0.5MiB", 524288 }, { "7B", 7 },
         { "2TB", 2000000000000ull }, { "1TiB", 1099511627776ull }, { "1.0000001KB", 1000 }, { "4gib", 4294967296ull },
-        { "18446744073709551615", UINT64_MAX },
+        { "18446744073709551615", UINT64_MAX }, { "5 GB", 5000000000ull }, { "500\tmb", 500000000ull },
     };
     char msg[256];
     for (size_t k = 0; k < sizeof ok / sizeof ok[0]; k++) {
@@ -611,9 +644,9 @@ START_TEST(size_parse)
     }
     const struct { const char *s, *why; } bad[] = {
         { "0", "zero" }, { "0GB", "zero" }, { "0.0000000001KB", "zero" }, { "-1GB", "negative" }, { "", "not a size" },
-        { "GB", "not a size" }, { "5 GB", "unknown unit" }, { "5XB", "unknown unit" }, { "5Gb/s", "unknown unit" },
+        { "GB", "not a size" }, { "5 G B", "unknown unit" }, { "5XB", "unknown unit" }, { "5Gb/s", "unknown unit" },
         { "1e9", "unknown unit" }, { "18446744073709551616", "too large" }, { "20000000TB", "too large" },
-        { "+5GB", "not a size" }, { " 5GB", "not a size" },
+        { "+5GB", "not a size" }, { " 5GB", "not a size" }, { "5GB ", "unknown unit" },
     };
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         uint64_t v = 42;
