@@ -60,7 +60,7 @@ extern "C" {
 
 /* Version of the reproducibility contract (docs/CONTRACT.md). It changes only
  * when some (seed, stream, index, parameters) produces different bits. */
-#define NNINIT_CONTRACT_VERSION 1
+#define NNINIT_CONTRACT_VERSION 2
 
 #if defined(_WIN32) && defined(NNINIT_BUILDING_DLL)
 #  define NNINIT_API __declspec(dllexport)
@@ -402,7 +402,8 @@ NNINIT_API nninit_status nninit_lecun_normal(void *dst, nninit_dtype dtype, cons
 NNINIT_API nninit_status nninit_variance_scaling(void *dst, nninit_dtype dtype, const int64_t *shape, int ndim,
                                                  nninit_layout layout, double scale, nninit_fan_mode mode,
                                                  nninit_distribution distribution, nninit_rng rng);
-/* (Semi-)orthogonal matrix times gain, through LAPACK QR (docs/SCHEMES.md). */
+/* (Semi-)orthogonal matrix times gain: Haar-distributed, a product of Householder
+ * reflections built from Gaussian vectors, on OpenBLAS (docs/SCHEMES.md). */
 NNINIT_API nninit_status nninit_orthogonal(void *dst, nninit_dtype dtype, const int64_t *shape, int ndim,
                                            nninit_layout layout, double gain, nninit_rng rng);
 /* 2-D identity (ones on the main diagonal of a rows x cols matrix). */
@@ -593,7 +594,7 @@ typedef struct nninit_run_options {
 
 /* Initializes every tensor i of the model into dst[i] (nbytes each, the
  * dtype's natural alignment). Large tensors are split by element range, small
- * ones batched, orthogonal ones factorized with LAPACK's threads; the bits do
+ * ones batched, orthogonal ones built on OpenBLAS's threads; the bits do
  * not depend on the thread count. Every tensor is checked (shape, parameters
  * against its dtype, destination) before any is written. opt may be NULL. */
 NNINIT_API nninit_status nninit_model_init(const nninit_model *model, void *const *dst,
