@@ -26,9 +26,10 @@
 #include "schemes.h"
 
 /* Reflectors per block for n columns. The updates are gemms with inner
- * dimension nb: wider blocks run closer to gemm peak, but each block also
- * costs about 4 * rows * nb^2 flops of its own (V^T V, V T, its columns).
- * Measured on the 2-core Zen machine (docs/DESIGN.md). */
+ * dimension nb: wider blocks run closer to gemm peak, but every block adds
+ * work that grows with nb^2 (V^T V, T times V^T C, its own columns in the
+ * update): 1.5 nb / n of the total for a square matrix. Measured on the
+ * 2-core Zen machine (docs/DESIGN.md). */
 static int block_width(int n)
 {
     int nb = n >= 2048 ? 256 : n >= 256 ? 128 : 64;
@@ -117,9 +118,8 @@ typedef struct {
     int m, n, nb, tall;
     real *q;
     real *v;            /* mv x k (ld mv): the block's reflectors, unit on the diagonal, zero above */
-    real *y;            /* mv x k (ld mv): V T */
     real *t;            /* nb x nb: V^T V, then T (upper triangles) */
-    real *w;            /* nb x n: W = V^T C, or W^T when tall */
+    real *w;            /* nb x n: W = T V^T C, or W^T when tall */
     real *tau;          /* nb */
     real *e;            /* n: the sign d_j of every column times the sign of the gain */
     real gsign;         /* +1, or -1 when the gain's sign bit is set */
@@ -201,21 +201,19 @@ static void ORTHO_FN(build_t)(int k, real *t, int ldt, const real *tau)
 /* Applies block j (reflectors j .. j+k-1) to the columns already formed and
  * forms its own k columns. Before, columns j+k .. n-1 hold those of
  * H_{j+k} ... H_{n-1} [I; 0] diag(e): zero in rows < j+k. The block's own
- * columns start as [diag(e); 0], so all of C = Q(j:m, j:n) is updated by one
- * gemm, C -= Y W with Y = V T and W = V^T C: W's first k columns are
- * V1^T diag(e) (V1 the top k x k of V, unit lower triangular), the others
- * skip C's first k rows, which are zero. */
+ * columns start as [diag(e); 0], so all of C = Q(j:m, j:n) is updated at
+ * once: C -= V W with W = T V^T C, one gemm. V^T C needs no product for the
+ * block's own columns (it is V1^T diag(e), V1 the top k x k of V, unit lower
+ * triangular) and skips C's first k rows for the others (zero). */
 static void ORTHO_FN(apply_block)(ORTHO_FN(gen) *g, int j, int k)
 {
     const int m = g->m, n = g->n, nb = g->nb, mv = m - j, nc = n - j - k;
-    real *v = g->v, *y = g->y, *t = g->t, *w = g->w, *q = g->q;
+    real *v = g->v, *t = g->t, *w = g->w, *q = g->q;
     const real *e = g->e + j;
 
     ORTHO_FN(reflectors)(g, j, k);
     ORTHO_BLAS(syrk)(COL, CblasUpper, CblasTrans, k, mv, 1, v, mv, 0, t, nb);
     ORTHO_FN(build_t)(k, t, nb, g->tau);
-    memcpy(y, v, sizeof(real) * (size_t)mv * (size_t)k);
-    ORTHO_BLAS(trmm)(COL, CblasRight, CblasUpper, CblasNoTrans, CblasNonUnit, mv, k, 1, t, nb, y, mv);
 
     if (!g->tall) {
         /* q is Q, m x n, ld m; W is k x (k + nc), ld nb. */
@@ -227,10 +225,11 @@ static void ORTHO_FN(apply_block)(ORTHO_FN(gen) *g, int j, int k)
         if (nc > 0) /* nc > 0 implies mv > k */
             ORTHO_BLAS(gemm)(COL, CblasTrans, CblasNoTrans, k, nc, mv - k, 1, v + k, mv, AT(q, m, j + k, j + k), m,
                              0, AT(w, nb, 0, k), nb);
-        ORTHO_BLAS(gemm)(COL, CblasNoTrans, CblasNoTrans, mv, k + nc, k, -1, y, mv, w, nb, 1, AT(q, m, j, j), m);
+        ORTHO_BLAS(trmm)(COL, CblasLeft, CblasUpper, CblasNoTrans, CblasNonUnit, k, k + nc, 1, t, nb, w, nb);
+        ORTHO_BLAS(gemm)(COL, CblasNoTrans, CblasNoTrans, mv, k + nc, k, -1, v, mv, w, nb, 1, AT(q, m, j, j), m);
     } else {
         /* q is P = Q^T, n x m, ld n: the same steps transposed, with W^T
-         * ((k + nc) x k, ld n - j) and C^T = P(j:n, j:m) -= W^T Y^T. */
+         * ((k + nc) x k, ld n - j) and C^T = P(j:n, j:m) -= W^T V^T. */
         const int ldw = k + nc;
         for (int c = 0; c < m; c++) memset(AT(q, n, j, c), 0, sizeof(real) * (size_t)k);
         for (int c = 0; c < k; c++) {
@@ -240,7 +239,8 @@ static void ORTHO_FN(apply_block)(ORTHO_FN(gen) *g, int j, int k)
         if (nc > 0)
             ORTHO_BLAS(gemm)(COL, CblasNoTrans, CblasNoTrans, nc, k, mv - k, 1, AT(q, n, j + k, j + k), n, v + k, mv,
                              0, w + k, ldw);
-        ORTHO_BLAS(gemm)(COL, CblasNoTrans, CblasTrans, k + nc, mv, k, -1, w, ldw, y, mv, 1, AT(q, n, j, j), n);
+        ORTHO_BLAS(trmm)(COL, CblasRight, CblasUpper, CblasTrans, CblasNonUnit, k + nc, k, 1, t, nb, w, ldw);
+        ORTHO_BLAS(gemm)(COL, CblasNoTrans, CblasTrans, k + nc, mv, k, -1, w, ldw, v, mv, 1, AT(q, n, j, j), n);
     }
 }
 
@@ -259,8 +259,8 @@ static nninit_status ORTHO_FN(orthogonal)(void *dst, nninit_dtype dtype, int row
      * untouched. bf16 / f16 outputs are computed in a binary32 copy. */
     const size_t n_elems = (size_t)rows * (size_t)cols, m = (size_t)g.m, n = (size_t)g.n, nb = (size_t)g.nb;
     const int in_place = dtype == ORTHO_DTYPE;
-    size_t work = 0;                                   /* elements: v, y, t, w, tau, e */
-    int fits = grow(&work, m, nb * 2) && grow(&work, nb, nb) && grow(&work, nb, n) && grow(&work, nb, 1)
+    size_t work = 0;                                   /* elements: v, t, w, tau, e */
+    int fits = grow(&work, m, nb) && grow(&work, nb, nb) && grow(&work, nb, n) && grow(&work, nb, 1)
             && grow(&work, n, 1);
     size_t total = work;
     fits = fits && (in_place || grow(&total, n_elems, 1)) && total <= SIZE_MAX / sizeof(real);
@@ -268,8 +268,7 @@ static nninit_status ORTHO_FN(orthogonal)(void *dst, nninit_dtype dtype, int row
     real *mem = (real *)malloc(sizeof(real) * total);
     RETURN_ERROR_IF(!mem, NNINIT_E_NOMEM);
     g.v = mem;
-    g.y = g.v + m * nb;
-    g.t = g.y + m * nb;
+    g.t = g.v + m * nb;
     g.w = g.t + nb * nb;
     g.tau = g.w + nb * n;
     g.e = g.tau + nb;
