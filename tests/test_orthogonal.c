@@ -131,6 +131,67 @@ static double *reference(nninit_dtype compute, int rows, int cols, nninit_rng rn
     return out;
 }
 
+/* Columns of the definition's Q for large shapes, unblocked in binary64 and
+ * evaluated the other way: all reflectors are built first (u_k, 2 / u_k^T u_k,
+ * d_k as in reference()), then Q e_c = H_0 (H_1 (... (H_{n-1} e_c))) d_c,
+ * one column at a time, O(m n) each. */
+typedef struct { int m, n; double *u, *beta, *d; size_t *off; } ref_reflectors;
+
+static ref_reflectors ref_build(nninit_dtype compute, int m, int n, nninit_rng rng)
+{
+    ref_reflectors R = { m, n, NULL, xmalloc((size_t)n * sizeof(double)), xmalloc((size_t)n * sizeof(double)),
+                         xmalloc((size_t)n * sizeof(size_t)) };
+    size_t total = 0;
+    for (int k = 0; k < n; k++) {
+        R.off[k] = total;
+        total += (size_t)(m - k);
+    }
+    R.u = xmalloc(total * sizeof(double));
+    void *x = xmalloc((size_t)m * nninit_dtype_size(compute));
+    for (int k = 0; k < n; k++) {
+        const int len = m - k;
+        double *u = R.u + R.off[k];
+        ck_assert(nninit_normal(x, compute, (size_t)len, 0.0, 1.0, rng, (uint64_t)k * (uint64_t)m + (uint64_t)k)
+                  == NNINIT_OK);
+        double nu = 0;
+        for (int i = 0; i < len; i++) {
+            u[i] = compute == NNINIT_F64 ? ((double *)x)[i] : ((float *)x)[i];
+            nu += u[i] * u[i];
+        }
+        nu = sqrt(nu);
+        if (nu == 0) { R.beta[k] = 0; R.d[k] = 1; continue; }
+        const double s = u[0] < 0 ? -1 : 1;
+        R.d[k] = -s;
+        u[0] += s * nu;
+        double uu = 0;
+        for (int i = 0; i < len; i++) uu += u[i] * u[i];
+        R.beta[k] = 2 / uu;
+    }
+    free(x);
+    return R;
+}
+
+static void ref_column(const ref_reflectors *R, int c, double *q)
+{
+    memset(q, 0, (size_t)R->m * sizeof(double));
+    q[c] = R->d[c];
+    for (int k = c; k >= 0; k--) { /* H_k e_c = e_c for k > c: it acts on rows >= k only */
+        const double *u = R->u + R->off[k];
+        double t = 0;
+        for (int i = 0; i < R->m - k; i++) t += u[i] * q[k + i];
+        t *= R->beta[k];
+        for (int i = 0; i < R->m - k; i++) q[k + i] -= t * u[i];
+    }
+}
+
+static void ref_free(ref_reflectors *R)
+{
+    free(R->u);
+    free(R->beta);
+    free(R->d);
+    free(R->off);
+}
+
 static int cmp_double(const void *a, const void *b)
 {
     const double x = *(const double *)a, y = *(const double *)b;
@@ -179,6 +240,40 @@ START_TEST(test_definition)
             ck_assert_msg(e <= tol, "%s %dx%d: max|Q - Qref| = %.3g > %.0e", nninit_dtype_name(dt), r, c, e, tol);
             free(q);
             free(ref);
+        }
+}
+END_TEST
+
+/* The same on shapes with 256-wide blocks (n >= 2048) and a last block of
+ * one reflector, tall and wide, on columns of Q (rows of a wide output) at
+ * block edges. Rounding gave at most 1.4e-7 (f32) and 2.9e-15 (f64). */
+START_TEST(test_definition_large)
+{
+    static const int ls[][2] = { { 2100, 2049 }, { 2049, 2300 } };
+    static const int cols_checked[] = { 0, 1, 255, 256, 1791, 1792, 2047, 2048 };
+    for (int s = 0; s < 2; s++)
+        for (int d = 0; d < 2; d++) {
+            const nninit_dtype dt = d ? NNINIT_F64 : NNINIT_F32;
+            const int r = ls[s][0], c = ls[s][1], m = r > c ? r : c, n = r > c ? c : r;
+            const double tol = d ? 1e-13 : 1e-5;
+            nninit_rng rng = { 77, (uint64_t)s };
+            double *q = ortho(dt, r, c, 1.0, rng);
+            ref_reflectors R = ref_build(dt, m, n, rng);
+            double *col = xmalloc((size_t)m * sizeof(double)), worst = 0;
+            for (size_t t = 0; t < sizeof cols_checked / sizeof cols_checked[0]; t++) {
+                const int j = cols_checked[t];
+                ref_column(&R, j, col);
+                for (int i = 0; i < m; i++) {
+                    /* Q(i, j) is output (i, j) when tall, output (j, i) when wide */
+                    const double got = r > c ? q[(size_t)i * c + j] : q[(size_t)j * c + i];
+                    worst = fmax(worst, fabs(got - col[i]));
+                }
+            }
+            ck_assert_msg(worst <= tol, "%s %dx%d: max|Q - Qref| = %.3g > %.0e over the checked columns",
+                          nninit_dtype_name(dt), r, c, worst, tol);
+            free(col);
+            ref_free(&R);
+            free(q);
         }
 }
 END_TEST
@@ -561,6 +656,7 @@ static Suite *make_suite(void)
     tcase_add_unchecked_fixture(tc, guard_setup, guard_teardown);
     tcase_add_test(tc, test_orthonormal);
     tcase_add_test(tc, test_definition);
+    tcase_add_test(tc, test_definition_large);
     tcase_add_test(tc, test_public_matches_internal);
     tcase_add_test(tc, test_gain);
     tcase_add_test(tc, test_16bit_outputs);
