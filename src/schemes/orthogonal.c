@@ -27,9 +27,9 @@
 
 /* Reflectors per block for n columns. The updates are gemms with inner
  * dimension nb: wider blocks run closer to gemm peak, but every block adds
- * work that grows with nb^2 (V^T V, T times V^T C, its own columns in the
- * update): 1.5 nb / n of the total for a square matrix. Measured on the
- * 2-core Zen machine (docs/DESIGN.md). */
+ * work that grows with nb^2 (V^T V and T times V^T C): about 0.75 nb / n of
+ * the total for a square matrix. Measured on the 2-core Zen machine
+ * (docs/DESIGN.md). */
 static int block_width(int n)
 {
     int nb = n >= 2048 ? 256 : n >= 256 ? 128 : 64;
