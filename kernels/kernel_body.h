@@ -21,34 +21,72 @@
 #include "kernels.h"
 #include "philox.h"
 
-/* ---- Philox4x32-10 over lanes ----------------------------------------- */
-NNV_INLINE void nnv_philox_u(VU c[4], uint32_t k0, uint32_t k1)
+#define NNV_PRAGMA_(x) _Pragma(#x)
+#define NNV_UNROLL(n) NNV_PRAGMA_(GCC unroll n)
+
+/* ---- Philox4x32-10 over lanes -----------------------------------------
+ * Each 32-bit word lives in the low half of a 64-bit lane (VQ), so the
+ * 32x32->64 product of a round is one widening multiply (vq_mul32) and its
+ * high word one shift; the 32-bit lane form needs two multiplies, three
+ * shifts and two blends for the same pair. The high halves of the lanes are
+ * left as they fall: vq_mul32 reads only the low 32 bits, and the words are
+ * masked (f64) or packed (vu_from_q, f32 family) once, after the last round.
+ * Round keys are broadcast once per call (nnv_keys), and NNV_QPU groups of
+ * NNV_LD counters run through the rounds in lockstep: independent chains for
+ * the out-of-order core. */
+#define NNV_QPU (NNV_LF / NNV_LD)   /* VQ vectors per VU: 2 (1 for scalar) */
+
+typedef struct nnv_keys { VQ k0[10], k1[10]; } nnv_keys;
+
+NNV_INLINE void nnv_round_keys(const uint32_t key[2], nnv_keys *ks)
 {
+    uint32_t k0 = key[0], k1 = key[1];   /* bumped between rounds, not before the first */
     for (int r = 0; r < 10; r++) {
-        if (r) { k0 += NNK_PHILOX_W0; k1 += NNK_PHILOX_W1; }
-        VU hi0, lo0, hi1, lo1;
-        vu_mulhilo(c[0], NNK_PHILOX_M0, &hi0, &lo0);
-        vu_mulhilo(c[2], NNK_PHILOX_M1, &hi1, &lo1);
-        c[0] = vu_xor(vu_xor(hi1, c[1]), vu_set(k0));
-        c[1] = lo1;
-        c[2] = vu_xor(vu_xor(hi0, c[3]), vu_set(k1));
-        c[3] = lo0;
+        ks->k0[r] = vq_set(k0); ks->k1[r] = vq_set(k1);
+        k0 += NNK_PHILOX_W0; k1 += NNK_PHILOX_W1;
     }
 }
 
-/* The same rounds with each 32-bit word held in a 64-bit lane (f64 path):
- * one widening multiply per word and no interleaving to build 64-bit values. */
-NNV_INLINE void nnv_philox_q(VQ c[4], uint32_t k0, uint32_t k1)
+/* The NNV_QPU * NNV_LD counters first, first + 1, ... (low 32 bits of the
+ * counter; hi is word 1) of stream ctr_hi: c[h][j] is word j of group h, in
+ * the low half of each lane. */
+NNV_INLINE void nnv_philox_q(VQ c[NNV_QPU][4], uint32_t first, uint32_t hi, const uint32_t ctr_hi[2],
+                             const nnv_keys *ks)
 {
-    const VQ lo32 = vq_set(0xFFFFFFFFu);
+    NNV_UNROLL(2)
+    for (int h = 0; h < NNV_QPU; h++) {
+        c[h][0] = vq_or(vq_set(first + (uint32_t)(h * NNV_LD)), vq_lane_index());
+        c[h][1] = vq_set(hi);
+        c[h][2] = vq_set(ctr_hi[0]);
+        c[h][3] = vq_set(ctr_hi[1]);
+    }
+    NNV_UNROLL(10)
     for (int r = 0; r < 10; r++) {
-        if (r) { k0 += NNK_PHILOX_W0; k1 += NNK_PHILOX_W1; }
-        VQ p0 = vq_mul32(c[0], NNK_PHILOX_M0);
-        VQ p1 = vq_mul32(c[2], NNK_PHILOX_M1);
-        c[0] = vq_xor(vq_xor(vq_srl(p1, 32), c[1]), vq_set(k0));
-        c[1] = vq_and(p1, lo32);
-        c[2] = vq_xor(vq_xor(vq_srl(p0, 32), c[3]), vq_set(k1));
-        c[3] = vq_and(p0, lo32);
+        NNV_UNROLL(2)
+        for (int h = 0; h < NNV_QPU; h++) {
+            VQ p0 = vq_mul32(c[h][0], NNK_PHILOX_M0);
+            VQ p1 = vq_mul32(c[h][2], NNK_PHILOX_M1);
+            c[h][0] = vq_xor(vq_xor(vq_srl(p1, 32), c[h][1]), ks->k0[r]);
+            c[h][1] = p1;
+            c[h][2] = vq_xor(vq_xor(vq_srl(p0, 32), c[h][3]), ks->k1[r]);
+            c[h][3] = p0;
+        }
+    }
+}
+
+/* The four words of NNV_LF consecutive counters (first a multiple of NNV_LF),
+ * as 32-bit lanes. */
+NNV_INLINE void nnv_philox_u(VU w[4], uint32_t first, uint32_t hi, const uint32_t ctr_hi[2],
+                             const nnv_keys *ks)
+{
+    VQ c[NNV_QPU][4];
+    nnv_philox_q(c, first, hi, ctr_hi, ks);
+    NNV_UNROLL(4)
+    for (int j = 0; j < 4; j++) {
+        VQ t[NNV_QPU];
+        NNV_UNROLL(2)
+        for (int h = 0; h < NNV_QPU; h++) t[h] = c[h][j];
+        w[j] = vu_from_q(t);
     }
 }
 
@@ -92,6 +130,12 @@ NNV_INLINE VF nnv_trunc_f(VU w, const nnk_fparams *fp)
     z = vf_sel(lower, z, vf_sub(vf_set(0.0f), z));
     VF v = vf_fma(z, vf_set(fp->b), vf_set(fp->a));
     return vf_min(vf_max(v, vf_set(fp->lo)), vf_set(fp->hi));
+}
+
+NNV_INLINE void nnv_trunc4_f(const VU w[4], const nnk_fparams *fp, VF v[4])
+{
+    NNV_UNROLL(4)
+    for (int j = 0; j < 4; j++) v[j] = nnv_trunc_f(w[j], fp);
 }
 
 /* ---- binary64 transforms --------------------------------------------- */
@@ -156,48 +200,55 @@ NNV_INLINE void nnv_put_f(int dtype, int dist, void *out, size_t pos, VF v, int 
 }
 
 /* One chunk of 64 elements of the f32 family, element 0 of the chunk at out. */
-NNV_INLINE void nnv_chunk_f(uint64_t chunk, const nnk_params *p, const int dist, const int dtype,
-                            void *out, int stream)
+NNV_INLINE void nnv_chunk_f(uint64_t chunk, const nnk_params *p, const nnv_keys *ks, const int dist,
+                            const int dtype, void *out, int stream)
 {
     const uint32_t base_lo = (uint32_t)(chunk << 4), base_hi = (uint32_t)(chunk >> 28);
     const nnk_fparams *fp = &p->f;
     for (uint32_t g = 0; g < 16; g += NNV_LF) {
-        VU c[4] = { vu_or(vu_set(base_lo | g), vu_lane_index()), vu_set(base_hi),
-                    vu_set(p->ctr_hi[0]), vu_set(p->ctr_hi[1]) };
-        nnv_philox_u(c, p->key[0], p->key[1]);
+        VU c[4];
+        nnv_philox_u(c, base_lo | g, base_hi, p->ctr_hi, ks);
         VF v[4];
         if (dist == NNK_UNIFORM) {
+            NNV_UNROLL(4)
             for (int j = 0; j < 4; j++) v[j] = nnv_uniform_f(c[j], fp);
         } else if (dist == NNK_NORMAL) {
             nnv_normal_f(c[0], c[1], fp, &v[0], &v[1]);
             nnv_normal_f(c[2], c[3], fp, &v[2], &v[3]);
         } else {
-            for (int j = 0; j < 4; j++) v[j] = nnv_trunc_f(c[j], fp);
+            nnv_trunc4_f(c, fp, v);
         }
+        NNV_UNROLL(4)
         for (int j = 0; j < 4; j++) nnv_put_f(dtype, dist, out, (size_t)j * 16 + g, v[j], stream, fp);
     }
 }
 
 /* One chunk of 32 binary64 elements. */
-NNV_INLINE void nnv_chunk_d(uint64_t chunk, const nnk_params *p, const int dist, double *out, int stream)
+NNV_INLINE void nnv_chunk_d(uint64_t chunk, const nnk_params *p, const nnv_keys *ks, const int dist,
+                            double *out, int stream)
 {
-    const uint64_t base_lo = (uint32_t)(chunk << 4), base_hi = (uint32_t)(chunk >> 28);
+    const uint32_t base_lo = (uint32_t)(chunk << 4), base_hi = (uint32_t)(chunk >> 28);
     const nnk_dparams *dp = &p->d;
-    for (uint32_t g = 0; g < 16; g += NNV_LD) {
-        VQ c[4] = { vq_or(vq_set(base_lo | g), vq_lane_index()), vq_set(base_hi),
-                    vq_set(p->ctr_hi[0]), vq_set(p->ctr_hi[1]) };
-        nnv_philox_q(c, p->key[0], p->key[1]);
-        VQ u0 = vq_or(c[0], vq_sll(c[1], 32)), u1 = vq_or(c[2], vq_sll(c[3], 32));
-        VD v0, v1;
-        if (dist == NNK_UNIFORM) {
-            v0 = nnv_uniform_d(u0, dp); v1 = nnv_uniform_d(u1, dp);
-        } else if (dist == NNK_NORMAL) {
-            nnv_normal_d(u0, u1, dp, &v0, &v1);
-        } else {
-            v0 = nnv_trunc_d(u0, dp); v1 = nnv_trunc_d(u1, dp);
+    const VQ lo32 = vq_set(0xFFFFFFFFu);
+    for (uint32_t g = 0; g < 16; g += NNV_LF) {
+        VQ c[NNV_QPU][4];
+        nnv_philox_q(c, base_lo | g, base_hi, p->ctr_hi, ks);
+        NNV_UNROLL(2)
+        for (int h = 0; h < NNV_QPU; h++) {
+            VQ u0 = vq_or(vq_and(c[h][0], lo32), vq_sll(c[h][1], 32));
+            VQ u1 = vq_or(vq_and(c[h][2], lo32), vq_sll(c[h][3], 32));
+            VD v0, v1;
+            if (dist == NNK_UNIFORM) {
+                v0 = nnv_uniform_d(u0, dp); v1 = nnv_uniform_d(u1, dp);
+            } else if (dist == NNK_NORMAL) {
+                nnv_normal_d(u0, u1, dp, &v0, &v1);
+            } else {
+                v0 = nnv_trunc_d(u0, dp); v1 = nnv_trunc_d(u1, dp);
+            }
+            size_t at = g + (size_t)h * NNV_LD;
+            if (stream) { vd_stream(out + at, v0); vd_stream(out + 16 + at, v1); }
+            else { vd_store(out + at, v0); vd_store(out + 16 + at, v1); }
         }
-        if (stream) { vd_stream(out + g, v0); vd_stream(out + 16 + g, v1); }
-        else { vd_store(out + g, v0); vd_store(out + 16 + g, v1); }
     }
 }
 
@@ -209,17 +260,23 @@ NNV_INLINE void nnv_fill_f(void *dst, size_t n, uint64_t first, const nnk_params
     const size_t esz = dtype == NNK_F32 ? 4 : 2;
     unsigned char *d = (unsigned char *)dst;
     int streamed = 0;
+    nnv_keys ks;
+    nnv_round_keys(p->key, &ks);
     while (n) {
         uint64_t chunk = first / NNK_CHUNK_F32;
         size_t s = (size_t)(first % NNK_CHUNK_F32);
         if (s == 0 && n >= NNK_CHUNK_F32) {
-            int st = p->stream_stores && ((uintptr_t)d % NNV_STREAM_ALIGN) == 0;
+            /* a run of whole chunks: a loop without calls, so the round keys
+             * and constants stay in registers */
+            const size_t whole = n / NNK_CHUNK_F32;
+            const int st = p->stream_stores && ((uintptr_t)d % NNV_STREAM_ALIGN) == 0;
             streamed |= st;
-            nnv_chunk_f(chunk, p, dist, dtype, d, st);
-            d += NNK_CHUNK_F32 * esz; first += NNK_CHUNK_F32; n -= NNK_CHUNK_F32;
+            for (size_t i = 0; i < whole; i++)
+                nnv_chunk_f(chunk + i, p, &ks, dist, dtype, d + i * NNK_CHUNK_F32 * esz, st);
+            d += whole * NNK_CHUNK_F32 * esz; first += whole * NNK_CHUNK_F32; n -= whole * NNK_CHUNK_F32;
         } else {
             _Alignas(64) unsigned char tmp[NNK_CHUNK_F32 * 4];
-            nnv_chunk_f(chunk, p, dist, dtype, tmp, 0);
+            nnv_chunk_f(chunk, p, &ks, dist, dtype, tmp, 0);
             size_t take = NNK_CHUNK_F32 - s < n ? NNK_CHUNK_F32 - s : n;
             memcpy(d, tmp + s * esz, take * esz);
             d += take * esz; first += take; n -= take;
@@ -232,23 +289,21 @@ NNV_INLINE void nnv_fill_d(void *dst, size_t n, uint64_t first, const nnk_params
 {
     unsigned char *d = (unsigned char *)dst;
     int streamed = 0;
+    nnv_keys ks;
+    nnv_round_keys(p->key, &ks);
     while (n) {
         uint64_t chunk = first / NNK_CHUNK_F64;
         size_t s = (size_t)(first % NNK_CHUNK_F64);
-        if (s == 0 && n >= NNK_CHUNK_F64) {
-            int st = p->stream_stores && ((uintptr_t)d % NNV_STREAM_ALIGN) == 0;
+        if (s == 0 && n >= NNK_CHUNK_F64 && (uintptr_t)d % sizeof(double) == 0) {
+            const size_t whole = n / NNK_CHUNK_F64;
+            const int st = p->stream_stores && ((uintptr_t)d % NNV_STREAM_ALIGN) == 0;
             streamed |= st;
-            if ((uintptr_t)d % sizeof(double) == 0) {
-                nnv_chunk_d(chunk, p, dist, (double *)(void *)d, st);
-            } else { /* dst only byte-aligned: never for a well-formed double*, kept safe anyway */
-                _Alignas(64) double tmp[NNK_CHUNK_F64];
-                nnv_chunk_d(chunk, p, dist, tmp, 0);
-                memcpy(d, tmp, sizeof tmp);
-            }
-            d += NNK_CHUNK_F64 * 8; first += NNK_CHUNK_F64; n -= NNK_CHUNK_F64;
-        } else {
+            for (size_t i = 0; i < whole; i++)
+                nnv_chunk_d(chunk + i, p, &ks, dist, (double *)(void *)d + i * NNK_CHUNK_F64, st);
+            d += whole * NNK_CHUNK_F64 * 8; first += whole * NNK_CHUNK_F64; n -= whole * NNK_CHUNK_F64;
+        } else { /* a partial chunk, or dst only byte-aligned (never for a well-formed double *) */
             _Alignas(64) double tmp[NNK_CHUNK_F64];
-            nnv_chunk_d(chunk, p, dist, tmp, 0);
+            nnv_chunk_d(chunk, p, &ks, dist, tmp, 0);
             size_t take = NNK_CHUNK_F64 - s < n ? NNK_CHUNK_F64 - s : n;
             memcpy(d, tmp + s, take * 8);
             d += take * 8; first += take; n -= take;

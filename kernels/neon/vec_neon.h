@@ -117,6 +117,8 @@ NNV_INLINE VQ vq_lane_index(void)
     static const uint64_t idx[2] = { 0, 1 };
     return vld1q_u64(idx);
 }
+/* UZP1: the even 32-bit words of q[0] then those of q[1]. */
+NNV_INLINE VU vu_from_q(const VQ *q) { return vuzp1q_u32(vreinterpretq_u32_u64(q[0]), vreinterpretq_u32_u64(q[1])); }
 NNV_INLINE VD vd_from_bits(VQ a) { return vreinterpretq_f64_u64(a); }
 NNV_INLINE VQ vq_bits(VD a) { return vreinterpretq_u64_f64(a); }
 NNV_INLINE VD vd_cvt_i64(VQ a) { return vcvtq_f64_s64(vreinterpretq_s64_u64(a)); }   /* exact for |a| <= 2^53 */
