@@ -25,31 +25,37 @@
 #define NNV_UNROLL(n) NNV_PRAGMA_(GCC unroll n)
 
 /* ---- Philox4x32-10 over lanes -----------------------------------------
- * Each 32-bit word lives in the low half of a 64-bit lane (VQ), so the
- * 32x32->64 product of a round is one widening multiply (vq_mul32) and its
- * high word one shift; the 32-bit lane form needs two multiplies, three
- * shifts and two blends for the same pair. The high halves of the lanes are
- * left as they fall: vq_mul32 reads only the low 32 bits, and the words are
- * masked (f64) or packed (vu_from_q, f32 family) once, after the last round.
+ * Two forms of the same rounds (philox.h is their specification):
+ *  - 64-bit lanes (nnv_philox_q): each 32-bit word lives in the low half of
+ *    a 64-bit lane (VQ), so the 32x32->64 product of a round is one widening
+ *    multiply (vq_mul32) and its high word one shift, where the 32-bit lane
+ *    form needs two multiplies, three shifts and two blends on x86. The high
+ *    halves are left as they fall: vq_mul32 reads only the low 32 bits, and
+ *    the words are masked (f64) or packed (vu_from_q, f32 family) once,
+ *    after the last round. The f64 path always uses it; the f32 family does
+ *    where the ISA header sets NNV_PHILOX_LANES64.
+ *  - 32-bit lanes (nnv_philox_u): vu_mulhilo per product; the scalar
+ *    specification, and NEON, whose UMULL/UMULL2/UZP1/UZP2 make it cheaper.
  * Round keys are broadcast once per call (nnv_keys), and NNV_QPU groups of
  * NNV_LD counters run through the rounds in lockstep: independent chains for
  * the out-of-order core. */
 #define NNV_QPU (NNV_LF / NNV_LD)   /* VQ vectors per VU: 2 (1 for scalar) */
 
-typedef struct nnv_keys { VQ k0[10], k1[10]; } nnv_keys;
+typedef struct nnv_keys { VQ q0[10], q1[10]; VU u0[10], u1[10]; } nnv_keys;
 
 NNV_INLINE void nnv_round_keys(const uint32_t key[2], nnv_keys *ks)
 {
     uint32_t k0 = key[0], k1 = key[1];   /* bumped between rounds, not before the first */
     for (int r = 0; r < 10; r++) {
-        ks->k0[r] = vq_set(k0); ks->k1[r] = vq_set(k1);
+        ks->q0[r] = vq_set(k0); ks->q1[r] = vq_set(k1);
+        ks->u0[r] = vu_set(k0); ks->u1[r] = vu_set(k1);
         k0 += NNK_PHILOX_W0; k1 += NNK_PHILOX_W1;
     }
 }
 
-/* The NNV_QPU * NNV_LD counters first, first + 1, ... (low 32 bits of the
- * counter; hi is word 1) of stream ctr_hi: c[h][j] is word j of group h, in
- * the low half of each lane. */
+/* Counters first + i for i < NNV_QPU * NNV_LD (low 32 bits; hi is counter
+ * word 1, ctr_hi words 2 and 3): c[h][j] is word j of counters
+ * first + h * NNV_LD + lane, in the low half of each lane. */
 NNV_INLINE void nnv_philox_q(VQ c[NNV_QPU][4], uint32_t first, uint32_t hi, const uint32_t ctr_hi[2],
                              const nnv_keys *ks)
 {
@@ -66,19 +72,19 @@ NNV_INLINE void nnv_philox_q(VQ c[NNV_QPU][4], uint32_t first, uint32_t hi, cons
         for (int h = 0; h < NNV_QPU; h++) {
             VQ p0 = vq_mul32(c[h][0], NNK_PHILOX_M0);
             VQ p1 = vq_mul32(c[h][2], NNK_PHILOX_M1);
-            c[h][0] = vq_xor(vq_xor(vq_srl(p1, 32), c[h][1]), ks->k0[r]);
+            c[h][0] = vq_xor(vq_xor(vq_srl(p1, 32), c[h][1]), ks->q0[r]);
             c[h][1] = p1;
-            c[h][2] = vq_xor(vq_xor(vq_srl(p0, 32), c[h][3]), ks->k1[r]);
+            c[h][2] = vq_xor(vq_xor(vq_srl(p0, 32), c[h][3]), ks->q1[r]);
             c[h][3] = p0;
         }
     }
 }
 
-/* The four words of NNV_LF consecutive counters (first a multiple of NNV_LF),
- * as 32-bit lanes. */
+/* w[j] = word j of the NNV_LF counters first + lane, as 32-bit lanes. */
 NNV_INLINE void nnv_philox_u(VU w[4], uint32_t first, uint32_t hi, const uint32_t ctr_hi[2],
                              const nnv_keys *ks)
 {
+#if NNV_PHILOX_LANES64
     VQ c[NNV_QPU][4];
     nnv_philox_q(c, first, hi, ctr_hi, ks);
     NNV_UNROLL(4)
@@ -88,6 +94,19 @@ NNV_INLINE void nnv_philox_u(VU w[4], uint32_t first, uint32_t hi, const uint32_
         for (int h = 0; h < NNV_QPU; h++) t[h] = c[h][j];
         w[j] = vu_from_q(t);
     }
+#else
+    VU c[4] = { vu_or(vu_set(first), vu_lane_index()), vu_set(hi), vu_set(ctr_hi[0]), vu_set(ctr_hi[1]) };
+    for (int r = 0; r < 10; r++) {
+        VU hi0, lo0, hi1, lo1;
+        vu_mulhilo(c[0], NNK_PHILOX_M0, &hi0, &lo0);
+        vu_mulhilo(c[2], NNK_PHILOX_M1, &hi1, &lo1);
+        c[0] = vu_xor(vu_xor(hi1, c[1]), ks->u0[r]);
+        c[1] = lo1;
+        c[2] = vu_xor(vu_xor(hi0, c[3]), ks->u1[r]);
+        c[3] = lo0;
+    }
+    for (int j = 0; j < 4; j++) w[j] = c[j];
+#endif
 }
 
 /* ---- binary32 transforms (f32, bf16, f16) ----------------------------- */
@@ -117,7 +136,8 @@ NNV_INLINE void nnv_normal_f(VU wr, VU wa, const nnk_fparams *fp, VF *z0, VF *z1
  * the upper as Phi(-beta) + (1-U)*W, and the one below 1/2 is inverted.
  * Each is carried twice: as p (exact near 0, for the tails) and as
  * q = p - 1/2 (exact near 1/2, for the central branch), so an interval that
- * is narrow relative to std keeps its full resolution. */
+ * is narrow relative to std keeps its full resolution. This is the
+ * definition; the fill runs nnv_trunc4_f, which gives the same bits. */
 NNV_INLINE VF nnv_trunc_f(VU w, const nnk_fparams *fp)
 {
     VF u = nnv_open01_f(w), um = nnv_open01_f(vu_not(w));
@@ -132,10 +152,45 @@ NNV_INLINE VF nnv_trunc_f(VU w, const nnk_fparams *fp)
     return vf_min(vf_max(v, vf_set(fp->lo)), vf_set(fp->hi));
 }
 
+/* nnv_trunc_f for the four words of a counter group, step by step across the
+ * four (independent chains side by side for the out-of-order core), on the
+ * common path of nnv_ndtri_pq_f: y / 4 normal and v >= -7.25 in every lane,
+ * so log2 and the central polynomial alone. Exact rewrites of nnv_trunc_f:
+ * ~w >> 1 = (w >> 1) ^ 0x7FFFFFFF, and the upper tail's sign is put on q
+ * before the inversion rather than on z after it (z is odd in q: the
+ * central branch is q P1(v), the tail takes the sign of q; 0 - sq gives
+ * q = +0 for sq = -0, where 0 - z gave +0 too). */
 NNV_INLINE void nnv_trunc4_f(const VU w[4], const nnk_fparams *fp, VF v[4])
 {
+    VF p[4], q[4], y[4], lv[4], z[4];
     NNV_UNROLL(4)
-    for (int j = 0; j < 4; j++) v[j] = nnv_trunc_f(w[j], fp);
+    for (int j = 0; j < 4; j++) {
+        VU k = vu_srl(w[j], 1);
+        VF u = vf_fma(vf_cvt_i32(k), vf_set(0x1p-31f), vf_set(0x1p-32f));
+        VF um = vf_fma(vf_cvt_i32(vu_xor(k, vu_set(0x7FFFFFFFu))), vf_set(0x1p-31f), vf_set(0x1p-32f));
+        VF t = vf_fma(u, vf_set(fp->w), vf_set(fp->pa));
+        VF tq = vf_fma(u, vf_set(fp->w), vf_set(fp->ca));
+        VF s = vf_fma(um, vf_set(fp->w), vf_set(fp->qb));
+        VF sq = vf_fma(um, vf_set(fp->w), vf_set(fp->cb));
+        VMF lower = vf_le(tq, sq);
+        p[j] = vf_sel(lower, t, s);
+        q[j] = vf_sel(lower, tq, vf_sub(vf_set(0.0f), sq));
+    }
+    NNV_UNROLL(4)
+    for (int j = 0; j < 4; j++) y[j] = nnv_ndtri_y_f(p[j], q[j]);
+    NNV_UNROLL(4)
+    for (int j = 0; j < 4; j++) lv[j] = nnv_ndtri_log2_f(y[j], vu_set(127u - 2u));
+    NNV_UNROLL(4)
+    for (int j = 0; j < 4; j++) z[j] = nnv_ndtri_central_f(lv[j], q[j]);
+    NNV_UNROLL(4)
+    for (int j = 0; j < 4; j++)
+        if (__builtin_expect(vmf_any(vmf_or(vf_lt(y[j], vf_set(0x1p-126f)), vf_lt(lv[j], vf_set(-7.25f)))), 0))
+            z[j] = nnv_ndtri_pq_f(p[j], q[j]);
+    NNV_UNROLL(4)
+    for (int j = 0; j < 4; j++) {
+        VF x = vf_fma(z[j], vf_set(fp->b), vf_set(fp->a));
+        v[j] = vf_min(vf_max(x, vf_set(fp->lo)), vf_set(fp->hi));
+    }
 }
 
 /* ---- binary64 transforms --------------------------------------------- */
@@ -216,7 +271,11 @@ NNV_INLINE void nnv_chunk_f(uint64_t chunk, const nnk_params *p, const nnv_keys 
             nnv_normal_f(c[0], c[1], fp, &v[0], &v[1]);
             nnv_normal_f(c[2], c[3], fp, &v[2], &v[3]);
         } else {
+#if NNV_LF == 1   /* the scalar specification keeps the plain definition */
+            for (int j = 0; j < 4; j++) v[j] = nnv_trunc_f(c[j], fp);
+#else
             nnv_trunc4_f(c, fp, v);
+#endif
         }
         NNV_UNROLL(4)
         for (int j = 0; j < 4; j++) nnv_put_f(dtype, dist, out, (size_t)j * 16 + g, v[j], stream, fp);

@@ -12,6 +12,9 @@
 #define NNV_ISA_NAME "avx2"
 #define NNV_LF 8
 #define NNV_LD 4
+/* VPMULUDQ multiplies the low halves of 64-bit lanes: Philox keeps its
+ * words in 64-bit lanes (kernel_body.h). */
+#define NNV_PHILOX_LANES64 1
 
 typedef __m256 VF;
 typedef __m256i VU;

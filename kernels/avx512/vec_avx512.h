@@ -13,6 +13,9 @@
 #define NNV_ISA_NAME "avx512"
 #define NNV_LF 16
 #define NNV_LD 8
+/* VPMULUDQ multiplies the low halves of 64-bit lanes: Philox keeps its
+ * words in 64-bit lanes (kernel_body.h). */
+#define NNV_PHILOX_LANES64 1
 
 typedef __m512 VF;
 typedef __m512i VU;

@@ -14,6 +14,9 @@
 #define NNV_ISA_NAME "neon"
 #define NNV_LF 4
 #define NNV_LD 2
+/* UMULL/UMULL2 + UZP1/UZP2 give hi and lo of four lanes in four ops: the
+ * 32-bit lane form of Philox is the cheaper one here. */
+#define NNV_PHILOX_LANES64 0
 
 typedef float32x4_t VF;
 typedef uint32x4_t VU;

@@ -16,6 +16,9 @@
 #define NNV_ISA_NAME "scalar"
 #define NNV_LF 1
 #define NNV_LD 1
+/* Philox words in 64-bit lanes for the f32 family too (kernel_body.h):
+ * worth it where a 32x32->64 multiply is the cheap form (x86). */
+#define NNV_PHILOX_LANES64 0
 
 typedef float VF;
 typedef uint32_t VU;
