@@ -34,8 +34,9 @@
  *    the words are masked (f64) or packed (vu_from_q, f32 family) once,
  *    after the last round. The f64 path always uses it; the f32 family does
  *    where the ISA header sets NNV_PHILOX_LANES64.
- *  - 32-bit lanes (nnv_philox_u): vu_mulhilo per product; the scalar
- *    specification, and NEON, whose UMULL/UMULL2/UZP1/UZP2 make it cheaper.
+ *  - 32-bit lanes (in nnv_philox_u without NNV_PHILOX_LANES64): one
+ *    vu_mulhilo per product; the scalar specification, and NEON, whose
+ *    UMULL/UMULL2/UZP1/UZP2 give hi and lo of four lanes in four ops.
  * Round keys are broadcast once per call (nnv_keys), and NNV_QPU groups of
  * NNV_LD counters run through the rounds in lockstep: independent chains for
  * the out-of-order core. */

@@ -122,13 +122,12 @@ NNV_INLINE void nnv_sincos_turn_f(VU x, VF *s, VF *c)
  * nnv_ndtri_pq_f itself only for a vector that has a lane needing the
  * subnormal scaling or the tail, so both give the same bits. */
 
-/* y / 4 = 1/4 - q^2 (|q| <= 1/4) or p - p^2. */
+/* y / 4 = 1/4 - q^2 (|q| <= 1/4) or p - p^2: one FMA on selected operands. */
 NNV_INLINE VF nnv_ndtri_y_f(VF p, VF q)
 {
     VMF near = vf_le(vf_from_bits(vu_and(vu_bits(q), vu_set(0x7FFFFFFFu))), vf_set(0.25f));
-    VF yc = vf_fma(vf_sub(vf_set(0.0f), q), q, vf_set(0.25f));
-    VF yt = vf_fma(vf_sub(vf_set(0.0f), p), p, p);
-    return vf_sel(near, yc, yt);
+    VF x = vf_sel(near, q, p);
+    return vf_fma(vf_sub(vf_set(0.0f), x), x, vf_sel(near, vf_set(0.25f), p));
 }
 
 /* v = log2 y from a positive normal argument y / 4: bias 127 - 2 (the 2
