@@ -21,35 +21,93 @@
 #include "kernels.h"
 #include "philox.h"
 
-/* ---- Philox4x32-10 over lanes ----------------------------------------- */
-NNV_INLINE void nnv_philox_u(VU c[4], uint32_t k0, uint32_t k1)
+#define NNV_PRAGMA_(x) _Pragma(#x)
+#define NNV_UNROLL(n) NNV_PRAGMA_(GCC unroll n)
+
+/* ---- Philox4x32-10 over lanes -----------------------------------------
+ * Two forms of the same rounds (philox.h is their specification):
+ *  - 64-bit lanes (nnv_philox_q): each 32-bit word lives in the low half of
+ *    a 64-bit lane (VQ), so the 32x32->64 product of a round is one widening
+ *    multiply (vq_mul32) and its high word one shift, where the 32-bit lane
+ *    form needs two multiplies, three shifts and two blends on x86. The high
+ *    halves are left as they fall: vq_mul32 reads only the low 32 bits, and
+ *    the words are masked (f64) or packed (vu_from_q, f32 family) once,
+ *    after the last round. The f64 path always uses it; the f32 family does
+ *    where the ISA header sets NNV_PHILOX_LANES64.
+ *  - 32-bit lanes (in nnv_philox_u without NNV_PHILOX_LANES64): one
+ *    vu_mulhilo per product; the scalar specification, and NEON, whose
+ *    UMULL/UMULL2/UZP1/UZP2 give hi and lo of four lanes in four ops.
+ * Round keys are broadcast once per call (nnv_keys), and NNV_QPU groups of
+ * NNV_LD counters run through the rounds in lockstep: independent chains for
+ * the out-of-order core. */
+#define NNV_QPU (NNV_LF / NNV_LD)   /* VQ vectors per VU: 2 (1 for scalar) */
+
+typedef struct nnv_keys { VQ q0[10], q1[10]; VU u0[10], u1[10]; } nnv_keys;
+
+NNV_INLINE void nnv_round_keys(const uint32_t key[2], nnv_keys *ks)
 {
+    uint32_t k0 = key[0], k1 = key[1];   /* bumped between rounds, not before the first */
     for (int r = 0; r < 10; r++) {
-        if (r) { k0 += NNK_PHILOX_W0; k1 += NNK_PHILOX_W1; }
-        VU hi0, lo0, hi1, lo1;
-        vu_mulhilo(c[0], NNK_PHILOX_M0, &hi0, &lo0);
-        vu_mulhilo(c[2], NNK_PHILOX_M1, &hi1, &lo1);
-        c[0] = vu_xor(vu_xor(hi1, c[1]), vu_set(k0));
-        c[1] = lo1;
-        c[2] = vu_xor(vu_xor(hi0, c[3]), vu_set(k1));
-        c[3] = lo0;
+        ks->q0[r] = vq_set(k0); ks->q1[r] = vq_set(k1);
+        ks->u0[r] = vu_set(k0); ks->u1[r] = vu_set(k1);
+        k0 += NNK_PHILOX_W0; k1 += NNK_PHILOX_W1;
     }
 }
 
-/* The same rounds with each 32-bit word held in a 64-bit lane (f64 path):
- * one widening multiply per word and no interleaving to build 64-bit values. */
-NNV_INLINE void nnv_philox_q(VQ c[4], uint32_t k0, uint32_t k1)
+/* Counters first + i for i < NNV_QPU * NNV_LD (low 32 bits; hi is counter
+ * word 1, ctr_hi words 2 and 3): c[h][j] is word j of counters
+ * first + h * NNV_LD + lane, in the low half of each lane. */
+NNV_INLINE void nnv_philox_q(VQ c[NNV_QPU][4], uint32_t first, uint32_t hi, const uint32_t ctr_hi[2],
+                             const nnv_keys *ks)
 {
-    const VQ lo32 = vq_set(0xFFFFFFFFu);
-    for (int r = 0; r < 10; r++) {
-        if (r) { k0 += NNK_PHILOX_W0; k1 += NNK_PHILOX_W1; }
-        VQ p0 = vq_mul32(c[0], NNK_PHILOX_M0);
-        VQ p1 = vq_mul32(c[2], NNK_PHILOX_M1);
-        c[0] = vq_xor(vq_xor(vq_srl(p1, 32), c[1]), vq_set(k0));
-        c[1] = vq_and(p1, lo32);
-        c[2] = vq_xor(vq_xor(vq_srl(p0, 32), c[3]), vq_set(k1));
-        c[3] = vq_and(p0, lo32);
+    NNV_UNROLL(2)
+    for (int h = 0; h < NNV_QPU; h++) {
+        c[h][0] = vq_or(vq_set(first + (uint32_t)(h * NNV_LD)), vq_lane_index());
+        c[h][1] = vq_set(hi);
+        c[h][2] = vq_set(ctr_hi[0]);
+        c[h][3] = vq_set(ctr_hi[1]);
     }
+    NNV_UNROLL(10)
+    for (int r = 0; r < 10; r++) {
+        NNV_UNROLL(2)
+        for (int h = 0; h < NNV_QPU; h++) {
+            VQ p0 = vq_mul32(c[h][0], NNK_PHILOX_M0);
+            VQ p1 = vq_mul32(c[h][2], NNK_PHILOX_M1);
+            c[h][0] = vq_xor(vq_xor(vq_srl(p1, 32), c[h][1]), ks->q0[r]);
+            c[h][1] = p1;
+            c[h][2] = vq_xor(vq_xor(vq_srl(p0, 32), c[h][3]), ks->q1[r]);
+            c[h][3] = p0;
+        }
+    }
+}
+
+/* w[j] = word j of the NNV_LF counters first + lane, as 32-bit lanes. */
+NNV_INLINE void nnv_philox_u(VU w[4], uint32_t first, uint32_t hi, const uint32_t ctr_hi[2],
+                             const nnv_keys *ks)
+{
+#if NNV_PHILOX_LANES64
+    VQ c[NNV_QPU][4];
+    nnv_philox_q(c, first, hi, ctr_hi, ks);
+    NNV_UNROLL(4)
+    for (int j = 0; j < 4; j++) {
+        VQ t[NNV_QPU];
+        NNV_UNROLL(2)
+        for (int h = 0; h < NNV_QPU; h++) t[h] = c[h][j];
+        w[j] = vu_from_q(t);
+    }
+#else
+    VU c[4] = { vu_or(vu_set(first), vu_lane_index()), vu_set(hi), vu_set(ctr_hi[0]), vu_set(ctr_hi[1]) };
+    for (int r = 0; r < 10; r++) {
+        VU hi0, lo0, hi1, lo1;
+        vu_mulhilo(c[0], NNK_PHILOX_M0, &hi0, &lo0);
+        vu_mulhilo(c[2], NNK_PHILOX_M1, &hi1, &lo1);
+        c[0] = vu_xor(vu_xor(hi1, c[1]), ks->u0[r]);
+        c[1] = lo1;
+        c[2] = vu_xor(vu_xor(hi0, c[3]), ks->u1[r]);
+        c[3] = lo0;
+    }
+    for (int j = 0; j < 4; j++) w[j] = c[j];
+#endif
 }
 
 /* ---- binary32 transforms (f32, bf16, f16) ----------------------------- */
@@ -79,7 +137,8 @@ NNV_INLINE void nnv_normal_f(VU wr, VU wa, const nnk_fparams *fp, VF *z0, VF *z1
  * the upper as Phi(-beta) + (1-U)*W, and the one below 1/2 is inverted.
  * Each is carried twice: as p (exact near 0, for the tails) and as
  * q = p - 1/2 (exact near 1/2, for the central branch), so an interval that
- * is narrow relative to std keeps its full resolution. */
+ * is narrow relative to std keeps its full resolution. This is the
+ * definition; the fill runs nnv_trunc4_f, which gives the same bits. */
 NNV_INLINE VF nnv_trunc_f(VU w, const nnk_fparams *fp)
 {
     VF u = nnv_open01_f(w), um = nnv_open01_f(vu_not(w));
@@ -92,6 +151,47 @@ NNV_INLINE VF nnv_trunc_f(VU w, const nnk_fparams *fp)
     z = vf_sel(lower, z, vf_sub(vf_set(0.0f), z));
     VF v = vf_fma(z, vf_set(fp->b), vf_set(fp->a));
     return vf_min(vf_max(v, vf_set(fp->lo)), vf_set(fp->hi));
+}
+
+/* nnv_trunc_f for the four words of a counter group, step by step across the
+ * four (independent chains side by side for the out-of-order core), on the
+ * common path of nnv_ndtri_pq_f: y / 4 normal and v >= -7.25 in every lane,
+ * so log2 and the central polynomial alone. Exact rewrites of nnv_trunc_f:
+ * ~w >> 1 = (w >> 1) ^ 0x7FFFFFFF, and the upper tail's sign is put on q
+ * before the inversion rather than on z after it (z is odd in q: the
+ * central branch is q P1(v), the tail takes the sign of q; 0 - sq gives
+ * q = +0 for sq = -0, where 0 - z gave +0 too). */
+NNV_INLINE void nnv_trunc4_f(const VU w[4], const nnk_fparams *fp, VF v[4])
+{
+    VF p[4], q[4], y[4], lv[4], z[4];
+    NNV_UNROLL(4)
+    for (int j = 0; j < 4; j++) {
+        VU k = vu_srl(w[j], 1);
+        VF u = vf_fma(vf_cvt_i32(k), vf_set(0x1p-31f), vf_set(0x1p-32f));
+        VF um = vf_fma(vf_cvt_i32(vu_xor(k, vu_set(0x7FFFFFFFu))), vf_set(0x1p-31f), vf_set(0x1p-32f));
+        VF t = vf_fma(u, vf_set(fp->w), vf_set(fp->pa));
+        VF tq = vf_fma(u, vf_set(fp->w), vf_set(fp->ca));
+        VF s = vf_fma(um, vf_set(fp->w), vf_set(fp->qb));
+        VF sq = vf_fma(um, vf_set(fp->w), vf_set(fp->cb));
+        VMF lower = vf_le(tq, sq);
+        p[j] = vf_sel(lower, t, s);
+        q[j] = vf_sel(lower, tq, vf_sub(vf_set(0.0f), sq));
+    }
+    NNV_UNROLL(4)
+    for (int j = 0; j < 4; j++) y[j] = nnv_ndtri_y_f(p[j], q[j]);
+    NNV_UNROLL(4)
+    for (int j = 0; j < 4; j++) lv[j] = nnv_ndtri_log2_f(y[j], vu_set(127u - 2u));
+    NNV_UNROLL(4)
+    for (int j = 0; j < 4; j++) z[j] = nnv_ndtri_central_f(lv[j], q[j]);
+    NNV_UNROLL(4)
+    for (int j = 0; j < 4; j++)
+        if (__builtin_expect(vmf_any(vmf_or(vf_lt(y[j], vf_set(0x1p-126f)), vf_lt(lv[j], vf_set(-7.25f)))), 0))
+            z[j] = nnv_ndtri_pq_f(p[j], q[j]);
+    NNV_UNROLL(4)
+    for (int j = 0; j < 4; j++) {
+        VF x = vf_fma(z[j], vf_set(fp->b), vf_set(fp->a));
+        v[j] = vf_min(vf_max(x, vf_set(fp->lo)), vf_set(fp->hi));
+    }
 }
 
 /* ---- binary64 transforms --------------------------------------------- */
@@ -156,48 +256,59 @@ NNV_INLINE void nnv_put_f(int dtype, int dist, void *out, size_t pos, VF v, int 
 }
 
 /* One chunk of 64 elements of the f32 family, element 0 of the chunk at out. */
-NNV_INLINE void nnv_chunk_f(uint64_t chunk, const nnk_params *p, const int dist, const int dtype,
-                            void *out, int stream)
+NNV_INLINE void nnv_chunk_f(uint64_t chunk, const nnk_params *p, const nnv_keys *ks, const int dist,
+                            const int dtype, void *out, int stream)
 {
     const uint32_t base_lo = (uint32_t)(chunk << 4), base_hi = (uint32_t)(chunk >> 28);
     const nnk_fparams *fp = &p->f;
     for (uint32_t g = 0; g < 16; g += NNV_LF) {
-        VU c[4] = { vu_or(vu_set(base_lo | g), vu_lane_index()), vu_set(base_hi),
-                    vu_set(p->ctr_hi[0]), vu_set(p->ctr_hi[1]) };
-        nnv_philox_u(c, p->key[0], p->key[1]);
+        VU c[4];
+        nnv_philox_u(c, base_lo | g, base_hi, p->ctr_hi, ks);
         VF v[4];
         if (dist == NNK_UNIFORM) {
+            NNV_UNROLL(4)
             for (int j = 0; j < 4; j++) v[j] = nnv_uniform_f(c[j], fp);
         } else if (dist == NNK_NORMAL) {
             nnv_normal_f(c[0], c[1], fp, &v[0], &v[1]);
             nnv_normal_f(c[2], c[3], fp, &v[2], &v[3]);
         } else {
+#if NNV_LF == 1   /* the scalar specification keeps the plain definition */
             for (int j = 0; j < 4; j++) v[j] = nnv_trunc_f(c[j], fp);
+#else
+            nnv_trunc4_f(c, fp, v);
+#endif
         }
+        NNV_UNROLL(4)
         for (int j = 0; j < 4; j++) nnv_put_f(dtype, dist, out, (size_t)j * 16 + g, v[j], stream, fp);
     }
 }
 
 /* One chunk of 32 binary64 elements. */
-NNV_INLINE void nnv_chunk_d(uint64_t chunk, const nnk_params *p, const int dist, double *out, int stream)
+NNV_INLINE void nnv_chunk_d(uint64_t chunk, const nnk_params *p, const nnv_keys *ks, const int dist,
+                            double *out, int stream)
 {
-    const uint64_t base_lo = (uint32_t)(chunk << 4), base_hi = (uint32_t)(chunk >> 28);
+    const uint32_t base_lo = (uint32_t)(chunk << 4), base_hi = (uint32_t)(chunk >> 28);
     const nnk_dparams *dp = &p->d;
-    for (uint32_t g = 0; g < 16; g += NNV_LD) {
-        VQ c[4] = { vq_or(vq_set(base_lo | g), vq_lane_index()), vq_set(base_hi),
-                    vq_set(p->ctr_hi[0]), vq_set(p->ctr_hi[1]) };
-        nnv_philox_q(c, p->key[0], p->key[1]);
-        VQ u0 = vq_or(c[0], vq_sll(c[1], 32)), u1 = vq_or(c[2], vq_sll(c[3], 32));
-        VD v0, v1;
-        if (dist == NNK_UNIFORM) {
-            v0 = nnv_uniform_d(u0, dp); v1 = nnv_uniform_d(u1, dp);
-        } else if (dist == NNK_NORMAL) {
-            nnv_normal_d(u0, u1, dp, &v0, &v1);
-        } else {
-            v0 = nnv_trunc_d(u0, dp); v1 = nnv_trunc_d(u1, dp);
+    const VQ lo32 = vq_set(0xFFFFFFFFu);
+    for (uint32_t g = 0; g < 16; g += NNV_LF) {
+        VQ c[NNV_QPU][4];
+        nnv_philox_q(c, base_lo | g, base_hi, p->ctr_hi, ks);
+        NNV_UNROLL(2)
+        for (int h = 0; h < NNV_QPU; h++) {
+            VQ u0 = vq_or(vq_and(c[h][0], lo32), vq_sll(c[h][1], 32));
+            VQ u1 = vq_or(vq_and(c[h][2], lo32), vq_sll(c[h][3], 32));
+            VD v0, v1;
+            if (dist == NNK_UNIFORM) {
+                v0 = nnv_uniform_d(u0, dp); v1 = nnv_uniform_d(u1, dp);
+            } else if (dist == NNK_NORMAL) {
+                nnv_normal_d(u0, u1, dp, &v0, &v1);
+            } else {
+                v0 = nnv_trunc_d(u0, dp); v1 = nnv_trunc_d(u1, dp);
+            }
+            size_t at = g + (size_t)h * NNV_LD;
+            if (stream) { vd_stream(out + at, v0); vd_stream(out + 16 + at, v1); }
+            else { vd_store(out + at, v0); vd_store(out + 16 + at, v1); }
         }
-        if (stream) { vd_stream(out + g, v0); vd_stream(out + 16 + g, v1); }
-        else { vd_store(out + g, v0); vd_store(out + 16 + g, v1); }
     }
 }
 
@@ -209,17 +320,23 @@ NNV_INLINE void nnv_fill_f(void *dst, size_t n, uint64_t first, const nnk_params
     const size_t esz = dtype == NNK_F32 ? 4 : 2;
     unsigned char *d = (unsigned char *)dst;
     int streamed = 0;
+    nnv_keys ks;
+    nnv_round_keys(p->key, &ks);
     while (n) {
         uint64_t chunk = first / NNK_CHUNK_F32;
         size_t s = (size_t)(first % NNK_CHUNK_F32);
         if (s == 0 && n >= NNK_CHUNK_F32) {
-            int st = p->stream_stores && ((uintptr_t)d % NNV_STREAM_ALIGN) == 0;
+            /* a run of whole chunks: a loop without calls, so the round keys
+             * and constants stay in registers */
+            const size_t whole = n / NNK_CHUNK_F32;
+            const int st = p->stream_stores && ((uintptr_t)d % NNV_STREAM_ALIGN) == 0;
             streamed |= st;
-            nnv_chunk_f(chunk, p, dist, dtype, d, st);
-            d += NNK_CHUNK_F32 * esz; first += NNK_CHUNK_F32; n -= NNK_CHUNK_F32;
+            for (size_t i = 0; i < whole; i++)
+                nnv_chunk_f(chunk + i, p, &ks, dist, dtype, d + i * NNK_CHUNK_F32 * esz, st);
+            d += whole * NNK_CHUNK_F32 * esz; first += whole * NNK_CHUNK_F32; n -= whole * NNK_CHUNK_F32;
         } else {
             _Alignas(64) unsigned char tmp[NNK_CHUNK_F32 * 4];
-            nnv_chunk_f(chunk, p, dist, dtype, tmp, 0);
+            nnv_chunk_f(chunk, p, &ks, dist, dtype, tmp, 0);
             size_t take = NNK_CHUNK_F32 - s < n ? NNK_CHUNK_F32 - s : n;
             memcpy(d, tmp + s * esz, take * esz);
             d += take * esz; first += take; n -= take;
@@ -232,23 +349,21 @@ NNV_INLINE void nnv_fill_d(void *dst, size_t n, uint64_t first, const nnk_params
 {
     unsigned char *d = (unsigned char *)dst;
     int streamed = 0;
+    nnv_keys ks;
+    nnv_round_keys(p->key, &ks);
     while (n) {
         uint64_t chunk = first / NNK_CHUNK_F64;
         size_t s = (size_t)(first % NNK_CHUNK_F64);
-        if (s == 0 && n >= NNK_CHUNK_F64) {
-            int st = p->stream_stores && ((uintptr_t)d % NNV_STREAM_ALIGN) == 0;
+        if (s == 0 && n >= NNK_CHUNK_F64 && (uintptr_t)d % sizeof(double) == 0) {
+            const size_t whole = n / NNK_CHUNK_F64;
+            const int st = p->stream_stores && ((uintptr_t)d % NNV_STREAM_ALIGN) == 0;
             streamed |= st;
-            if ((uintptr_t)d % sizeof(double) == 0) {
-                nnv_chunk_d(chunk, p, dist, (double *)(void *)d, st);
-            } else { /* dst only byte-aligned: never for a well-formed double*, kept safe anyway */
-                _Alignas(64) double tmp[NNK_CHUNK_F64];
-                nnv_chunk_d(chunk, p, dist, tmp, 0);
-                memcpy(d, tmp, sizeof tmp);
-            }
-            d += NNK_CHUNK_F64 * 8; first += NNK_CHUNK_F64; n -= NNK_CHUNK_F64;
-        } else {
+            for (size_t i = 0; i < whole; i++)
+                nnv_chunk_d(chunk + i, p, &ks, dist, (double *)(void *)d + i * NNK_CHUNK_F64, st);
+            d += whole * NNK_CHUNK_F64 * 8; first += whole * NNK_CHUNK_F64; n -= whole * NNK_CHUNK_F64;
+        } else { /* a partial chunk, or dst only byte-aligned (never for a well-formed double *) */
             _Alignas(64) double tmp[NNK_CHUNK_F64];
-            nnv_chunk_d(chunk, p, dist, tmp, 0);
+            nnv_chunk_d(chunk, p, &ks, dist, tmp, 0);
             size_t take = NNK_CHUNK_F64 - s < n ? NNK_CHUNK_F64 - s : n;
             memcpy(d, tmp + s, take * 8);
             d += take * 8; first += take; n -= take;

@@ -61,8 +61,7 @@ NNV_INLINE VF nnv_log_f(VF x)
 NNV_INLINE void nnv_sincos_turn_f(VU x, VF *s, VF *c)
 {
     VU a = vu_add(x, vu_set(0x20000000u));
-    VU q = vu_srl(a, 30);
-    VF f = vf_sub(vf_from_bits(vu_or(vu_srl(vu_and(a, vu_set(0x3FFFFFFFu)), 7), vu_set(0x3F800000u))),
+    VF f = vf_sub(vf_from_bits(vu_or(vu_and(vu_srl(a, 7), vu_set(0x007FFFFFu)), vu_set(0x3F800000u))),
                   vf_set(1.5f));
     VF z = vf_mul(f, f);
     /* fit: sin_f P, 4 coefficients */
@@ -77,10 +76,12 @@ NNV_INLINE void nnv_sincos_turn_f(VU x, VF *s, VF *c)
     pc = vf_fma(pc, z, vf_set(0x1.03c1dep-2f));
     pc = vf_fma(pc, z, vf_set(-0x1.3bd3ccp+0f));
     VF cp = vf_fma(pc, z, vf_set(1.0f));
-    /* q = 0: (sp, cp); 1: (cp, -sp); 2: (-sp, -cp); 3: (-cp, sp). */
-    VMF odd = vu_eq(vu_and(q, vu_set(1u)), vu_set(1u));
-    VU sn = vu_sll(vu_and(q, vu_set(2u)), 30);                       /* sin < 0 for q = 2, 3 */
-    VU cn = vu_sll(vu_and(vu_add(q, vu_set(1u)), vu_set(2u)), 30);   /* cos < 0 for q = 1, 2 */
+    /* q = 0: (sp, cp); 1: (cp, -sp); 2: (-sp, -cp); 3: (-cp, sp). q is read
+     * in place: bit 30 of a is q & 1 and bit 31 is q & 2, and adding 2^30
+     * to a adds 1 to q (mod 4). */
+    VMF odd = vu_eq(vu_and(a, vu_set(0x40000000u)), vu_set(0x40000000u));
+    VU sn = vu_and(a, vu_set(0x80000000u));                                  /* sin < 0 for q = 2, 3 */
+    VU cn = vu_and(vu_add(a, vu_set(0x40000000u)), vu_set(0x80000000u));    /* cos < 0 for q = 1, 2 */
     *s = vf_from_bits(vu_xor(vu_bits(vf_sel(odd, cp, sp)), sn));
     *c = vf_from_bits(vu_xor(vu_bits(vf_sel(odd, sp, cp)), cn));
 }
@@ -116,19 +117,24 @@ NNV_INLINE void nnv_sincos_turn_f(VU x, VF *s, VF *c)
  * shorter polynomial: v = k + f Q(f), Q fit for absolute error 5.3e-8.
  * y / 4 < 2^-126 (p < 2^-126) is scaled by 2^24 with 24 taken from k, so
  * every p >= 2^-149 gives a finite value (|z| <= 14.1). */
-NNV_INLINE VF nnv_ndtri_pq_f(VF p, VF q)
+/* The pieces of nnv_ndtri_pq_f, each used once by it; the fill kernel
+ * (kernel_body.h) runs the first three on its common path and calls
+ * nnv_ndtri_pq_f itself only for a vector that has a lane needing the
+ * subnormal scaling or the tail, so both give the same bits. */
+
+/* y / 4 = 1/4 - q^2 (|q| <= 1/4) or p - p^2: one FMA on selected operands. */
+NNV_INLINE VF nnv_ndtri_y_f(VF p, VF q)
+{
+    VMF near = vf_le(vf_from_bits(vu_and(vu_bits(q), vu_set(0x7FFFFFFFu))), vf_set(0.25f));
+    VF x = vf_sel(near, q, p);
+    return vf_fma(vf_sub(vf_set(0.0f), x), x, vf_sel(near, vf_set(0.25f), p));
+}
+
+/* v = log2 y from a positive normal argument y / 4: bias 127 - 2 (the 2
+ * is log2 4), or 127 - 2 + 24 for an argument scaled by 2^24. */
+NNV_INLINE VF nnv_ndtri_log2_f(VF y, VU bias)
 {
     const uint32_t sqrt_half = 0x3F3504F3u;
-    VMF near = vf_le(vf_from_bits(vu_and(vu_bits(q), vu_set(0x7FFFFFFFu))), vf_set(0.25f));
-    VF yc = vf_fma(vf_sub(vf_set(0.0f), q), q, vf_set(0.25f));
-    VF yt = vf_fma(vf_sub(vf_set(0.0f), p), p, p);
-    VF y = vf_sel(near, yc, yt); /* y / 4 */
-    VU bias = vu_set(127u - 2u); /* 2 = log2 4 */
-    VMF sub = vf_lt(y, vf_set(0x1p-126f));
-    if (vmf_any(sub)) {
-        y = vf_sel(sub, vf_mul(y, vf_set(0x1p24f)), y);
-        bias = vu_sel(sub, vu_set(127u - 2u + 24u), bias);
-    }
     VU tb = vu_add(vu_bits(y), vu_set(0x3F800000u - sqrt_half));
     VF k = vf_cvt_i32(vu_sub(vu_srl(tb, 23), bias));
     VF f = vf_sub(vf_from_bits(vu_add(vu_and(tb, vu_set(0x007FFFFFu)), vu_set(sqrt_half))),
@@ -142,24 +148,41 @@ NNV_INLINE VF nnv_ndtri_pq_f(VF p, VF q)
     lqh = vf_fma(lqh, f, vf_set(-0x1.00121ap-2f));
     lqh = vf_fma(lqh, f, vf_set(0x1.2596a4p-2f));
     VF lq = vf_fma(lqh, vf_mul(f2, f2), lql);
-    VF v = vf_fma(f, lq, k);
+    return vf_fma(f, lq, k);
+}
+
+/* The central branch, v >= -7.25: z = q P1(v). */
+NNV_INLINE VF nnv_ndtri_central_f(VF v, VF q)
+{
+    /* fit: ndtri_f P1, 10 coefficients */
+    VF v2 = vf_mul(v, v);
+    VF cl = vf_fma(vf_set(0x1.203706p-9f), v, vf_set(0x1.01214p-6f));
+    cl = vf_fma(cl, v, vf_set(-0x1.d1c898p-2f));
+    cl = vf_fma(cl, v, vf_set(0x1.40d932p+1f));
+    VF ch = vf_fma(vf_set(0x1.f73a7p-31f), v, vf_set(0x1.1d803ep-25f));
+    ch = vf_fma(ch, v, vf_set(0x1.ccb072p-22f));
+    ch = vf_fma(ch, v, vf_set(0x1.4ec2a6p-20f));
+    ch = vf_fma(ch, v, vf_set(-0x1.525116p-16f));
+    ch = vf_fma(ch, v, vf_set(-0x1.5ce616p-14f));
+    VF c = vf_fma(ch, vf_mul(v2, v2), cl);
+    return vf_mul(q, c);
+}
+
+NNV_INLINE VF nnv_ndtri_pq_f(VF p, VF q)
+{
+    VF y = nnv_ndtri_y_f(p, q); /* y / 4 */
+    VU bias = vu_set(127u - 2u); /* 2 = log2 4 */
+    VMF sub = vf_lt(y, vf_set(0x1p-126f));
+    if (vmf_any(sub)) {
+        y = vf_sel(sub, vf_mul(y, vf_set(0x1p24f)), y);
+        bias = vu_sel(sub, vu_set(127u - 2u + 24u), bias);
+    }
+    VF v = nnv_ndtri_log2_f(y, bias);
 
     VMF tail = vf_lt(v, vf_set(-7.25f));
     VF res = vf_set(0.0f);
-    if (vmf_any(vmf_not(tail))) {
-        /* fit: ndtri_f P1, 10 coefficients */
-        VF v2 = vf_mul(v, v);
-        VF cl = vf_fma(vf_set(0x1.203706p-9f), v, vf_set(0x1.01214p-6f));
-        cl = vf_fma(cl, v, vf_set(-0x1.d1c898p-2f));
-        cl = vf_fma(cl, v, vf_set(0x1.40d932p+1f));
-        VF ch = vf_fma(vf_set(0x1.f73a7p-31f), v, vf_set(0x1.1d803ep-25f));
-        ch = vf_fma(ch, v, vf_set(0x1.ccb072p-22f));
-        ch = vf_fma(ch, v, vf_set(0x1.4ec2a6p-20f));
-        ch = vf_fma(ch, v, vf_set(-0x1.525116p-16f));
-        ch = vf_fma(ch, v, vf_set(-0x1.5ce616p-14f));
-        VF c = vf_fma(ch, vf_mul(v2, v2), cl);
-        res = vf_mul(q, c);
-    }
+    if (vmf_any(vmf_not(tail)))
+        res = nnv_ndtri_central_f(v, q);
     if (vmf_any(tail)) {
         VF s = vf_sqrt(vf_sub(vf_set(0.0f), v));
         VMF far = vf_ge(s, vf_set(5.0f));
@@ -238,8 +261,7 @@ NNV_INLINE VD nnv_log_d(VD x)
 NNV_INLINE void nnv_sincos_turn_d(VQ x, VD *s, VD *c)
 {
     VQ a = vq_add(x, vq_set(0x2000000000000000ull));
-    VQ q = vq_srl(a, 62);
-    VD f = vd_sub(vd_from_bits(vq_or(vq_srl(vq_and(a, vq_set(0x3FFFFFFFFFFFFFFFull)), 10),
+    VD f = vd_sub(vd_from_bits(vq_or(vq_and(vq_srl(a, 10), vq_set(0x000FFFFFFFFFFFFFull)),
                                      vq_set(0x3FF0000000000000ull))),
                   vd_set(1.5));
     VD z = vd_mul(f, f);
@@ -261,9 +283,9 @@ NNV_INLINE void nnv_sincos_turn_d(VQ x, VD *s, VD *c)
     pc = vd_mla(pc, z, vd_set(0x1.03c1f081b5aaep-2));
     pc = vd_mla(pc, z, vd_set(-0x1.3bd3cc9be45dep+0));
     VD cp = vd_mla(pc, z, vd_set(1.0));
-    VMD odd = vq_eq(vq_and(q, vq_set(1u)), vq_set(1u));
-    VQ sn = vq_sll(vq_and(q, vq_set(2u)), 62);
-    VQ cn = vq_sll(vq_and(vq_add(q, vq_set(1u)), vq_set(2u)), 62);
+    VMD odd = vq_eq(vq_and(a, vq_set(0x4000000000000000ull)), vq_set(0x4000000000000000ull));
+    VQ sn = vq_and(a, vq_set(0x8000000000000000ull));
+    VQ cn = vq_and(vq_add(a, vq_set(0x4000000000000000ull)), vq_set(0x8000000000000000ull));
     *s = vd_from_bits(vq_xor(vq_bits(vd_sel(odd, cp, sp)), sn));
     *c = vd_from_bits(vq_xor(vq_bits(vd_sel(odd, sp, cp)), cn));
 }

@@ -12,6 +12,9 @@
 #define NNV_ISA_NAME "avx2"
 #define NNV_LF 8
 #define NNV_LD 4
+/* VPMULUDQ multiplies the low halves of 64-bit lanes: Philox keeps its
+ * words in 64-bit lanes (kernel_body.h). */
+#define NNV_PHILOX_LANES64 1
 
 typedef __m256 VF;
 typedef __m256i VU;
@@ -110,6 +113,13 @@ NNV_INLINE VQ vq_sel(VMD m, VQ a, VQ b)
 }
 NNV_INLINE VQ vq_mul32(VQ a, uint32_t m) { return _mm256_mul_epu32(a, _mm256_set1_epi64x(m)); }
 NNV_INLINE VQ vq_lane_index(void) { return _mm256_setr_epi64x(0, 1, 2, 3); }
+/* SHUFPS takes dwords 0 and 2 of each 128-bit half of q[0] and q[1]
+ * (q0.0 q0.2 q1.0 q1.2 | q0.4 q0.6 q1.4 q1.6); VPERMQ puts the pairs in order. */
+NNV_INLINE VU vu_from_q(const VQ *q)
+{
+    __m256 t = _mm256_shuffle_ps(_mm256_castsi256_ps(q[0]), _mm256_castsi256_ps(q[1]), _MM_SHUFFLE(2, 0, 2, 0));
+    return _mm256_permute4x64_epi64(_mm256_castps_si256(t), _MM_SHUFFLE(3, 1, 2, 0));
+}
 NNV_INLINE VD vd_from_bits(VQ a) { return _mm256_castsi256_pd(a); }
 NNV_INLINE VQ vq_bits(VD a) { return _mm256_castpd_si256(a); }
 /* No int64 -> double instruction in AVX2: each 32-bit half is converted

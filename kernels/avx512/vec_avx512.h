@@ -13,6 +13,9 @@
 #define NNV_ISA_NAME "avx512"
 #define NNV_LF 16
 #define NNV_LD 8
+/* VPMULUDQ multiplies the low halves of 64-bit lanes: Philox keeps its
+ * words in 64-bit lanes (kernel_body.h). */
+#define NNV_PHILOX_LANES64 1
 
 typedef __m512 VF;
 typedef __m512i VU;
@@ -104,6 +107,12 @@ NNV_INLINE VMD vq_eq(VQ a, VQ b) { return _mm512_cmpeq_epi64_mask(a, b); }
 NNV_INLINE VQ vq_sel(VMD m, VQ a, VQ b) { return _mm512_mask_blend_epi64(m, b, a); }
 NNV_INLINE VQ vq_mul32(VQ a, uint32_t m) { return _mm512_mul_epu32(a, _mm512_set1_epi64(m)); }
 NNV_INLINE VQ vq_lane_index(void) { return _mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7); }
+/* VPERMT2D: the even dwords of q[0] then those of q[1]. */
+NNV_INLINE VU vu_from_q(const VQ *q)
+{
+    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    return _mm512_permutex2var_epi32(q[0], even, q[1]);
+}
 NNV_INLINE VD vd_from_bits(VQ a) { return _mm512_castsi512_pd(a); }
 NNV_INLINE VQ vq_bits(VD a) { return _mm512_castpd_si512(a); }
 NNV_INLINE VD vd_cvt_i64(VQ a) { return _mm512_cvtepi64_pd(a); }   /* exact for |a| <= 2^53 */

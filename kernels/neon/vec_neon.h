@@ -14,6 +14,9 @@
 #define NNV_ISA_NAME "neon"
 #define NNV_LF 4
 #define NNV_LD 2
+/* UMULL/UMULL2 + UZP1/UZP2 give hi and lo of four lanes in four ops: the
+ * 32-bit lane form of Philox is the cheaper one here. */
+#define NNV_PHILOX_LANES64 0
 
 typedef float32x4_t VF;
 typedef uint32x4_t VU;
@@ -117,6 +120,8 @@ NNV_INLINE VQ vq_lane_index(void)
     static const uint64_t idx[2] = { 0, 1 };
     return vld1q_u64(idx);
 }
+/* UZP1: the even 32-bit words of q[0] then those of q[1]. */
+NNV_INLINE VU vu_from_q(const VQ *q) { return vuzp1q_u32(vreinterpretq_u32_u64(q[0]), vreinterpretq_u32_u64(q[1])); }
 NNV_INLINE VD vd_from_bits(VQ a) { return vreinterpretq_f64_u64(a); }
 NNV_INLINE VQ vq_bits(VD a) { return vreinterpretq_u64_f64(a); }
 NNV_INLINE VD vd_cvt_i64(VQ a) { return vcvtq_f64_s64(vreinterpretq_s64_u64(a)); }   /* exact for |a| <= 2^53 */

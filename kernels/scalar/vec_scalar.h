@@ -16,6 +16,9 @@
 #define NNV_ISA_NAME "scalar"
 #define NNV_LF 1
 #define NNV_LD 1
+/* Philox words in 64-bit lanes for the f32 family too (kernel_body.h):
+ * worth it where a 32x32->64 multiply is the cheap form (x86). */
+#define NNV_PHILOX_LANES64 0
 
 typedef float VF;
 typedef uint32_t VU;
@@ -140,6 +143,9 @@ NNV_INLINE VQ vq_sel(VMD m, VQ a, VQ b) { return m ? a : b; }
 /* Full 64-bit product of the low 32 bits of a and the constant m. */
 NNV_INLINE VQ vq_mul32(VQ a, uint32_t m) { return (uint64_t)(uint32_t)a * m; }
 NNV_INLINE VQ vq_lane_index(void) { return 0; }
+/* The low 32 bits of every lane of q[0], q[1], ..., q[NNV_LF / NNV_LD - 1],
+ * in that order, as the NNV_LF lanes of one VU (here NNV_LF / NNV_LD = 1). */
+NNV_INLINE VU vu_from_q(const VQ *q) { return (uint32_t)q[0]; }
 NNV_INLINE VD vd_from_bits(VQ a) { VD d; memcpy(&d, &a, 8); return d; }
 NNV_INLINE VQ vq_bits(VD a) { VQ q; memcpy(&q, &a, 8); return q; }
 /* Lanes read as signed int64 in [-2^53, 2^53], converted exactly. */
