@@ -517,6 +517,30 @@ NNINIT_API long nninit_st_find(const nninit_st_file *file, const char *name);
 /* Value of a "__metadata__" key, or NULL. */
 NNINIT_API const char *nninit_st_metadata(const nninit_st_file *file, const char *key);
 
+/* ---- reading .npy files -----------------------------------------------------
+ * NumPy .npy files of format 1.0, 2.0 and 3.0: every array whose dtype is a
+ * plain type string opens (structured and object arrays do not); the data
+ * is handed out row-major and in the host's byte order (Fortran-ordered and
+ * big-endian files are converted on load). */
+typedef struct nninit_npy_file nninit_npy_file;
+/* Reads and validates a .npy file ("-": standard input): magic, version,
+ * the header dict (descr, fortran_order, shape; nothing else), and a data
+ * size equal to the shape times the item size. NNINIT_E_IO (errno kept),
+ * NNINIT_E_FORMAT, NNINIT_E_NOMEM; on failure *out is NULL. */
+NNINIT_API nninit_status nninit_npy_open(const char *path, nninit_npy_file **out, char *msg, size_t msg_size);
+/* The same on an in-memory image (copied: the bytes need not outlive the handle). */
+NNINIT_API nninit_status nninit_npy_open_memory(const void *bytes, size_t size, nninit_npy_file **out, char *msg,
+                                                size_t msg_size);
+NNINIT_API void nninit_npy_close(nninit_npy_file *file);   /* NULL is allowed */
+/* The array's descr as the file spells it ("<f4", "<i8", ...); NULL for NULL. */
+NNINIT_API const char *nninit_npy_descr(const nninit_npy_file *file);
+/* The array as a tensor: name (the path, "" for a memory image), shape, data
+ * (aligned to the element size, valid until close), nbytes. f4, f8 and f2
+ * arrays are NNINIT_F32, NNINIT_F64 and NNINIT_F16; for any other dtype
+ * (integers, bool, '<u2' even when it holds bf16 bits) the fields are filled
+ * in, dtype is (nninit_dtype)-1 and NNINIT_E_DTYPE is returned. */
+NNINIT_API nninit_status nninit_npy_tensor(const nninit_npy_file *file, nninit_tensor *out);
+
 /* =========================================================================
  * 4. Whole models
  * ========================================================================= */
