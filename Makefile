@@ -27,7 +27,7 @@ JSON_LIBS ?= -lcjson
 LDLIBS_ALL = -fopenmp $(JSON_LIBS) $(LAPACK_LIBS) -lm $(EXTRA_LDFLAGS)
 
 # The library, one folder per layer (docs/ARCHITECTURE.md).
-LAYERS = common engine schemes io model
+LAYERS = common engine schemes io model graph
 SRC = $(foreach l,$(LAYERS),$(sort $(wildcard src/$(l)/*.c)))
 ifeq ($(ARCH),x86_64)
 KERNELS = kernels/scalar/kernel_scalar.c kernels/avx2/kernel_avx2.c kernels/avx512/kernel_avx512.c
@@ -125,7 +125,7 @@ test: deps-test lib
 	$(MAKE) --no-print-directory st-check
 	$(MAKE) --no-print-directory cli-init-check
 
-# The example links the *installed* library through pkg-config.
+# The examples link the *installed* library through pkg-config.
 examples-check: lib
 	rm -rf $(BUILD)/stage
 	$(MAKE) --no-print-directory install PREFIX=$(abspath $(BUILD)/stage)
@@ -135,6 +135,9 @@ examples-check: lib
 	PKG_CONFIG_PATH=$(abspath $(BUILD)/stage)/lib/pkgconfig sh -c \
 	  '$(CC) -std=c11 -Wall -Wextra -Werror examples/fill_example.c -o $(BUILD)/fill_example_static $$(pkg-config --cflags --static --libs nninit | sed "s|-lnninit|$(abspath $(BUILD)/stage)/lib/libnninit.a|") -lm'
 	$(BUILD)/fill_example_static
+	PKG_CONFIG_PATH=$(abspath $(BUILD)/stage)/lib/pkgconfig sh -c \
+	  '$(CC) -std=c11 -Wall -Wextra -Werror examples/graph_example.c -o $(BUILD)/graph_example $$(pkg-config --cflags --libs nninit) -lm -Wl,-rpath,$(abspath $(BUILD)/stage)/lib'
+	$(BUILD)/graph_example examples/models/mlp.json
 
 test-asan: deps-test
 	$(MAKE) --no-print-directory BUILD=build-asan \
