@@ -62,7 +62,7 @@ lib: $(BUILD)/nninit
 # Machines without dpkg are left to the user.
 DEPS_build   = gcc make libc6-dev libopenblas-dev liblapacke-dev libcjson-dev
 DEPS_test    = $(DEPS_build) check pkg-config locales python3 python3-numpy
-DEPS_bench   = $(DEPS_build) g++ libbenchmark-dev python3 python3-numpy python3-torch
+DEPS_bench   = $(DEPS_build) g++ libbenchmark-dev python3 python3-numpy python3-torch python3-sklearn
 DEPS_aarch64 = gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user check:arm64 libsubunit-dev:arm64 \
                libopenblas-dev:arm64 liblapacke-dev:arm64 libgfortran-12-dev-arm64-cross \
                libcjson-dev:arm64 libgomp1:arm64
