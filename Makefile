@@ -2,7 +2,8 @@
 # Every target installs the Debian packages it is missing (deps-* targets, apt-get).
 #
 #   make [lib]            static + shared library in $(BUILD)/
-#   make test             unit, statistical and example tests (native ISA paths)
+#   make test             every test (native ISA paths): layers, suites, CLI, interop, manual
+#   make test-fast        the same without the 10^7-sample statistics
 #   make test-asan        the suite under AddressSanitizer + UBSan
 #   make test-aarch64     cross-build for aarch64 and run the suite under qemu-user (NEON)
 #   make bench            Google Benchmark harness + PyTorch/NumPy comparison
@@ -20,7 +21,7 @@ WARN     = -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes
 # so each path performs exactly the operations the source spells out.
 CFLAGS_ALL = -std=c11 -O2 -g -fPIC -fvisibility=hidden -ffp-contract=off -fno-math-errno \
              -fopenmp -D_GNU_SOURCE -Iinclude -Ikernels $(WARN) $(EXTRA_CFLAGS)
-# OpenBLAS (CBLAS level 3) and LAPACKE (larfg): orthogonal's QR (src/orthogonal.c).
+# OpenBLAS (CBLAS level 3) and LAPACKE (larfg): orthogonal's QR (src/schemes/orthogonal.c).
 LAPACK_LIBS ?= -llapacke -lopenblas
 # cJSON (Debian libcjson-dev): model specs and safetensors headers.
 JSON_LIBS ?= -lcjson
@@ -49,7 +50,7 @@ $(BUILD)/obj/src/%.o:            ISA_FLAGS = $(ISA_DEFS)
 STATIC = $(BUILD)/libnninit.a
 SHARED = $(BUILD)/libnninit.so.$(VERSION)
 
-.PHONY: all lib test test-asan test-aarch64 bench install clean deps-build deps-test deps-bench \
+.PHONY: all lib test test-fast test-asan test-aarch64 bench install clean deps-build deps-test deps-bench \
         deps-aarch64 run-tests examples-check golden
 all: lib
 lib: deps-build $(STATIC) $(SHARED)
@@ -61,14 +62,15 @@ lib: $(BUILD)/nninit
 # arch-independent): with arm64 multiarch, `check` alone also matches check:arm64.
 # Machines without dpkg are left to the user.
 DEPS_build   = gcc make libc6-dev libopenblas-dev liblapacke-dev libcjson-dev
-DEPS_test    = $(DEPS_build) check pkg-config locales python3 python3-numpy
+DEPS_test    = $(DEPS_build) check pkg-config locales python3 python3-numpy man-db
 DEPS_bench   = $(DEPS_build) g++ libbenchmark-dev python3 python3-numpy python3-torch python3-sklearn
 DEPS_aarch64 = gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user check:arm64 libsubunit-dev:arm64 \
                libopenblas-dev:arm64 liblapacke-dev:arm64 libgfortran-12-dev-arm64-cross \
                libcjson-dev:arm64 libgomp1:arm64
 DEPS_fuzz    = $(DEPS_build) clang libclang-rt-14-dev libomp-14-dev
+DEPS_man     = ronn
 
-deps-build deps-test deps-bench deps-aarch64 deps-fuzz:
+deps-build deps-test deps-bench deps-aarch64 deps-fuzz deps-man:
 	@command -v dpkg-query >/dev/null || exit 0; \
 	native=$$(dpkg --print-architecture); missing=""; \
 	for p in $(DEPS_$(subst deps-,,$@)); do \
@@ -95,17 +97,21 @@ $(SHARED): $(OBJ)
 	ln -sf libnninit.so.$(VERSION) $(BUILD)/libnninit.so.$(SOMAJOR)
 	ln -sf libnninit.so.$(SOMAJOR) $(BUILD)/libnninit.so
 
-# ---- tests --------------------------------------------------------------
-TESTS = $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
+# ---- tests (tests/README.md) ------------------------------------------------
+# Check suites by kind: unit, contract (bit-exact results across ISAs and
+# threads, golden digests), stats (10^7-sample statistical tests; the slow
+# part, which `make test-fast` skips).
+KINDS ?= unit contract stats
+TESTS = $(patsubst tests/%.c,$(BUILD)/tests/%,$(foreach k,$(KINDS),$(sort $(wildcard tests/$(k)/test_*.c))))
 CHECK_LIBS = -lcheck -lsubunit -lpthread -lrt -lm
 TEST_LDFLAGS ?=
 TEST_RUNNER ?=
 
-$(BUILD)/tests/%: tests/%.c tests/testutil.h $(STATIC)
+$(BUILD)/tests/%: tests/%.c tests/testutil.h $(wildcard tests/*/*.h) $(STATIC)
 	@mkdir -p $(dir $@)
 	$(CC) $(filter-out -fvisibility=hidden,$(CFLAGS_ALL)) -Itests -o $@ $< $(STATIC) $(TEST_LDFLAGS) $(CHECK_LIBS) $(LDLIBS_ALL)
 
-# Runs every suite, then prints one closing line for the whole run.
+# Runs every suite of KINDS, then prints one closing line for the whole run.
 # test_spec checks that specs parse the same under a decimal-comma locale: it
 # gets one compiled here (package `locales` has the sources), found through LOCPATH.
 run-tests: $(TESTS)
@@ -117,6 +123,8 @@ run-tests: $(TESTS)
 	  if $(TEST_RUNNER) $$t; then pass=$$((pass+1)); else fail=$$((fail+1)); echo "FAILED: $$t"; fi; \
 	done; echo "suites: $$pass passed, $$fail failed"; [ $$fail -eq 0 ]
 
+# Everything: the layer rule, the suites, the installed library from C, the
+# command line, the independent safetensors reader, the manual.
 test: deps-test lib
 	bash tests/arch/layers.sh $(BUILD)
 	$(MAKE) --no-print-directory run-tests
@@ -124,6 +132,14 @@ test: deps-test lib
 	$(MAKE) --no-print-directory cli-check
 	$(MAKE) --no-print-directory st-check
 	$(MAKE) --no-print-directory cli-init-check
+	$(MAKE) --no-print-directory man-check
+	$(MAKE) --no-print-directory exports-check
+	$(MAKE) --no-print-directory cmake-check
+	$(MAKE) --no-print-directory python-check
+
+# The same without the 10^7-sample statistics (tests/stats/).
+test-fast:
+	$(MAKE) --no-print-directory KINDS="unit contract" test
 
 # The examples link the *installed* library through pkg-config.
 examples-check: lib
@@ -135,6 +151,12 @@ examples-check: lib
 	PKG_CONFIG_PATH=$(abspath $(BUILD)/stage)/lib/pkgconfig sh -c \
 	  '$(CC) -std=c11 -Wall -Wextra -Werror examples/fill_example.c -o $(BUILD)/fill_example_static $$(pkg-config --cflags --static --libs nninit | sed "s|-lnninit|$(abspath $(BUILD)/stage)/lib/libnninit.a|") -lm'
 	$(BUILD)/fill_example_static
+	PKG_CONFIG_PATH=$(abspath $(BUILD)/stage)/lib/pkgconfig sh -c \
+	  '$(CC) -std=c11 -Wall -Wextra -Werror examples/model_example.c -o $(BUILD)/model_example_static $$(pkg-config --cflags --static --libs nninit | sed "s|-lnninit|$(abspath $(BUILD)/stage)/lib/libnninit.a|") -lm'
+	rm -f $(BUILD)/model_example.safetensors
+	$(BUILD)/model_example_static examples/models/mlp.json $(BUILD)/model_example.safetensors
+	$(BUILD)/stage/bin/nninit init examples/models/mlp.json -o $(BUILD)/model_example_cli.safetensors -f -q
+	cmp $(BUILD)/model_example.safetensors $(BUILD)/model_example_cli.safetensors
 	PKG_CONFIG_PATH=$(abspath $(BUILD)/stage)/lib/pkgconfig sh -c \
 	  '$(CC) -std=c11 -Wall -Wextra -Werror examples/graph_example.c -o $(BUILD)/graph_example $$(pkg-config --cflags --libs nninit) -lm -Wl,-rpath,$(abspath $(BUILD)/stage)/lib'
 	$(BUILD)/graph_example examples/models/mlp.json
@@ -158,32 +180,44 @@ test-aarch64: deps-aarch64
 # NNINIT_CONTRACT_VERSION bump: the digests are the contract's evidence.
 golden: lib
 	@mkdir -p $(BUILD)/tools
-	$(CC) $(filter-out -fvisibility=hidden,$(CFLAGS_ALL)) -Itests -o $(BUILD)/tools/gen_golden tools/gen_golden.c $(STATIC) $(LDLIBS_ALL)
+	$(CC) $(filter-out -fvisibility=hidden,$(CFLAGS_ALL)) -Itests -Itests/contract -o $(BUILD)/tools/gen_golden tools/gen_golden.c $(STATIC) $(LDLIBS_ALL)
 	$(BUILD)/tools/gen_golden > tests/data/golden.txt
 
-# The command-line program (tools/nninit.c), linked statically with the
-# library so it runs from the build tree and needs no rpath once installed.
+# The command-line program (programs/), linked statically with the library
+# so it runs from the build tree and needs no rpath once installed.
 .PHONY: cli-check cli-init-check install-tool
-$(BUILD)/nninit: tools/nninit.c include/nninit.h $(STATIC)
-	$(CC) $(CFLAGS_ALL) -o $@ $< $(STATIC) $(LDLIBS_ALL)
+PROG_SRC = $(sort $(wildcard programs/*.c))
+$(BUILD)/nninit: $(PROG_SRC) programs/prog.h include/nninit.h $(STATIC)
+	$(CC) $(CFLAGS_ALL) -Iprograms -o $@ $(PROG_SRC) $(STATIC) $(LDLIBS_ALL)
 
-# Runs build/nninit end to end; numpy (Debian's, /usr/bin/python3) reads its files.
+# Runs build/nninit end to end; numpy (Debian's, /usr/bin/python3) reads its
+# files; conventions.sh: existing outputs, -f, -q/-v, --progress, -V, -h,
+# exit statuses, signals.
 cli-check: $(BUILD)/nninit
-	bash tests/cli.sh $(BUILD)/nninit
+	bash tests/cli/cli.sh $(BUILD)/nninit
+	bash tests/cli/conventions.sh $(BUILD)/nninit
 
-# The safetensors writer read back by tests/st_read.py (NumPy, from the format's
-# description; no shared code): tests/st_write.c writes the files.
-.PHONY: st-check
-$(BUILD)/tests/st_write: tests/st_write.c include/nninit.h $(STATIC)
+# The safetensors writer read back by tests/interop/st_read.py (NumPy, from the
+# format's description; no shared code): tests/interop/st_write.c writes the files.
+.PHONY: st-check man man-check
+$(BUILD)/tests/interop/st_write: tests/interop/st_write.c include/nninit.h $(STATIC)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(STATIC) $(LDLIBS_ALL)
-st-check: $(BUILD)/tests/st_write
-	bash tests/st_check.sh $(BUILD)/tests/st_write
+st-check: $(BUILD)/tests/interop/st_write
+	bash tests/interop/st_check.sh $(BUILD)/tests/interop/st_write
 
 # `nninit init` end to end: examples/models/*.json to safetensors and npy, read
 # back by a small Python reader and compared with `nninit fill` bit for bit.
 cli-init-check: $(BUILD)/nninit
-	bash tests/cli_init.sh $(BUILD)/nninit
+	bash tests/cli/cli_init.sh $(BUILD)/nninit
+
+# The manual: docs/nninit.1.md is the source, docs/nninit.1 the page ronn made
+# from it, committed so that building needs no ronn. `make man` remakes it.
+man: deps-man
+	d=$$(git log -1 --format=%cs -- docs/nninit.1.md 2>/dev/null); [ -n "$$d" ] || d=$$(date +%F); \
+	ronn --roff --date=$$d --manual="nninit manual" --organization="nninit $(VERSION)" --pipe docs/nninit.1.md > docs/nninit.1
+man-check: $(BUILD)/nninit
+	bash tests/cli/man.sh $(BUILD)/nninit docs/nninit.1
 
 # ---- fuzzing ---------------------------------------------------------------
 # libFuzzer targets (fuzz/fuzz_*.c) over the library built by clang with ASan +
@@ -233,6 +267,64 @@ install: lib
 	ln -sf libnninit.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libnninit.so.$(SOMAJOR)
 	ln -sf libnninit.so.$(SOMAJOR) $(DESTDIR)$(PREFIX)/lib/libnninit.so
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' nninit.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/nninit.pc
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 docs/nninit.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+
+# ---- Python package, CMake package, exported symbols ------------------------------
+# python/nninit (ctypes over libnninit.so) is installed in PYTHON_SITE, by default
+# PREFIX/lib/python3/dist-packages (Debian's site directory for PREFIX=/usr; for
+# /usr/local a nninit.pth in /usr/local/lib/python3.X/dist-packages points there);
+# from there it finds PREFIX/lib/libnninit.so.MAJOR three directories up. cmake/ holds the
+# CMake config package (PREFIX/lib/cmake/nninit), paths relative to its own place. The
+# checks run from `make test`.
+PYTHON ?= $(firstword $(wildcard /usr/bin/python3) python3)
+SIZEOF_VOID_P = $(shell echo __SIZEOF_POINTER__ | $(CC) -E -P - | tail -n 1)
+DEPS_test += python3-pytest python3-torch cmake binutils
+PYTHON_SITE ?= $(PREFIX)/lib/python3/dist-packages
+PY_DIR = $(DESTDIR)$(PYTHON_SITE)/nninit
+CMAKE_DIR = $(DESTDIR)$(PREFIX)/lib/cmake/nninit
+CMAKE_SUBST = sed -e 's|@VERSION@|$(VERSION)|g' -e 's|@SOMAJOR@|$(SOMAJOR)|g' -e 's|@SIZEOF_VOID_P@|$(SIZEOF_VOID_P)|g'
+.PHONY: install-python install-cmake python-check cmake-check exports-check
+
+install: install-python install-cmake
+# Debian's python3 reads PREFIX/lib/python3/dist-packages for PREFIX=/usr only; for
+# /usr/local it reads /usr/local/lib/python3.X/dist-packages. When that versioned
+# directory of this PREFIX is on the interpreter's path, a one-line nninit.pth there
+# points it to PYTHON_SITE, so `import nninit` works right after `make install`.
+PY_VERSIONED = $(PREFIX)/lib/python$(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)/dist-packages
+install-python:
+	install -d $(PY_DIR)
+	install -m 644 python/nninit/*.py $(PY_DIR)/
+	@if [ "$(PY_VERSIONED)" != "$(PYTHON_SITE)" ] && \
+	    $(PYTHON) -c 'import sys; sys.exit("$(PY_VERSIONED)" not in sys.path)' 2>/dev/null; then \
+	  install -d $(DESTDIR)$(PY_VERSIONED) && echo "$(PYTHON_SITE)" > $(DESTDIR)$(PY_VERSIONED)/nninit.pth && \
+	  echo "install-python: $(PY_VERSIONED)/nninit.pth -> $(PYTHON_SITE)"; fi
+install-cmake: lib
+	install -d $(CMAKE_DIR)
+	$(CMAKE_SUBST) cmake/nninitConfig.cmake.in > $(CMAKE_DIR)/nninitConfig.cmake
+	$(CMAKE_SUBST) cmake/nninitConfigVersion.cmake.in > $(CMAKE_DIR)/nninitConfigVersion.cmake
+	$(CMAKE_SUBST) cmake/nninitTargets.cmake.in > $(CMAKE_DIR)/nninitTargets.cmake
+
+# libnninit.so exports nninit_* only and carries the SONAME libnninit.so.MAJOR.
+exports-check: lib
+	bash tests/install/exports.sh $(SHARED)
+
+# examples/cmake built with cmake against an installed copy, and again after moving it.
+cmake-check: lib
+	rm -rf $(BUILD)/cmake-stage
+	$(MAKE) --no-print-directory install PREFIX=$(abspath $(BUILD)/cmake-stage) \
+	  PYTHON_SITE=$(abspath $(BUILD)/cmake-stage)/lib/python3/dist-packages >/dev/null
+	bash tests/install/cmake.sh $(BUILD)/cmake-stage $(BUILD)/cmake-check
+
+# python/tests with pytest, against this build's library and command-line program
+# (NNINIT_LIBRARY, NNINIT_CLI) and an installed copy of the package (NNINIT_STAGE).
+python-check: lib
+	rm -rf $(BUILD)/python-stage
+	$(MAKE) --no-print-directory install PREFIX=$(abspath $(BUILD)/python-stage) \
+	  PYTHON_SITE=$(abspath $(BUILD)/python-stage)/lib/python3/dist-packages >/dev/null
+	NNINIT_LIBRARY=$(abspath $(SHARED)) NNINIT_CLI=$(abspath $(BUILD)/nninit) \
+	  NNINIT_STAGE=$(abspath $(BUILD)/python-stage) NNINIT_BUILD_DIR=$(abspath $(BUILD)) PYTHONPATH=python \
+	  $(PYTHON) -m pytest -q -p no:cacheprovider python/tests
 
 clean:
 	rm -rf build build-asan build-aarch64 build-fuzz

@@ -263,7 +263,7 @@ void bm_ceiling(benchmark::State &state, Ceiling which, int threads, bool cold, 
     });
 }
 
-// Serial threshold: below PARALLEL_MIN_BYTES (src/fill.c) the library fills
+// Serial threshold: below PARALLEL_MIN_BYTES (src/engine/fill.c) the library fills
 // on the calling thread because waking a team costs more than it saves. The
 // public API cannot force a team under that size, so this does what the
 // driver does by hand: an OpenMP team whose threads each fill their share

@@ -1,4 +1,4 @@
-// Google Benchmark harness for the orthogonal scheme (src/orthogonal.c).
+// Google Benchmark harness for the orthogonal scheme (src/schemes/orthogonal.c).
 //
 // Names read  orthogonal/f32/ROWSxCOLS : the whole public call
 // nninit_orthogonal(dst, f32, {rows, cols}, OIHW, gain 1): Gaussian draw, QR,

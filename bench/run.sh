@@ -87,3 +87,14 @@ if [ "${NNINIT_BENCH_ONLY:-all}" = all ]; then
     "$PY" bench/bench_model.py "${MODEL_FLAGS[@]}"
     graph_bench
 fi
+
+# ---- Python package (bench/bench_python.py, also runnable alone) ----------------------------
+# nninit.init_module on GPT-2 124M and llama-1b torch modules against the torch.nn.init
+# loops of the models' own code, same process, 2 threads; checks the 5x floor on GPT-2 f32.
+if [ "${NNINIT_BENCH_ONLY:-all}" = all ]; then
+    PY_FLAGS=()
+    if [ "${NNINIT_BENCH_PEERS:-1}" = 0 ]; then PY_FLAGS=(--no-torch); fi
+    echo
+    NNINIT_LIBRARY="$PWD/build/libnninit.so.$(sed -n 's/^#define NNINIT_VERSION_MAJOR \([0-9]*\)/\1/p' include/nninit.h)" \
+        "$PY" bench/bench_python.py "${PY_FLAGS[@]}"
+fi

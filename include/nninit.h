@@ -6,7 +6,7 @@
  *   1. Stable core: versions, status codes, dtypes, the random stream and the
  *      generator, the fills, instruction-set paths.
  *   2. Schemes: shapes, layouts and fans, gains, init spec strings, plans,
- *      one function per scheme.
+ *      slices of a tensor, one function per scheme.
  *   3. File formats: NumPy .npy files and directories, safetensors.
  *   4. Whole models: JSON model specs, bulk initialization, arenas,
  *      pretrained weights, statistics of what was written.
@@ -92,7 +92,8 @@ typedef enum {
     NNINIT_E_SPEC = 8,        /* init spec string: syntax, unknown scheme/parameter/value, bad number,
                                  parameter not valid for the scheme */
     NNINIT_E_SHAPE = 9,       /* bad shape (ndim outside 0..NNINIT_MAX_DIMS, negative size, element count
-                                 overflow) or a shape the scheme cannot take (rank, groups, axes) */
+                                 overflow), a shape the scheme cannot take (rank, groups, axes), or a
+                                 slice outside the tensor */
     NNINIT_E_LAPACK = 10,     /* LAPACK reported a failure (orthogonal) */
     NNINIT_E_IO = 11,         /* a file could not be read or written (errno tells why) */
     NNINIT_E_FORMAT = 12,     /* malformed file or model spec (safetensors, JSON) */
@@ -374,6 +375,46 @@ NNINIT_API nninit_status nninit_init(void *dst, nninit_dtype dtype, const int64_
 /* nninit_init that also explains a failure in msg (see nninit_scheme_parse). */
 NNINIT_API nninit_status nninit_init_msg(void *dst, nninit_dtype dtype, const int64_t *shape, int ndim,
                                          const char *spec, nninit_rng rng, char *msg, size_t msg_size);
+
+/* ---- slices: tensor parallelism without the full tensor ----------------------
+ * A slice of a tensor of shape[0..ndim) is the hyperslab of the elements whose
+ * indices satisfy start[d] <= i_d < start[d] + count[d] in every dimension.
+ * The slice calls write exactly those elements of what nninit_scheme_apply
+ * writes for the whole tensor, bit for bit, as a row-major block of shape
+ * count[0..ndim) at dst (count[0] * ... * count[ndim-1] elements). So the
+ * ranks of a tensor-parallel group, each filling only its own shard (rows,
+ * columns, blocks, at any degree and in any layout), together hold exactly the
+ * one-process tensor, and no rank ever holds more than its shard -- except
+ * for orthogonal. What each scheme costs (docs/CONTRACT.md, "Slices"):
+ *  - schemes that reduce to a fill (everything but the four below): one fill
+ *    per contiguous run of the slice, at the run's offset in the tensor; the
+ *    time and memory of the slice alone, spread over the OpenMP team;
+ *  - eye, dirac: zeros, then the ones that fall inside the slice;
+ *  - sparse: the slice's normal draw, then, for each column of the slice, the
+ *    whole column's zero selection: ceil(sparsity * rows) Philox blocks per
+ *    column whatever the slice's rows, and a bitmap of the column's rows;
+ *  - orthogonal: a part of Q depends on the whole matrix, so the whole tensor
+ *    is computed into a temporary buffer and the slice copied out: every call
+ *    takes the memory of the whole tensor (plus the factorization's
+ *    workspace) and the time of the whole factorization. A slice that is the
+ *    whole tensor is written in place.
+ * Bounds: 0 <= start[d], 0 <= count[d] and start[d] + count[d] <= shape[d],
+ * else NNINIT_E_SHAPE with a message naming the dimension. A slice with a
+ * zero count is empty: after every check, nothing is written and dst may be
+ * NULL (a rank whose shard is empty may still call it). A 0-D tensor's only
+ * slice is the tensor itself: start and count are not read and may be NULL.
+ * Otherwise NULL start or count is NNINIT_E_NULL. Other errors as
+ * nninit_scheme_apply; on failure dst is untouched. msg as in
+ * nninit_scheme_parse. The bits of orthogonal slices are those of the whole
+ * orthogonal tensor in the same process (CONTRACT.md, "Orthogonal"). */
+NNINIT_API nninit_status nninit_scheme_apply_slice(void *dst, nninit_dtype dtype, const int64_t *shape, int ndim,
+                                                   const int64_t *start, const int64_t *count,
+                                                   const nninit_scheme *scheme, nninit_rng rng,
+                                                   char *msg, size_t msg_size);
+/* Parse + apply_slice: nninit_init_msg for a slice. */
+NNINIT_API nninit_status nninit_init_slice(void *dst, nninit_dtype dtype, const int64_t *shape, int ndim,
+                                           const int64_t *start, const int64_t *count, const char *spec,
+                                           nninit_rng rng, char *msg, size_t msg_size);
 
 /* ---- one function per scheme -----------------------------------------------
  * Thin forms of nninit_scheme_apply for C callers. Element-count forms take

@@ -1,4 +1,4 @@
-/* Shared helpers for the Check suites. Each tests/test_*.c is one program:
+/* Shared helpers for the Check suites. Each tests/<kind>/test_*.c is one program:
  * it defines `static Suite *make_suite(void)` and ends with NNINIT_TEST_MAIN. */
 #ifndef NNINIT_TESTUTIL_H
 #define NNINIT_TESTUTIL_H

@@ -6,7 +6,7 @@ coefficient is rounded to the precision the kernel uses (binary32 or
 binary64) and printed as an exact hexadecimal literal (the inverse normal CDF
 pieces round one coefficient at a time and refit the rest, fit_rounded). The errors printed are
 those of the rounded polynomial evaluated exactly; the kernels' real errors
-(with rounding of every operation) are measured by tests/test_vecmath.c.
+(with rounding of every operation) are measured by tests/unit/test_vecmath.c.
 
 Usage: python3 tools/fit_vecmath.py          (needs only python3 + mpmath)
 

@@ -3,14 +3,18 @@
 
 Names and shapes come from real torch modules built here (torchvision and
 transformers are not needed: the few modules are defined below, with the
-parameter names of the reference implementations), and the parameter counts
-are asserted against the published figures. The rules are what a practitioner
-would write: a few globs, first match wins. The MLP, the VGG-style CIFAR CNN,
-the CIFAR ResNet-20 and ResNet-50 also carry their forward pass as a "graph"
+parameter names of the reference implementations), turned into specs by
+nninit.spec_from_module (python/nninit), and the parameter counts are asserted
+against the published figures. The rules are what a practitioner would write:
+a few globs, first match wins. The MLP, the VGG-style CIFAR CNN, the CIFAR
+ResNet-20 and ResNet-50 also carry their forward pass as a "graph"
 (docs/GRAPHS.md), written beside the module that has the same structure;
 tools/gen_graph_refs.py checks that the two compute the same thing.
 
     /usr/bin/python3 tools/gen_models.py [outdir]      (default examples/models)
+
+The package loads libnninit.so from the source tree's build/ (run `make` first)
+or from NNINIT_LIBRARY.
 """
 import json
 import math
@@ -19,6 +23,9 @@ import sys
 
 import torch
 from torch import nn
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "python"))
+import nninit  # noqa: E402
 
 torch.set_default_dtype(torch.float32)
 
@@ -253,11 +260,6 @@ class Llama(nn.Module):
         self.lm_head.weight = self.model.embed_tokens.weight   # tie_word_embeddings = true
 
 
-def tensors_of(module):
-    # named_parameters() skips a tied parameter's second name (lm_head.weight).
-    return [(n, list(p.shape)) for n, p in module.named_parameters()]
-
-
 def graph_lines(ops, indent):
     """One op per line; a residual's body and shortcut ops one per line below it."""
     out = []
@@ -276,21 +278,29 @@ def graph_lines(ops, indent):
     return out
 
 
-def write(path, spec, tensors, graph=None):
-    """One rule, one tensor and one op per line: readable and diffable."""
+def write(path, about, spec, graph=None):
+    """One rule, one tensor and one op per line: readable and diffable. about:
+    name, description and layout, written before the spec's seed and dtype
+    (dtype only when it is not the default f32); graph: the forward pass, if any."""
     lines = ["{"]
+    top = dict(about)
+    top["seed"] = spec["seed"]
+    if spec["dtype"] != "f32":
+        top["dtype"] = spec["dtype"]
     for k in ("name", "description", "seed", "dtype", "layout"):
-        if k in spec:
-            lines.append("  %s: %s," % (json.dumps(k), json.dumps(spec[k])))
+        if k in top:
+            lines.append("  %s: %s," % (json.dumps(k), json.dumps(top[k])))
     lines.append('  "rules": {')
     rules = list(spec["rules"].items())
     for i, (pat, init) in enumerate(rules):
         lines.append("    %s: %s%s" % (json.dumps(pat), json.dumps(init), "," if i + 1 < len(rules) else ""))
     lines.append("  },")
     lines.append('  "tensors": [')
-    for i, (name, shape) in enumerate(tensors):
-        lines.append('    {"name": %s, "shape": %s}%s' % (json.dumps(name), json.dumps(shape),
-                                                          "," if i + 1 < len(tensors) else ""))
+    tensors = spec["tensors"]
+    for i, t in enumerate(tensors):
+        fields = "".join(", %s: %s" % (json.dumps(k), json.dumps(v)) for k, v in t.items() if k not in ("name", "shape"))
+        lines.append('    {"name": %s, "shape": %s%s}%s' % (json.dumps(t["name"]), json.dumps(t["shape"]), fields,
+                                                            "," if i + 1 < len(tensors) else ""))
     lines.append("  ]" + ("," if graph else ""))
     if graph:
         lines.append('  "graph": [')
@@ -301,95 +311,83 @@ def write(path, spec, tensors, graph=None):
     json.loads(text)   # well-formed, and keys in the intended order
     with open(path, "w") as f:
         f.write(text)
-    count = sum(math.prod(s) for _, s in tensors)
+    count = sum(math.prod(t["shape"]) for t in tensors)
     print("%-22s %4d tensors %14s parameters" % (os.path.basename(path), len(tensors), format(count, ",")))
-    return count
+    return count, len(tensors)
 
 
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else "examples/models"
     os.makedirs(out, exist_ok=True)
 
-    mlp = tensors_of(MLP())
-    n = write(os.path.join(out, "mlp.json"), {
+    n, _ = write(os.path.join(out, "mlp.json"), {
         "name": "mlp", "description": "784-256-128-10 MLP with ReLU; He init, Glorot for the linear output layer",
-        "seed": 42,
-        "rules": {"fc3.weight": "xavier_uniform", "*.weight": "kaiming_normal(nonlinearity=relu)", "*.bias": "zeros"},
-    }, mlp, mlp_graph())
+    }, nninit.spec_from_module(MLP(), {
+        "fc3.weight": "xavier_uniform", "*.weight": "kaiming_normal(nonlinearity=relu)", "*.bias": "zeros",
+    }, seed=42), mlp_graph())
     assert n == 784 * 256 + 256 + 256 * 128 + 128 + 128 * 10 + 10 == 235146, n
 
-    vgg = tensors_of(VGGCifar())
-    n = write(os.path.join(out, "vgg-cifar.json"), {
+    n, _ = write(os.path.join(out, "vgg-cifar.json"), {
         "name": "vgg-cifar",
         "description": "VGG-style CIFAR-10 CNN without BatchNorm: 3x3 convs 64-64-M-128-128-M-256-256-M, "
                        "a 512-wide hidden layer with dropout; torchvision VGG's init",
-        "seed": 1,
-        "rules": {"classifier.*.weight": "normal(std=0.01)", "*.bias": "zeros",
-                  "*.weight": "kaiming_normal(mode=fan_out, nonlinearity=relu)"},
-    }, vgg, vgg_cifar_graph())
+    }, nninit.spec_from_module(VGGCifar(), {
+        "classifier.*.weight": "normal(std=0.01)", "*.bias": "zeros",
+        "*.weight": "kaiming_normal(mode=fan_out, nonlinearity=relu)",
+    }, seed=1), vgg_cifar_graph())
     convs = [(3, 64), (64, 64), (64, 128), (128, 128), (128, 256), (256, 256)]
     assert n == sum(9 * i * o + o for i, o in convs) + 4096 * 512 + 512 + 512 * 10 + 10 == 3248202, n
 
-    r20 = tensors_of(ResNetCifar())
-    n = write(os.path.join(out, "resnet20.json"), {
+    n, count = write(os.path.join(out, "resnet20.json"), {
         "name": "resnet20",
         "description": "CIFAR ResNet-20 (He et al. 2016): 3 stages of 3 basic blocks, 16/32/64 channels, "
                        "1x1 projection shortcuts where the shape changes; torchvision's init",
-        "seed": 0,
-        "rules": {
-            "fc.weight": "pytorch_default",
-            "fc.bias": "pytorch_default_bias(fan_in=64)",
-            "*bn*.weight": "ones", "*downsample.1.weight": "ones",
-            "*.bias": "zeros",
-            "*.weight": "kaiming_normal(mode=fan_out, nonlinearity=relu)",
-        },
-    }, r20, resnet_cifar_graph())
+    }, nninit.spec_from_module(ResNetCifar(), {
+        "fc.weight": "pytorch_default",
+        "fc.bias": "pytorch_default_bias(fan_in=64)",
+        "*bn*.weight": "ones", "*downsample.1.weight": "ones",
+        "*.bias": "zeros",
+        "*.weight": "kaiming_normal(mode=fan_out, nonlinearity=relu)",
+    }, seed=0), resnet_cifar_graph())
     assert 0.26e6 < n < 0.28e6, n        # "about 0.27M parameters"
-    assert n == 272474, n
+    assert n == 272474 and count == 65, (n, count)
 
-    resnet = tensors_of(ResNet50())
-    n = write(os.path.join(out, "resnet50.json"), {
+    n, count = write(os.path.join(out, "resnet50.json"), {
         "name": "resnet50",
         "description": "torchvision resnet50 parameters (no BatchNorm buffers), initialized as torchvision does",
-        "seed": 0, "layout": "oihw",
-        "rules": {
-            "fc.weight": "pytorch_default",
-            "fc.bias": "pytorch_default_bias(fan_in=2048)",
-            "*bn*.weight": "ones", "*downsample.1.weight": "ones",
-            "*.bias": "zeros",
-            "*.weight": "kaiming_normal(mode=fan_out, nonlinearity=relu)",
-        },
-    }, resnet, resnet50_graph())
+        "layout": "oihw",
+    }, nninit.spec_from_module(ResNet50(), {
+        "fc.weight": "pytorch_default",
+        "fc.bias": "pytorch_default_bias(fan_in=2048)",
+        "*bn*.weight": "ones", "*downsample.1.weight": "ones",
+        "*.bias": "zeros",
+        "*.weight": "kaiming_normal(mode=fan_out, nonlinearity=relu)",
+    }, seed=0), resnet50_graph())
     assert n == 25557032, n
-    assert len(resnet) == 161, len(resnet)
+    assert count == 161, count
 
-    gpt = tensors_of(GPT2())
     std_proj = "0.0040824829046386304"      # 0.02 / sqrt(2 * n_layer), to 17 digits
     assert float(std_proj) == 0.02 / math.sqrt(2 * 12)
-    n = write(os.path.join(out, "gpt2-124m.json"), {
+    n, count = write(os.path.join(out, "gpt2-124m.json"), {
         "name": "gpt2-124m",
         "description": "GPT-2 124M, nanoGPT names; lm_head.weight is tied to transformer.wte.weight and not stored",
-        "seed": 1337,
-        "rules": {
-            "*.c_proj.weight": "normal(std=%s)" % std_proj,   # residual projections: 0.02 / sqrt(2 * n_layer)
-            "*ln_*.weight": "ones",
-            "*.bias": "zeros",
-            "*.weight": "normal(std=0.02)",
-        },
-    }, gpt)
+    }, nninit.spec_from_module(GPT2(), {
+        "*.c_proj.weight": "normal(std=%s)" % std_proj,   # residual projections: 0.02 / sqrt(2 * n_layer)
+        "*ln_*.weight": "ones",
+        "*.bias": "zeros",
+        "*.weight": "normal(std=0.02)",
+    }, seed=1337))
     assert n == 124439808, n
-    assert len(gpt) == 2 + 12 * 12 + 2, len(gpt)
+    assert count == 2 + 12 * 12 + 2, count
 
-    llama = tensors_of(Llama())
-    n = write(os.path.join(out, "llama-1b.json"), {
+    n, count = write(os.path.join(out, "llama-1b.json"), {
         "name": "llama-3.2-1b",
         "description": "Llama-3.2-1B shapes (vocab 128256, dim 2048, 16 layers, 32 heads, 8 KV heads, FFN 8192); "
                        "lm_head.weight is tied to model.embed_tokens.weight and not stored",
-        "seed": 0, "dtype": "bf16",
-        "rules": {"*norm.weight": "ones", "*.weight": "normal(std=0.02)"},
-    }, llama)
+    }, nninit.spec_from_module(Llama(), {"*norm.weight": "ones", "*.weight": "normal(std=0.02)"}, seed=0,
+                               dtype="bf16"))
     assert n == 1235814400, n
-    assert len(llama) == 1 + 16 * 9 + 1, len(llama)
+    assert count == 1 + 16 * 9 + 1, count
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ const char *nninit_status_str(nninit_status status)
     case NNINIT_E_ISA: return "instruction-set path unknown or not supported on this CPU";
     case NNINIT_E_NOMEM: return "out of memory";
     case NNINIT_E_SPEC: return "bad init spec (syntax, unknown scheme, parameter or value)";
-    case NNINIT_E_SHAPE: return "bad shape, or a shape the scheme cannot take";
+    case NNINIT_E_SHAPE: return "bad shape, a shape the scheme cannot take, or a slice outside the tensor";
     case NNINIT_E_LAPACK: return "LAPACK reported a failure";
     case NNINIT_E_IO: return "file I/O failed";
     case NNINIT_E_FORMAT: return "malformed file or model spec";

@@ -87,8 +87,8 @@ static nninit_status check_target(const char *path, int no_replace, char *msg, s
     }
     if (no_replace) return nninit_fail_(NNINIT_E_EXISTS, msg, msg_size, "'%.300s' exists (not replaced)", path);
     if (!S_ISDIR(sb.st_mode))
-        return nninit_fail_(NNINIT_E_EXISTS, msg, msg_size, "an npy directory is written, and '%.300s' exists and "
-                            "is not a directory", path);
+        return nninit_fail_(NNINIT_E_EXISTS, msg, msg_size, "npy output is a directory, and '%.300s' exists and is "
+                            "not one", path);
     char odd[300];
     if (!is_npy_output_dir(path, odd, sizeof odd))
         return nninit_fail_(NNINIT_E_EXISTS, msg, msg_size, "'%.300s' is a directory nninit did not write (%s); not "

@@ -1,58 +1,138 @@
-/* Applying a scheme: the plan's fill, or its structured writer, and the
- * one-function-per-scheme forms of the public API. */
+/* Applying a scheme to a tensor or to a slice of it: the plan's fill, or its
+ * structured writer, and the one-function-per-scheme forms of the public API. */
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "schemes.h"
+
+nninit_status nninit_plan_params_(nnk_params *p, nninit_dtype dtype, const nninit_plan *pl)
+{
+    switch (pl->kind) {
+    case NNINIT_PLAN_UNIFORM: return nninit_params_uniform_(p, dtype, pl->low, pl->high);
+    case NNINIT_PLAN_NORMAL: return nninit_params_normal_(p, dtype, pl->mean, pl->std);
+    case NNINIT_PLAN_SPARSE: return nninit_params_normal_(p, dtype, 0.0, pl->std);
+    case NNINIT_PLAN_TRUNC_NORMAL: return nninit_params_trunc_(p, dtype, pl->mean, pl->std, pl->low, pl->high);
+    default: return NNINIT_E_PARAM;
+    }
+}
 
 nninit_status nninit_plan_fill_(void *dst, nninit_dtype dtype, size_t n, const nninit_plan *pl, nninit_rng rng,
                                 uint64_t offset)
 {
+    nnk_params p;
+    if (pl->kind == NNINIT_PLAN_CONSTANT) return nninit_constant(dst, dtype, n, pl->mean);
+    RETURN_ERROR_IF(nninit_dtype_size(dtype) == 0, NNINIT_E_DTYPE);
+    FORWARD_IF_ERROR(nninit_plan_params_(&p, dtype, pl));
+    return nninit_run_fill_(dst, dtype, n, &p, rng, offset);
+}
+
+/* Orthogonal has no local definition: a part of the matrix is a part of the
+ * whole factorization, computed into a temporary tensor (docs/CONTRACT.md,
+ * "Slices"). */
+static nninit_status orthogonal_box(void *dst, nninit_dtype dtype, const nninit_plan *pl, nninit_rng rng,
+                                    const nninit_box_ *box)
+{
+    if (box->whole) return nninit_orthogonal_fill_(dst, dtype, pl->rows, pl->cols, pl->gain, rng);
+    const size_t esz = nninit_dtype_size(dtype), count = (size_t)pl->rows * (size_t)pl->cols;
+    RETURN_ERROR_IF(count > SIZE_MAX / esz, NNINIT_E_OVERFLOW);
+    void *full = malloc(count * esz);
+    RETURN_ERROR_IF(!full, NNINIT_E_NOMEM);
+    nninit_status st = nninit_orthogonal_fill_(full, dtype, pl->rows, pl->cols, pl->gain, rng);
+    if (st == NNINIT_OK) nninit_box_copy_(dst, full, esz, box);
+    free(full);
+    return st;
+}
+
+/* Writes a non-empty box of the tensor: the one dispatch of
+ * nninit_scheme_apply and nninit_scheme_apply_slice. what names the box in a
+ * message ("shape [8, 4]", "slice ... of shape ..."). */
+static nninit_status apply_box(void *dst, nninit_dtype dtype, const nninit_scheme *s, const nninit_plan *pl,
+                               nninit_rng rng, const nninit_box_ *box, const char *what, char *msg, size_t msg_size)
+{
+    nninit_status st;
     switch (pl->kind) {
-    case NNINIT_PLAN_CONSTANT: return nninit_constant(dst, dtype, n, pl->mean);
-    case NNINIT_PLAN_UNIFORM: return nninit_uniform(dst, dtype, n, pl->low, pl->high, rng, offset);
-    case NNINIT_PLAN_NORMAL: return nninit_normal(dst, dtype, n, pl->mean, pl->std, rng, offset);
-    case NNINIT_PLAN_SPARSE: return nninit_normal(dst, dtype, n, 0.0, pl->std, rng, offset);
-    case NNINIT_PLAN_TRUNC_NORMAL:
-        return nninit_trunc_normal(dst, dtype, n, pl->mean, pl->std, pl->low, pl->high, rng, offset);
-    default: return NNINIT_E_PARAM;
+    case NNINIT_PLAN_CONSTANT: case NNINIT_PLAN_UNIFORM: case NNINIT_PLAN_NORMAL: case NNINIT_PLAN_TRUNC_NORMAL:
+        st = nninit_plan_fill_box_(dst, dtype, pl, rng, box);
+        break;
+    case NNINIT_PLAN_ORTHOGONAL: st = orthogonal_box(dst, dtype, pl, rng, box); break;
+    case NNINIT_PLAN_EYE: st = nninit_eye_fill_(dst, dtype, box); break;
+    case NNINIT_PLAN_DIRAC: st = nninit_dirac_fill_(dst, dtype, &s->layout, box); break;
+    case NNINIT_PLAN_SPARSE: st = nninit_sparse_fill_(dst, dtype, pl, rng, box); break;
+    default: st = NNINIT_E_PARAM; break;
     }
+    if (st != NNINIT_OK)
+        return nninit_fail_(st, msg, msg_size, "%s on %s as %s: %s", nninit_scheme_name(s->kind), what,
+                            nninit_dtype_name(dtype),
+                            st == NNINIT_E_PARAM ? "a parameter is out of range for this dtype"
+                                                 : nninit_status_str(st));
+    nninit_msg_clear_(msg, msg_size);
+    return NNINIT_OK;
 }
 
 nninit_status nninit_scheme_apply(void *dst, nninit_dtype dtype, const int64_t *shape, int ndim,
                                   const nninit_scheme *s, nninit_rng rng, char *msg, size_t msg_size)
 {
     nninit_plan pl;
-    size_t count;
+    nninit_box_ box;
+    char what[220], shp[200];
     FORWARD_IF_ERROR(nninit_scheme_plan(s, shape, ndim, &pl, msg, msg_size));
     const char *name = nninit_scheme_name(s->kind);
     RETURN_ERROR_IF(nninit_dtype_size(dtype) == 0,
                     nninit_fail_(NNINIT_E_DTYPE, msg, msg_size, "%s: unknown dtype %d", name, (int)dtype));
-    FORWARD_IF_ERROR(nninit_shape_count_(shape, ndim, &count));
-    RETURN_ERROR_IF(count > 0 && !dst, nninit_fail_(NNINIT_E_NULL, msg, msg_size, "%s: NULL destination", name));
-    RETURN_ERROR_IF(count > SIZE_MAX / nninit_dtype_size(dtype),
+    nninit_box_whole_(&box, shape, ndim);
+    RETURN_ERROR_IF(box.n > 0 && !dst, nninit_fail_(NNINIT_E_NULL, msg, msg_size, "%s: NULL destination", name));
+    RETURN_ERROR_IF(box.n > SIZE_MAX / nninit_dtype_size(dtype),
                     nninit_fail_(NNINIT_E_OVERFLOW, msg, msg_size, "%s: tensor too large", name));
-    if (count == 0) return NNINIT_OK;
+    if (box.n == 0) { nninit_msg_clear_(msg, msg_size); return NNINIT_OK; }
+    nninit_shape_str_(shp, sizeof shp, shape, ndim);
+    snprintf(what, sizeof what, "shape %s", shp);
+    return apply_box(dst, dtype, s, &pl, rng, &box, what, msg, msg_size);
+}
 
-    nninit_status st;
-    switch (pl.kind) {
-    case NNINIT_PLAN_CONSTANT: case NNINIT_PLAN_UNIFORM: case NNINIT_PLAN_NORMAL: case NNINIT_PLAN_TRUNC_NORMAL:
-        st = nninit_plan_fill_(dst, dtype, count, &pl, rng, 0);
-        break;
-    case NNINIT_PLAN_ORTHOGONAL: st = nninit_orthogonal_fill_(dst, dtype, pl.rows, pl.cols, pl.gain, rng); break;
-    case NNINIT_PLAN_EYE: st = nninit_eye_fill_(dst, dtype, &pl); break;
-    case NNINIT_PLAN_DIRAC: st = nninit_dirac_fill_(dst, dtype, shape, ndim, &s->layout, count); break;
-    case NNINIT_PLAN_SPARSE: st = nninit_sparse_fill_(dst, dtype, &pl, rng); break;
-    default: st = NNINIT_E_PARAM; break;
-    }
+/* "[0:4, 2:7]": a box in Python's slice notation, for messages. */
+static void slice_str(char *buf, size_t cap, const int64_t *start, const int64_t *count, int ndim)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    len += nninit_format_c_(buf + len, len < cap ? cap - len : 0, "[");
+    for (int d = 0; d < ndim && len < cap; d++)
+        len += nninit_format_c_(buf + len, cap - len, "%s%lld:%lld", d ? ", " : "", (long long)start[d],
+                                (long long)(start[d] + count[d]));
+    if (len < cap) nninit_format_c_(buf + len, cap - len, "]");
+}
+
+nninit_status nninit_scheme_apply_slice(void *dst, nninit_dtype dtype, const int64_t *shape, int ndim,
+                                        const int64_t *start, const int64_t *count, const nninit_scheme *s,
+                                        nninit_rng rng, char *msg, size_t msg_size)
+{
+    nninit_plan pl;
+    nninit_box_ box;
+    char what[420], shp[200], slc[200];
+    int bad;
+    FORWARD_IF_ERROR(nninit_scheme_plan(s, shape, ndim, &pl, msg, msg_size));
+    const char *name = nninit_scheme_name(s->kind);
+    RETURN_ERROR_IF(nninit_dtype_size(dtype) == 0,
+                    nninit_fail_(NNINIT_E_DTYPE, msg, msg_size, "%s: unknown dtype %d", name, (int)dtype));
+    nninit_shape_str_(shp, sizeof shp, shape, ndim);
+    nninit_status st = nninit_box_make_(&box, shape, ndim, start, count, &bad);
+    if (st == NNINIT_E_NULL)
+        return nninit_fail_(st, msg, msg_size, "%s on shape %s: NULL slice start or count", name, shp);
     if (st != NNINIT_OK) {
-        char shp[200];
-        nninit_shape_str_(shp, sizeof shp, shape, ndim);
-        return nninit_fail_(st, msg, msg_size, "%s on shape %s as %s: %s", name, shp, nninit_dtype_name(dtype),
-                            st == NNINIT_E_PARAM ? "a parameter is out of range for this dtype"
-                                                 : nninit_status_str(st));
+        long long b0 = (long long)start[bad], c0 = (long long)count[bad], size = (long long)shape[bad];
+        const char *why = b0 < 0 ? "negative start" : c0 < 0 ? "negative count"
+                        : b0 > size ? "start past the end" : "start + count past the end";
+        return nninit_fail_(st, msg, msg_size,
+                            "%s on shape %s: slice out of bounds in dimension %d (size %lld): start %lld, count %lld"
+                            " (%s)", name, shp, bad, size, b0, c0, why);
     }
-    nninit_msg_clear_(msg, msg_size);
-    return NNINIT_OK;
+    RETURN_ERROR_IF(box.n > 0 && !dst, nninit_fail_(NNINIT_E_NULL, msg, msg_size, "%s: NULL destination", name));
+    RETURN_ERROR_IF(box.n > SIZE_MAX / nninit_dtype_size(dtype),
+                    nninit_fail_(NNINIT_E_OVERFLOW, msg, msg_size, "%s: slice too large", name));
+    if (box.n == 0) { nninit_msg_clear_(msg, msg_size); return NNINIT_OK; }
+    slice_str(slc, sizeof slc, box.start, box.count, ndim);
+    snprintf(what, sizeof what, "slice %s of shape %s", slc, shp);
+    return apply_box(dst, dtype, s, &pl, rng, &box, what, msg, msg_size);
 }
 
 nninit_status nninit_init_msg(void *dst, nninit_dtype dtype, const int64_t *shape, int ndim, const char *spec,
@@ -61,6 +141,14 @@ nninit_status nninit_init_msg(void *dst, nninit_dtype dtype, const int64_t *shap
     nninit_scheme s;
     FORWARD_IF_ERROR(nninit_scheme_parse(spec, &s, msg, msg_size));
     return nninit_scheme_apply(dst, dtype, shape, ndim, &s, rng, msg, msg_size);
+}
+
+nninit_status nninit_init_slice(void *dst, nninit_dtype dtype, const int64_t *shape, int ndim, const int64_t *start,
+                                const int64_t *count, const char *spec, nninit_rng rng, char *msg, size_t msg_size)
+{
+    nninit_scheme s;
+    FORWARD_IF_ERROR(nninit_scheme_parse(spec, &s, msg, msg_size));
+    return nninit_scheme_apply_slice(dst, dtype, shape, ndim, start, count, &s, rng, msg, msg_size);
 }
 
 nninit_status nninit_init(void *dst, nninit_dtype dtype, const int64_t *shape, int ndim, const char *spec,

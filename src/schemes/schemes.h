@@ -30,20 +30,58 @@ nninit_status nninit_channel_axes_(const nninit_layout *layout, int ndim, nninit
 /* The gain of a nonlinearity (slope: leaky_relu's negative slope). */
 double nninit_gain_of_(nninit_nonlinearity nl, double slope);
 
+/* ---- slice.c: boxes ---------------------------------------------------------
+ * A box is a hyperslab of a row-major tensor: the elements with
+ * start[d] <= i_d < start[d] + count[d], written at dst as a row-major block
+ * of shape count. The whole tensor is the box with start 0 and count shape. */
+typedef struct {
+    int ndim;
+    int64_t shape[NNINIT_MAX_DIMS], start[NNINIT_MAX_DIMS], count[NNINIT_MAX_DIMS];
+    size_t n;       /* elements in the box */
+    int whole;      /* 1: the box is the whole tensor */
+} nninit_box_;
+
+/* The whole tensor of a valid shape (nninit_shape_count_ accepted it). */
+void nninit_box_whole_(nninit_box_ *box, const int64_t *shape, int ndim);
+/* The box (start, count) of a valid shape: NNINIT_E_NULL for a NULL start or
+ * count with ndim > 0, NNINIT_E_SHAPE for a box outside the tensor (then
+ * *bad_dim is the first dimension at fault). A 0-D tensor's box is the
+ * tensor; start and count are not read. */
+nninit_status nninit_box_make_(nninit_box_ *box, const int64_t *shape, int ndim, const int64_t *start,
+                               const int64_t *count, int *bad_dim);
+/* A plan's plain draw over a non-empty box: each contiguous run of the box
+ * is the fill of the indices its elements have in the tensor (constant,
+ * uniform, normal, trunc_normal, and sparse's normal draw). Runs are spread
+ * over the OpenMP team in units of a fixed size, so the bits do not depend
+ * on the thread count. Parameters are checked before anything is written. */
+nninit_status nninit_plan_fill_box_(void *dst, nninit_dtype dtype, const nninit_plan *pl, nninit_rng rng,
+                                    const nninit_box_ *box);
+/* Copies a box out of the whole tensor `full` (elements of esz bytes). */
+void nninit_box_copy_(void *dst, const void *full, size_t esz, const nninit_box_ *box);
+
 /* ---- apply.c --------------------------------------------------------------- */
+/* The kernel parameters of a plan's random draw (uniform, normal,
+ * trunc_normal, sparse's normal draw), checked against the dtype.
+ * NNINIT_E_PARAM for the other kinds. */
+nninit_status nninit_plan_params_(nnk_params *p, nninit_dtype dtype, const nninit_plan *pl);
 /* A plan's plain draw over elements [offset, offset + n) of the tensor:
  * constant, uniform, normal, trunc_normal, and sparse's normal draw (before
  * its zeros). NNINIT_E_PARAM for the structured kinds. The one place that
  * maps a plan to a fill: nninit_scheme_apply and the model scheduler share it. */
-nninit_status nninit_plan_fill_(void *dst, nninit_dtype dtype, size_t n, const nninit_plan *plan, nninit_rng rng,
+nninit_status nninit_plan_fill_(void *dst, nninit_dtype dtype, size_t n, const nninit_plan *pl, nninit_rng rng,
                                 uint64_t offset);
 
-/* ---- structured.c ------------------------------------------------------------ */
-nninit_status nninit_eye_fill_(void *dst, nninit_dtype dtype, const nninit_plan *pl);
-nninit_status nninit_dirac_fill_(void *dst, nninit_dtype dtype, const int64_t *shape, int ndim,
-                                 const nninit_layout *layout, size_t count);
-/* The normal draw, then exactly pl->zeros zeros per column (Floyd). */
-nninit_status nninit_sparse_fill_(void *dst, nninit_dtype dtype, const nninit_plan *pl, nninit_rng rng);
+/* ---- structured.c ------------------------------------------------------------
+ * Each writes a non-empty box of the tensor (the whole tensor included). */
+/* Zeros, then the ones of the diagonal that fall inside the box. */
+nninit_status nninit_eye_fill_(void *dst, nninit_dtype dtype, const nninit_box_ *box);
+/* Zeros, then the ones of the identity convolution that fall inside the box. */
+nninit_status nninit_dirac_fill_(void *dst, nninit_dtype dtype, const nninit_layout *layout, const nninit_box_ *box);
+/* The normal draw over the box, then, for each column of the box, the whole
+ * column's zero selection (Floyd, pl->zeros draws), applied to the rows of
+ * the box. */
+nninit_status nninit_sparse_fill_(void *dst, nninit_dtype dtype, const nninit_plan *pl, nninit_rng rng,
+                                  const nninit_box_ *box);
 /* The counter-space stream of sparse's zero selection. */
 uint64_t nninit_sparse_stream_(uint64_t stream);
 

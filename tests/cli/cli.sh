@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end checks of the command-line program: bash tests/cli.sh build/nninit
+# End-to-end checks of the command-line program: bash tests/cli/cli.sh build/nninit
 #
 # Files are read back with NumPy (Debian's /usr/bin/python3). Expected values
 # are derived independently of the library: uniform(low=0, high=1) is
@@ -148,6 +148,18 @@ elif cmd == 'expr':      # expr FILE EXPRESSION-IN-a: must be true
     a = np.load(sys.argv[2])
     if not eval(sys.argv[3]):
         sys.exit('%s: not (%s)' % (sys.argv[2], sys.argv[3]))
+elif cmd == 'sliced':    # sliced WHOLE PART SLICE: PART is WHOLE[SLICE] as NumPy reads Python's slice syntax
+    whole, part = np.load(sys.argv[2]), np.load(sys.argv[3])
+    key = eval('np.s_[%s]' % sys.argv[4]) if sys.argv[4] else ()
+    same_bits(part, whole[key], '%s vs %s[%s]' % (sys.argv[3], sys.argv[2], sys.argv[4]))
+elif cmd == 'uniform01_sliced':  # uniform01_sliced PART SHAPE f32|f64 SEED STREAM SLICE
+    part, shape, dt = np.load(sys.argv[2]), tuple(eval(sys.argv[3])), sys.argv[4]
+    whole = uniform01(int(np.prod(shape)), int(sys.argv[5]), int(sys.argv[6]), dt == 'f64').reshape(shape)
+    same_bits(part, whole[eval('np.s_[%s]' % sys.argv[7])], sys.argv[2] + ' vs the NumPy Philox reference, sliced')
+elif cmd == 'stitch':    # stitch WHOLE R C: files part_I_J.npy (I < R, J < C) put together are WHOLE
+    whole, r, c = np.load(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+    blocks = [[np.load('part_%d_%d.npy' % (i, j)) for j in range(c)] for i in range(r)]
+    same_bits(np.block(blocks), whole, '%d x %d blocks stitched vs %s' % (r, c, sys.argv[2]))
 else:
     sys.exit('ref.py: unknown command ' + cmd)
 EOF
@@ -189,7 +201,7 @@ for args in "f32 0 0 --shape 3,50" "f32 18446744073709551615 0 --shape 1000 --se
     set -- "${words[@]}"
     dt=$1 seed=$2 stream=$3; shift 3   # then --shape SHAPE and the rest
     shape=$(echo "$2" | tr 'x' ',')
-    run fill --init "uniform(low=0, high=1)" --dtype "$dt" -o "$F/u.npy" "$@"
+    run fill --init "uniform(low=0, high=1)" --dtype "$dt" -f -o "$F/u.npy" "$@"
     if [ "$rc" -ne 0 ]; then fail "fill $args: status $rc: $(cat "$T/err")"; continue; fi
     check "fill $args equals the NumPy Philox reference" ref uniform01 "$F/u.npy" "($shape,)" "$dt" "$seed" "$stream"
 done
@@ -198,7 +210,7 @@ rm -f "$F/u.npy"
 # 16-bit files are the f32 file rounded to nearest even (normal: no exception)
 for dt in bf16 f16; do
     run fill --shape 40,25 --init "normal(std=2)" --seed 3 --name emb --dtype f32 -o "$F/n32.npy"
-    run fill --shape 40,25 --init "normal(std=2)" --seed 3 --name emb --dtype "$dt" -o "$F/n16.npy"
+    run fill --shape 40,25 --init "normal(std=2)" --seed 3 --name emb --dtype "$dt" -f -o "$F/n16.npy"
     check "$dt file equals the f32 file rounded by NumPy" ref rounded "$F/n32.npy" "$F/n16.npy" "$dt"
 done
 # a scheme that reduces to a fill: xavier_uniform on 3x3 has bound sqrt(6 / 6) = 1
@@ -208,11 +220,11 @@ check "xavier_uniform on 3x3 equals uniform(low=-1, high=1)" ref equal "$F/xa.np
 # determinism, and each of seed / stream changes the values
 run fill --shape 3,3 --init xavier_uniform --seed 9 -o "$F/xa2.npy"
 check "the same arguments give the same file" cmp -s "$F/xa.npy" "$F/xa2.npy"
-run fill --shape 3,3 --init xavier_uniform --seed 10 -o "$F/xa2.npy"
+run fill --shape 3,3 --init xavier_uniform --seed 10 -f -o "$F/xa2.npy"
 check "another seed gives other values" ref differ "$F/xa.npy" "$F/xa2.npy"
-run fill --shape 3,3 --init xavier_uniform --seed 9 --stream 1 -o "$F/xa2.npy"
+run fill --shape 3,3 --init xavier_uniform --seed 9 --stream 1 -f -o "$F/xa2.npy"
 check "another stream gives other values" ref differ "$F/xa.npy" "$F/xa2.npy"
-run fill --shape 3,3 --init xavier_uniform --seed 9 --name "" -o "$F/xa2.npy"
+run fill --shape 3,3 --init xavier_uniform --seed 9 --name "" -f -o "$F/xa2.npy"
 run fill --shape 3,3 --init xavier_uniform --seed 9 --stream "$(ref stream_id "")" -o "$F/xa3.npy"
 check "--name '' is --stream stream_id('')" cmp -s "$F/xa2.npy" "$F/xa3.npy"
 # values NumPy knows without any generator
@@ -220,7 +232,7 @@ run fill --shape 3,4 --init eye --dtype f64 -o "$F/eye.npy"
 check "eye on 3x4 is np.eye(3, 4)" ref expr "$F/eye.npy" "a.dtype == np.float64 and (a == np.eye(3, 4)).all()"
 run fill --shape 5 --init "constant(value=0.1)" --dtype f32 -o "$F/c.npy"
 check "constant(value=0.1) f32" ref expr "$F/c.npy" "a.shape == (5,) and (a == np.float32(0.1)).all()"
-run fill --shape 2,2 --init ones --dtype bf16 -o "$F/c.npy"
+run fill --shape 2,2 --init ones --dtype bf16 -f -o "$F/c.npy"
 check "ones in bf16 are 0x3F80" ref expr "$F/c.npy" "a.dtype.str == '<u2' and (a == 0x3F80).all()"
 rm -f "$F"/xa*.npy "$F/un.npy" "$F/n32.npy" "$F/n16.npy" "$F/eye.npy" "$F/c.npy"
 
@@ -229,17 +241,66 @@ run fill --shape scalar --init "constant(value=3)" -o "$F/s.npy"
 check "--shape scalar is 0-D" ref expr "$F/s.npy" "a.shape == () and a == 3"
 run fill --shape "" --init "constant(value=3)" -o "$F/s2.npy"
 check "--shape '' is 0-D too" cmp -s "$F/s.npy" "$F/s2.npy"
-run fill --shape= --init "constant(value=3)" -o "$F/s2.npy"
+run fill --shape= --init "constant(value=3)" -f -o "$F/s2.npy"
 check "--shape= is 0-D too" cmp -s "$F/s.npy" "$F/s2.npy"
-run fill --shape 0,3 --init "normal" -o "$F/s.npy"
+run fill --shape 0,3 --init "normal" -f -o "$F/s.npy"
 check "--shape 0,3 is empty" ref load "$F/s.npy" "(0,3)" "<f4"
-run fill --shape 17 --init normal -o "$F/s.npy"
+run fill --shape 17 --init normal -f -o "$F/s.npy"
 check "--shape 17 is 1-D" ref load "$F/s.npy" "(17,)" "<f4"
-run fill --shape 2,1,3,1,2,1,2,1 --init normal -o "$F/s.npy"
+run fill --shape 2,1,3,1,2,1,2,1 --init normal -f -o "$F/s.npy"
 check "8-D shape" ref load "$F/s.npy" "(2,1,3,1,2,1,2,1)" "<f4"
-run fill --shape 2x1x3x1x2x1x2x1 --init normal -o "$F/s2.npy"
+run fill --shape 2x1x3x1x2x1x2x1 --init normal -f -o "$F/s2.npy"
 check "'x' separates sizes like ','" cmp -s "$F/s.npy" "$F/s2.npy"
 rm -f "$F/s.npy" "$F/s2.npy"
+
+# ---- fill --slice: each part equals NumPy's slice of the whole tensor ------------------------
+# slice_cases: INIT SHAPE DTYPE SLICE...; every SLICE is checked against the whole file read by
+# NumPy, which applies Python's own slice syntax (negative bounds, omitted ends, trailing ':').
+slice_cases() {
+    local init=$1 shape=$2 dt=$3; shift 3
+    run fill --shape "$shape" --init "$init" --dtype "$dt" --seed 11 --name w -f -o "$F/whole.npy"
+    [ "$rc" -eq 0 ] || { fail "fill --shape $shape --init $init: status $rc: $(cat "$T/err")"; return; }
+    for sl in "$@"; do
+        run fill --shape "$shape" --init "$init" --dtype "$dt" --seed 11 --name w --slice "$sl" -f -o "$F/part.npy"
+        if [ "$rc" -ne 0 ]; then fail "fill $init $shape --slice '$sl': status $rc: $(cat "$T/err")"; continue; fi
+        check "$init $dt $shape --slice '$sl' is NumPy's slice of the whole tensor" \
+            ref sliced "$F/whole.npy" "$F/part.npy" "$sl"
+    done
+}
+slice_cases "kaiming_normal(mode=fan_out)" 64,3,7,7 f32 0:32 :,1: 10:20,:,2:5,-3: -1: :,:,:,3:4 5:6,2:3,0:1,6:7 : ""
+slice_cases "trunc_normal(std=0.02)" 96x130 bf16 0:48 48: :,0:65 :,65: -10:,-7:-2 :-90,:1
+slice_cases orthogonal 12,20 f64 0:6 :,5:15 3:4,19:
+slice_cases eye 9,13 f16 2:7,3:11 :,8:
+slice_cases "dirac(groups=2)" 8,3,5 f32 :,1:,2:4 5:8
+slice_cases "sparse(sparsity=0.4)" 30,17 f32 5:25,3:9 :,-1:
+slice_cases "xavier_uniform(layout=hwio)" 3,4,5,6,7 f16 1:3,:,2:,-2:,1:6 :,:,:,:,-1:
+slice_cases "constant(value=3)" scalar f32 ""
+rm -f "$F/whole.npy" "$F/part.npy"
+# against the independent NumPy Philox: uniform(low=0, high=1), f32 and f64
+for dt in f32 f64; do
+    run fill --shape 50,70 --init "uniform(low=0, high=1)" --dtype "$dt" --seed 5 --stream 77 --slice 13:41,-50:-3 -o "$F/u.npy"
+    check "--slice 13:41,-50:-3 of uniform $dt equals the NumPy Philox reference, sliced" \
+        ref uniform01_sliced "$F/u.npy" "(50,70)" "$dt" 5 77 "13:41,-50:-3"
+    rm -f "$F/u.npy"
+done
+# tensor parallelism: 3 row blocks x 5 column blocks (uneven) stitched back are the whole tensor
+run fill --shape 97,131 --init "kaiming_uniform(nonlinearity=relu)" --dtype bf16 --name h.0.w -o "$F/whole.npy"
+rows=(0 33 65 97) cols=(0 27 53 79 105 131)
+for i in 0 1 2; do
+    for j in 0 1 2 3 4; do
+        run fill --shape 97,131 --init "kaiming_uniform(nonlinearity=relu)" --dtype bf16 --name h.0.w \
+            --slice "${rows[i]}:${rows[i+1]},${cols[j]}:${cols[j+1]}" -o "$F/part_${i}_${j}.npy"
+        [ "$rc" -eq 0 ] || fail "shard $i,$j: status $rc: $(cat "$T/err")"
+    done
+done
+(cd "$F" && ref stitch whole.npy 3 5) && pass || fail "the 3 x 5 shards stitched together differ from the whole tensor"
+rm -f "$F"/part_*.npy "$F/whole.npy"
+# only the slice is held: a slice of a tensor far too large for memory (2^62 elements)
+run fill --shape 4611686018427387904 --init normal --seed 3 --slice 1000:1010 -o "$F/big.npy"
+run fill --shape 1010 --init normal --seed 3 -o "$F/small.npy"
+check "--slice 1000:1010 of a 2^62-element tensor is elements 1000..1009 of the fill" \
+    ref sliced "$F/small.npy" "$F/big.npy" "1000:"
+rm -f "$F/big.npy" "$F/small.npy"
 
 # ---- outputs: standard output, /dev/null ---------------------------------------------------
 run fill --shape 4,5 --init normal --seed 1 -o "$F/file.npy"
@@ -302,7 +363,31 @@ expect_error 2 "too many elements" fill --shape 4611686018427387904 --init zeros
 for bad in f8 float F32 "" bfloat; do
     expect_error 2 "--dtype: '$bad' is not one of" fill "${ok[@]}" --dtype "$bad"
 done
+expect_error 2 "--slice given twice" fill "${ok[@]}" --slice 0:1 --slice 1:2
+expect_error 2 "has a step; steps are not supported" fill "${ok[@]}" --slice 0:3:2
+expect_error 2 "has a step" fill "${ok[@]}" --slice ::2
+expect_error 2 "entry '1' is not a slice" fill "${ok[@]}" --slice 1
+expect_error 2 "entry '' is not a slice" fill --shape 3,3 --init zeros "${o[@]}" --slice 0:1,,0:1
+expect_error 2 "entry '' is not a slice" fill "${ok[@]}" --slice 0:1,
+for bad in a:b 1.5:2 " 0:2" "0:2 " +1:2 --1: 0:0x2 "0:2;"; do
+    expect_error 2 "is not an integer" fill "${ok[@]}" --slice "$bad"
+done
+expect_error 2 "'99999999999999999999' is too large" fill "${ok[@]}" --slice 0:99999999999999999999
+expect_error 2 "more than 8 entries" fill "${ok[@]}" --slice :,:,:,:,:,:,:,:,:
 # failures: 1
+expect_error 1 "'0:5' is out of bounds for dimension 0 of size 4" fill --shape 4,3 --init normal "${o[@]}" --slice 0:5
+expect_error 1 "'-5:' is out of bounds for dimension 0 of size 4" fill --shape 4,3 --init normal "${o[@]}" --slice -5:
+expect_error 1 "'5:' is out of bounds" fill --shape 4,3 --init normal "${o[@]}" --slice 5:
+expect_error 1 "':4' is out of bounds for dimension 1 of size 3" fill --shape 4,3 --init eye "${o[@]}" --slice :,:4
+expect_error 1 "'2:2' selects nothing of dimension 0" fill --shape 4,3 --init normal "${o[@]}" --slice 2:2
+expect_error 1 "'3:1' selects nothing" fill --shape 4,3 --init orthogonal "${o[@]}" --slice 3:1
+expect_error 1 "the slice is empty" fill --shape 4,3 --init normal "${o[@]}" --slice :,-1:-2
+expect_error 1 "the slice is empty" fill --shape 4,3 --init normal "${o[@]}" --slice :0
+expect_error 1 "3 entries for a 2-D tensor" fill --shape 4,3 --init normal "${o[@]}" --slice :,:,:
+expect_error 1 "1 entries for a 0-D tensor" fill --shape scalar --init normal "${o[@]}" --slice :
+expect_error 1 "the slice is empty" fill --shape 0,3 --init normal "${o[@]}" --slice :
+expect_error 1 "dimension 1 has size 0: the slice is empty" fill --shape 4,0 --init normal "${o[@]}" --slice 0:2
+expect_error 1 "unknown scheme" fill --shape 4,3 --init bogus "${o[@]}" --slice 0:9
 expect_error 1 "unknown scheme 'bogus'" fill --shape 3 --init bogus "${o[@]}"
 expect_error 1 'init spec' fill --shape 3 --init "normal(std=" "${o[@]}"
 expect_error 1 'std' fill --shape 3 --init "normal(std=-1)" "${o[@]}"
@@ -314,7 +399,7 @@ echo "old contents" >"$F/keep.npy"
 expect_error 1 "unknown scheme" fill --shape 3 --init bogus -o "$F/keep.npy"
 expect_error 2 "not a list of sizes" fill --shape 3,,3 --init zeros -o "$F/keep.npy"
 # ... also when the write itself fails midway (file size limit: EFBIG)
-(ulimit -f 1; exec "$NNINIT" fill --shape 100000 --init normal -o "$F/keep.npy") >"$T/out" 2>"$T/err"
+(ulimit -f 1; exec "$NNINIT" fill --shape 100000 --init normal -f -o "$F/keep.npy") >"$T/out" 2>"$T/err"
 rc=$?
 if [ "$rc" -eq 1 ] && grep -q "cannot write '$F/keep.npy': File too large" "$T/err"; then pass
 else fail "write past ulimit -f: status $rc, '$(cat "$T/err")'"; fi

@@ -1,4 +1,4 @@
-/* Writes the files tests/st_read.py checks (tests/st_check.sh): DIR/out.safetensors
+/* Writes the files tests/interop/st_read.py checks (tests/interop/st_check.sh): DIR/out.safetensors
  * from nninit_st_save, and DIR/t<i>.npy with tensor i alone, from
  * nninit_npy_save. The tensor names and metadata are listed again, by hand, in
  * st_read.py; the values are library fills of every dtype. */

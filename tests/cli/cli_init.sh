@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end checks of `nninit init`: bash tests/cli_init.sh build/nninit
+# End-to-end checks of `nninit init`: bash tests/cli/cli_init.sh build/nninit
 #
 # Files are read back with a safetensors reader written here in a few lines
 # of Python + NumPy (8-byte length, JSON header, data offsets), not with the
@@ -103,7 +103,7 @@ def fill_check(path, nninit, tmp, only=None):
         out = os.path.join(tmp, 'fill.npy')
         shape = ','.join(str(s) for s in t['shape']) or 'scalar'
         r = subprocess.run([nninit, 'fill', '--shape', shape, '--init', t['init'], '--name', name,
-                            '--seed', seed, '--dtype', NAME[dt], '-o', out], capture_output=True, text=True)
+                            '--seed', seed, '--dtype', NAME[dt], '-f', '-o', out], capture_output=True, text=True)
         if r.returncode:
             sys.exit('%s: nninit fill for %s failed: %s' % (path, name, r.stderr))
         same(a, np.load(out), '%s: %s vs nninit fill --init "%s"' % (path, name, t['init']))
@@ -267,13 +267,13 @@ if run_ok "init --format npy" init "$T/odd.json" -o "$F/odd_npy" --format npy -q
         fail "npy file names: $(ls "$F/odd_npy")"
 fi
 # an earlier npy output is replaced; a directory nninit did not write is not
-run_ok "init --format npy over an earlier output" init "$T/odd.json" -o "$F/odd_npy/" --format npy --seed 12 -q &&
+run_ok "init --format npy -f over an earlier output" init "$T/odd.json" -o "$F/odd_npy/" --format npy --seed 12 -q -f &&
     check "the replaced directory holds the new tensors" \
         "$PY" -c "import json,sys; sys.exit(json.load(open('$F/odd_npy/__metadata__.json'))['seed'] != '12')"
 rm -rf "$F/odd_npy"
 mkdir "$F/mine" && echo keep >"$F/mine/notes.txt"
-expect_error 1 "is a directory nninit did not write" init "$T/odd.json" -o "$F/mine" --format npy
-expect_error 1 "is not one" init "$T/odd.json" -o "$F/odd.safetensors" --format npy
+expect_error 1 "is a directory nninit did not write" init "$T/odd.json" -o "$F/mine" --format npy -f
+expect_error 1 "is not one" init "$T/odd.json" -o "$F/odd.safetensors" --format npy -f
 # a write that fails midway (file size limit) leaves no directory and no temporary
 (ulimit -f 1; exec "$NNINIT" init "$T/odd.json" -o "$F/big_npy" --format npy --dtype f64 -q) >"$T/out" 2>"$T/err"
 rc=$?
@@ -360,7 +360,7 @@ expect_error 1 "cannot write '$F/nodir/x.safetensors'" init "$T/odd.json" -o "$F
 # an existing file survives a failed run, also one that fails while writing
 cp "$F/odd.safetensors" "$T/odd.copy"
 expect_error 1 "bogus" init "$T/bad_init.json" -o "$F/odd.safetensors"
-(ulimit -f 1; exec "$NNINIT" init "$T/odd.json" --dtype f64 -o "$F/odd.safetensors" -q) >"$T/out" 2>"$T/err"
+(ulimit -f 1; exec "$NNINIT" init "$T/odd.json" --dtype f64 -o "$F/odd.safetensors" -q -f) >"$T/out" 2>"$T/err"
 rc=$?
 if [ "$rc" -eq 1 ] && grep -q "File too large" "$T/err"; then pass; else fail "safetensors past ulimit -f: status $rc, $(cat "$T/err")"; fi
 check "the existing file survives failed runs" cmp -s "$F/odd.safetensors" "$T/odd.copy"

@@ -3,7 +3,7 @@
 #   . "$(dirname "$0")/cli_lib.sh" NAME path/to/nninit
 [ $# -eq 2 ] || { echo "usage: $0 path/to/nninit" >&2; exit 2; }
 NNINIT=$(realpath "$2")
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PY=/usr/bin/python3
 T=$(mktemp -d "${TMPDIR:-/tmp}/nninit-$1-XXXXXX")
 trap 'rm -rf "$T"' EXIT

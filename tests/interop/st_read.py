@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Independent check of nninit's safetensors writer: python3 tests/st_read.py DIR
+"""Independent check of nninit's safetensors writer: python3 tests/interop/st_read.py DIR
 
 Parses DIR/out.safetensors from the format's description alone (8-byte
 little-endian header length, UTF-8 JSON header, data buffer with offsets

@@ -1,5 +1,5 @@
 /* Philox4x32 against the published known-answer vectors (Random123, SC11),
- * read from tests/data/philox4x32_kat.txt, a copy of ../shared/kat. */
+ * read from tests/data/philox4x32_kat.txt (the vectors as Random123 publishes them). */
 #include <stdio.h>
 #include "testutil.h"
 

@@ -3,7 +3,7 @@
  * computed here, and the measured maximum error is asserted against the
  * bound documented in docs/TRANSFORMS.md. Each test prints what it measured.
  *
- *   gcc -std=c11 -O2 -ffp-contract=off -Ikernels -Iinclude tests/test_vecmath.c \
+ *   gcc -std=c11 -O2 -ffp-contract=off -Ikernels -Iinclude tests/unit/test_vecmath.c \
  *       -lcheck -lsubunit -lm -lpthread -lrt -o test_vecmath && ./test_vecmath */
 #include <check.h>
 #include <float.h>

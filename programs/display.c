@@ -1,0 +1,173 @@
+/* What the program draws: the progress bar, the --stats table, the --from
+ * report. */
+#include <math.h>
+#include <string.h>
+#include <time.h>
+#include "prog.h"
+
+double now_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* ---- progress bar: redrawn in place with '\r', at most 10 times a second -------- */
+void progress_start(progress_bar *bar)
+{
+    bar->t0 = now_seconds();
+    bar->last_draw = -1;
+    bar->drawn = 0;
+}
+
+void progress_draw(void *ctx, const nninit_progress *p)
+{
+    progress_bar *bar = ctx;
+    double t = now_seconds() - bar->t0;
+    int done = p->tensors_done == p->tensors_total && p->bytes_done == p->bytes_total;
+    if (!done && bar->last_draw >= 0 && t - bar->last_draw < 0.1) return;
+    bar->last_draw = t;
+    bar->drawn = 1;
+    enum { WIDTH = 24 };
+    double frac = p->bytes_total ? (double)p->bytes_done / (double)p->bytes_total
+                                 : (p->tensors_total ? (double)p->tensors_done / (double)p->tensors_total : 1.0);
+    int cells_done = (int)(frac * WIDTH);
+    char cells[WIDTH + 1];
+    for (int k = 0; k < WIDTH; k++) cells[k] = k < cells_done ? '#' : '.';
+    cells[WIDTH] = '\0';
+    double rate = t > 0 ? (double)p->bytes_done / t : 0;
+    char eta[32] = "--";
+    if (rate > 0) {
+        double left = (double)(p->bytes_total - p->bytes_done) / rate;
+        snprintf(eta, sizeof eta, "%d:%02d", (int)(left / 60), (int)fmod(left, 60));
+    }
+    fprintf(stderr, "\r[%s] %zu/%zu tensors  %.2f/%.2f GB  %.2f GB/s  ETA %s\033[K", cells, p->tensors_done,
+            p->tensors_total, 1e-9 * (double)p->bytes_done, 1e-9 * (double)p->bytes_total, 1e-9 * rate, eta);
+    fflush(stderr);
+}
+
+void progress_clear(progress_bar *bar)
+{
+    if (bar->drawn) fputs("\r\033[K", stderr);
+    bar->drawn = 0;
+}
+
+/* ---- --stats ------------------------------------------------------------------------ */
+/* Characters in a UTF-8 string (bytes that do not continue a sequence), so
+ * columns line up on a terminal. */
+static int utf8_width(const char *s)
+{
+    int w = 0;
+    for (; *s; s++) w += ((unsigned char)*s & 0xC0) != 0x80;
+    return w;
+}
+
+int print_stats(FILE *f, const nninit_model *model, void *const *data, const nninit_source *source)
+{
+    size_t n = nninit_model_count(model);
+    int wn = 4, ws = 5;
+    char shape[256];
+    for (size_t i = 0; i < n; i++) {
+        nninit_model_tensor t;
+        nninit_model_tensor_info(model, i, &t);
+        nninit_shape_format(t.shape, t.ndim, shape, sizeof shape);
+        if (utf8_width(t.name) > wn) wn = utf8_width(t.name);
+        if ((int)strlen(shape) > ws) ws = (int)strlen(shape);
+    }
+    if (wn > 60) wn = 60;   /* longer names push their row's columns right */
+    fprintf(f, "%-*s  %-4s  %-*s  %13s  %13s  %13s  %13s  %13s  %s\n", wn, "name", "type", ws, "shape", "mean",
+            "std", "min", "max", "expected_std", "init");
+    for (size_t i = 0; i < n; i++) {
+        nninit_model_tensor t;
+        nninit_model_tensor_info(model, i, &t);
+        nninit_shape_format(t.shape, t.ndim, shape, sizeof shape);
+        int loaded = source && (source[i] == NNINIT_FROM_LOADED || source[i] == NNINIT_FROM_RENAMED);
+        nninit_stats s;
+        nninit_status st = nninit_tensor_stats(data[i], t.dtype, t.count, &s);
+        if (st != NNINIT_OK) return fail("init", "--stats: tensor '%s': %s", t.name, nninit_status_str(st));
+        char expected[32] = "-";
+        nninit_plan plan;
+        if (!loaded && nninit_scheme_plan(&t.scheme, t.shape, t.ndim, &plan, NULL, 0) == NNINIT_OK)
+            snprintf(expected, sizeof expected, "%.6g", plan.expected_std);
+        int pad = wn - utf8_width(t.name);
+        fprintf(f, "%s%*s  %-4s  %-*s  %13.6g  %13.6g  %13.6g  %13.6g  %13s  %s\n", t.name, pad > 0 ? pad : 0, "",
+                nninit_dtype_name(t.dtype), ws, shape, s.mean, s.std, s.min, s.max, expected,
+                loaded ? "(loaded)" : t.init);
+        if (s.nonfinite)
+            fprintf(f, "  (%zu elements of '%s' are NaN or infinite and left out of the statistics)\n", s.nonfinite,
+                    t.name);
+    }
+    return 0;
+}
+
+/* ---- --from report ------------------------------------------------------------------------- */
+/* The checkpoint tensor that provided (or would provide) spec tensor `name`,
+ * by the library's own rule; its name into buf. */
+static long ckpt_source(const nninit_st_file *ck, const char *const *renames, const char *name, char *buf,
+                        size_t size)
+{
+    long j = -1;
+    int renamed = 0;
+    if (nninit_ckpt_lookup(ck, renames, name, &j, &renamed, NULL, 0) != NNINIT_OK || j < 0) {
+        snprintf(buf, size, "%s", name);
+        return -1;
+    }
+    nninit_tensor ct;
+    nninit_st_tensor(ck, (size_t)j, &ct);
+    snprintf(buf, size, "%s", ct.name);
+    return j;
+}
+
+void print_from_report(const char *from, const nninit_model *model, const nninit_st_file *ck,
+                       const char *const *renames, const nninit_source *source, const unsigned char *used)
+{
+    size_t n = nninit_model_count(model), nck = nninit_st_count(ck);
+    size_t count[4] = { 0 }, unused = 0;
+    for (size_t i = 0; i < n; i++) count[source[i] <= 3 ? source[i] : 0]++;
+    for (size_t j = 0; j < nck; j++) unused += !used[j];
+    fprintf(stderr, "nninit: init: from '%s': %zu loaded, %zu renamed, %zu reinitialized (shape mismatch), "
+                    "%zu initialized (not in the checkpoint); %zu of its %zu tensors unused\n",
+            from, count[NNINIT_FROM_LOADED], count[NNINIT_FROM_RENAMED], count[NNINIT_FROM_MISMATCHED],
+            count[NNINIT_FROM_INIT], unused, nck);
+    /* Each kind is listed up to LIST_MAX tensors (a renamed prefix can cover a
+     * whole model), then counted. */
+    enum { LIST_MAX = 10 };
+    static const nninit_source kinds[] = { NNINIT_FROM_RENAMED, NNINIT_FROM_MISMATCHED, NNINIT_FROM_INIT };
+    char buf[1024], s1[256], s2[256];
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        size_t listed = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (source[i] != kinds[k] || listed++ >= LIST_MAX) continue;
+            nninit_model_tensor t;
+            nninit_model_tensor_info(model, i, &t);
+            if (kinds[k] == NNINIT_FROM_RENAMED) {
+                ckpt_source(ck, renames, t.name, buf, sizeof buf);
+                fprintf(stderr, "  renamed       %s <- %s\n", t.name, buf);
+            } else if (kinds[k] == NNINIT_FROM_MISMATCHED) {
+                long j = ckpt_source(ck, renames, t.name, buf, sizeof buf);
+                nninit_tensor ct;
+                nninit_shape_format(t.shape, t.ndim, s1, sizeof s1);
+                if (j >= 0) {
+                    nninit_st_tensor(ck, (size_t)j, &ct);
+                    nninit_shape_format(ct.shape, ct.ndim, s2, sizeof s2);
+                } else snprintf(s2, sizeof s2, "?");
+                fprintf(stderr, "  reinitialized %s: spec %s, checkpoint '%s' %s\n", t.name, s1, buf, s2);
+            } else {
+                fprintf(stderr, "  initialized   %s (%s)\n", t.name, t.init);
+            }
+        }
+        if (listed > LIST_MAX)
+            fprintf(stderr, "  ... and %zu more %s\n", listed - LIST_MAX,
+                    kinds[k] == NNINIT_FROM_RENAMED ? "renamed" : kinds[k] == NNINIT_FROM_INIT ? "initialized"
+                                                                                                : "reinitialized");
+    }
+    size_t listed = 0;
+    for (size_t j = 0; j < nck; j++) {
+        if (used[j] || listed++ >= LIST_MAX) continue;
+        nninit_tensor ct;
+        nninit_status st = nninit_st_tensor(ck, j, &ct);
+        nninit_shape_format(ct.shape, ct.ndim, s2, sizeof s2);
+        fprintf(stderr, "  unused        %s %s%s\n", ct.name, s2, st == NNINIT_E_DTYPE ? " (dtype nninit does not read)" : "");
+    }
+    if (listed > LIST_MAX) fprintf(stderr, "  ... and %zu more unused\n", listed - LIST_MAX);
+}

@@ -1,0 +1,95 @@
+/* nninit: the command-line program, a thin layer over the public API
+ * (docs/nninit.1.md is its manual).
+ *
+ *   nninit fill --shape 64,3,7,7 --init "kaiming_normal(mode=fan_out)" --seed 7 --dtype bf16 -o w.npy
+ *   nninit init examples/models/gpt2-124m.json -o gpt2.safetensors [--dtype bf16] [--from ckpt.safetensors]
+ *   nninit schemes
+ *   nninit -V | --version | -h | --help | help [COMMAND]
+ */
+#include <errno.h>
+#include <string.h>
+#include "prog.h"
+
+typedef struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *help;
+    const char *summary;
+} command;
+
+static const command commands[] = {
+    { "init", cmd_init, init_help, "initialize every tensor of a JSON model spec; write a .safetensors file\n"
+                                   "             (or a directory of .npy files)" },
+    { "fill", cmd_fill, fill_help, "initialize one tensor and write it as a NumPy .npy file" },
+    { "schemes", cmd_schemes, schemes_help, "list the init schemes with every parameter at its default" },
+};
+enum { N_COMMANDS = sizeof commands / sizeof commands[0] };
+
+static void print_usage(FILE *f)
+{
+    fputs("usage: nninit <command> [options]\n\ncommands:\n", f);
+    for (int k = 0; k < N_COMMANDS; k++) fprintf(f, "  %-10s %s\n", commands[k].name, commands[k].summary);
+    fputs("  help       this text (also -h, --help); 'nninit help COMMAND' or 'nninit COMMAND --help'\n"
+          "             for a command's options\n"
+          "  version    the version (also -V, --version)\n"
+          "\n"
+          "Exit status: 0 success, 1 runtime failure, 2 usage error. 'man nninit' has the manual.\n", f);
+}
+
+static const command *find_command(const char *name)
+{
+    for (int k = 0; k < N_COMMANDS; k++)
+        if (strcmp(commands[k].name, name) == 0) return &commands[k];
+    return NULL;
+}
+
+static int print_version(void)
+{
+    printf("nninit %s (library %s, contract %d, kernels %s)\n", NNINIT_VERSION_STRING, nninit_version_string(),
+           NNINIT_CONTRACT_VERSION, nninit_isa());
+    return 0;
+}
+
+static int help(int argc, char **argv)
+{
+    if (argc > 0) {
+        const command *c = find_command(argv[0]);
+        if (!c) return usage_error(NULL, "help: unknown command '%s'", argv[0]);
+        fputs(c->help, stdout);
+        return 0;
+    }
+    print_usage(stdout);
+    return 0;
+}
+
+static int dispatch(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs("nninit: no command given\n", stderr);
+        print_usage(stderr);
+        return EXIT_USAGE;
+    }
+    const char *name = argv[1];
+    const command *c = find_command(name);
+    if (c) return c->run(argc - 2, argv + 2);
+    if (strcmp(name, "version") == 0 || strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0)
+        return print_version();
+    if (strcmp(name, "help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0)
+        return help(argc - 2, argv + 2);
+    if (name[0] == '-') return usage_error(NULL, "unknown option '%s'", name);
+    return usage_error(NULL, "unknown command '%s'", name);
+}
+
+int main(int argc, char **argv)
+{
+    /* Past a file size limit (ulimit -f) write() then fails with EFBIG and
+     * the library removes its temporary file, instead of SIGXFSZ killing
+     * the process with the temporary left behind. */
+    signal(SIGXFSZ, SIG_IGN);
+    catch_stop_signals();
+    int rc = dispatch(argc, argv);
+    /* help and version text: a failed write (full disk, closed pipe) is a failure too */
+    if (rc == 0 && (fflush(stdout) != 0 || ferror(stdout))) rc = fail(NULL, "standard output: %s", strerror(errno));
+    reraise_stop_signal();
+    return rc;
+}

@@ -1,0 +1,155 @@
+/* What the commands of the nninit program share (programs/ uses the public
+ * API only, as a binding would).
+ *
+ * Messages go to standard error as "nninit: COMMAND: what: why"; only data,
+ * help and version text go to standard output. Exit statuses: */
+#ifndef NNINIT_PROG_H
+#define NNINIT_PROG_H
+
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "nninit.h"
+
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+#if defined(__GNUC__)
+#define PROG_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define PROG_PRINTF(f, a)
+#endif
+
+/* ---- args.c: options --------------------------------------------------------
+ * "--name value", "--name=value", "-x value"; flags take no value. Every
+ * command that writes also takes the common options below. */
+typedef enum { OPT_VALUE, OPT_FLAG, OPT_LIST } opt_kind;
+
+typedef struct {
+    const char *long_name;   /* "--shape" */
+    const char *short_name;  /* "-o", or NULL */
+    opt_kind kind;
+    const char *value;       /* OPT_VALUE: NULL until given (twice is a usage error) */
+    int given;               /* OPT_FLAG: times given; OPT_LIST: number of values */
+    const char **list;       /* OPT_LIST: the values (allocated by args_parse) */
+} opt;
+
+typedef struct {
+    const char *cmd;         /* the command, for messages */
+    opt *opts;
+    int n_opts;
+    int max_positional;      /* arguments that are not options */
+    const char *positional[4];
+    int n_positional;
+    int help;                /* -h or --help was given */
+} args;
+
+/* Parses argv[0..argc) into a. 0, or an exit status after printing why. */
+int args_parse(args *a, int argc, char **argv);
+void args_free(args *a);
+opt *args_opt(args *a, const char *long_name);   /* the option, or NULL */
+const char *args_value(args *a, const char *long_name);
+int args_given(args *a, const char *long_name);
+
+/* The options every writing command takes. */
+#define COMMON_OPTS                                                            \
+    { "--force", "-f", OPT_FLAG, NULL, 0, NULL },                              \
+    { "--quiet", "-q", OPT_FLAG, NULL, 0, NULL },                              \
+    { "--verbose", "-v", OPT_FLAG, NULL, 0, NULL },                            \
+    { "--progress", NULL, OPT_FLAG, NULL, 0, NULL },                           \
+    { "--no-progress", NULL, OPT_FLAG, NULL, 0, NULL }
+
+/* Reads the common options into the program state below; a usage error
+ * (exit status) for --progress with --no-progress, or -q with -v. */
+int args_common(args *a);
+
+/* Strict values: digits only (0x and hex digits allowed for u64), the whole
+ * string, in range. 1 if s is one. */
+int parse_u64(const char *s, uint64_t *out);
+int parse_dtype(const char *s, nninit_dtype *out);
+/* "64,3,7,7" or "64x3x7x7"; "" and "scalar" are 0-D. 0, or an exit status
+ * after printing why (the option's name in the message). */
+int parse_shape(const char *cmd, const char *option, const char *s, int64_t shape[NNINIT_MAX_DIMS], int *ndim);
+
+/* A slice in Python's syntax, one entry per dimension separated by ',':
+ * "a:b", "a:", ":b" or ":", where a and b are integers and negative ones count
+ * from the end of the dimension (as in Python). No steps, no single indices.
+ * "" has no entries. */
+typedef struct {
+    int n;                                          /* entries given */
+    int has_lo[NNINIT_MAX_DIMS], has_hi[NNINIT_MAX_DIMS];
+    int64_t lo[NNINIT_MAX_DIMS], hi[NNINIT_MAX_DIMS];
+    const char *text[NNINIT_MAX_DIMS];              /* each entry as given, for messages */
+    int len[NNINIT_MAX_DIMS];
+} slice_spec;
+/* 0, or a usage error's exit status after printing why (the option's name in
+ * the message). */
+int parse_slice(const char *cmd, const char *option, const char *s, slice_spec *out);
+/* The slice of a tensor of shape[0..ndim) as start and count per dimension;
+ * dimensions past the entries are whole (NumPy's a[0:4] of a 2-D a). 0, or
+ * EXIT_FAIL after printing why: more entries than dimensions, an entry out of
+ * the dimension's bounds (never clamped, unlike Python), or a slice that
+ * selects nothing. */
+int resolve_slice(const char *cmd, const char *option, const char *s, const slice_spec *sl, const int64_t *shape,
+                  int ndim, int64_t start[NNINIT_MAX_DIMS], int64_t count[NNINIT_MAX_DIMS]);
+
+/* ---- args.c: the program's state and messages -------------------------------- */
+typedef struct {
+    int verbosity;           /* 0 quiet (errors only), 1 default, 2 verbose */
+    int force;               /* -f: replace existing outputs */
+    int progress;            /* -1 automatic (a terminal on stderr), 0 never, 1 always */
+} prog_state;
+extern prog_state g_prog;
+
+/* "nninit: CMD: message" on stderr; the exit status to return. */
+int fail(const char *cmd, const char *fmt, ...) PROG_PRINTF(2, 3);
+/* The same, plus "Try 'nninit CMD --help'." and EXIT_USAGE. */
+int usage_error(const char *cmd, const char *fmt, ...) PROG_PRINTF(2, 3);
+/* An informational line, shown at verbosity >= level. */
+void info(int level, const char *cmd, const char *fmt, ...) PROG_PRINTF(3, 4);
+/* Whether to draw a progress bar on standard error. */
+int progress_wanted(void);
+
+/* 0 if the command may write path: "-", a device or FIFO, a path that does
+ * not exist, or an existing one with -f. Otherwise prints that it exists and
+ * returns EXIT_FAIL. */
+int check_output(const char *cmd, const char *path);
+/* Options for the library's writers: no_replace unless -f, the cancel flag. */
+nninit_write_options write_options(void);
+/* The library's failure in the program's words (an existing output names -f). */
+int report_status(const char *cmd, nninit_status st, const char *msg);
+
+/* ---- args.c: signals ----------------------------------------------------------
+ * SIGINT, SIGTERM and SIGHUP set g_stop instead of killing the process; the
+ * library sees it through the cancel flags, stops and removes what it had
+ * begun to write; the command then returns and main re-raises the signal, so
+ * the caller still sees the process die of it. */
+extern volatile sig_atomic_t g_stop;
+void catch_stop_signals(void);
+void reraise_stop_signal(void);
+
+/* ---- display.c ------------------------------------------------------------------ */
+typedef struct {
+    double t0;               /* seconds (monotonic) at the start */
+    double last_draw;        /* negative before the first */
+    int drawn;
+} progress_bar;
+double now_seconds(void);
+void progress_start(progress_bar *bar);
+/* nninit_run_options.progress: redraws in place at most 10 times a second. */
+void progress_draw(void *ctx, const nninit_progress *p);
+void progress_clear(progress_bar *bar);
+
+/* The --stats table: per tensor, values' mean, std, min, max and the std the
+ * scheme should give. data[i] is tensor i; source may be NULL. */
+int print_stats(FILE *f, const nninit_model *model, void *const *data, const nninit_source *source);
+/* The --from report on stderr. */
+void print_from_report(const char *from, const nninit_model *model, const nninit_st_file *ck,
+                       const char *const *renames, const nninit_source *source, const unsigned char *used);
+
+/* ---- the commands ----------------------------------------------------------------- */
+int cmd_fill(int argc, char **argv);
+int cmd_init(int argc, char **argv);
+int cmd_schemes(int argc, char **argv);
+extern const char fill_help[], init_help[], schemes_help[];
+
+#endif

@@ -1,0 +1,139 @@
+"""NumPy arrays and torch tensors as (pointer, dtype, shape) for the library.
+
+torch is never imported here: a tensor is recognized only when the caller's
+program has imported torch already (sys.modules), so NumPy users do not pay for it.
+"""
+import sys
+
+import numpy as np
+
+from . import _lib
+
+NUMPY_DTYPES = {np.dtype(np.float32): _lib.F32, np.dtype(np.float64): _lib.F64, np.dtype(np.float16): _lib.F16}
+NUMPY_OF = {_lib.F32: np.dtype("<f4"), _lib.F64: np.dtype("<f8"), _lib.F16: np.dtype("<f2"), _lib.BF16: np.dtype("<u2")}
+
+
+def torch_module():
+    """The torch module if the program imported it, else None."""
+    return sys.modules.get("torch")
+
+
+def is_tensor(x):
+    torch = torch_module()
+    return torch is not None and isinstance(x, torch.Tensor)
+
+
+def torch_dtypes(torch):
+    return {torch.float32: _lib.F32, torch.float64: _lib.F64, torch.float16: _lib.F16, torch.bfloat16: _lib.BF16}
+
+
+def torch_dtype_of(torch, code):
+    return {_lib.F32: torch.float32, _lib.F64: torch.float64, _lib.F16: torch.float16, _lib.BF16: torch.bfloat16}[code]
+
+
+class View:
+    """What the library needs of an array: data pointer, dtype code, shape, byte count."""
+    __slots__ = ("obj", "ptr", "dtype", "shape", "nbytes")
+
+    def __init__(self, obj, ptr, dtype, shape, nbytes):
+        self.obj, self.ptr, self.dtype, self.shape, self.nbytes = obj, ptr, dtype, tuple(int(s) for s in shape), nbytes
+
+    def c_shape(self):
+        return (_lib.ctypes.c_int64 * max(1, len(self.shape)))(*self.shape)
+
+
+def _kind(x):
+    return "%s.%s" % (type(x).__module__, type(x).__qualname__)
+
+
+def dtype_code(dtype):
+    """nninit dtype code of a dtype given as 'f32'/'bf16'/..., a NumPy dtype or a torch dtype."""
+    if isinstance(dtype, str):
+        for code, name in _lib.DTYPE_NAMES.items():
+            if dtype == name:
+                return code
+    torch = torch_module()
+    if torch is not None and isinstance(dtype, torch.dtype):
+        code = torch_dtypes(torch).get(dtype)
+        if code is not None:
+            return code
+        raise TypeError("dtype %s: nninit writes float32, float64, float16 and bfloat16" % dtype)
+    try:
+        nd = np.dtype(dtype)
+    except TypeError:
+        nd = None
+    if nd is not None and nd in NUMPY_DTYPES:
+        return NUMPY_DTYPES[nd]
+    raise TypeError("dtype %r: expected 'f32', 'f64', 'bf16' or 'f16', a NumPy float dtype or a torch float dtype"
+                    % (dtype,))
+
+
+def writable(x, what="x"):
+    """A View of x for the library to write into, in place; TypeError/ValueError saying what to do otherwise."""
+    if isinstance(x, np.ndarray):
+        code = NUMPY_DTYPES.get(x.dtype.newbyteorder("=")) if x.dtype.isnative else None
+        if code is None:
+            if x.dtype.kind == "f" and not x.dtype.isnative:
+                raise TypeError("%s: byte-swapped dtype %s: nninit writes native float32/float64/float16; convert "
+                                "with x.astype(x.dtype.newbyteorder('='))" % (what, x.dtype.str))
+            raise TypeError("%s: NumPy dtype %s is not supported: nninit writes float32, float64 and float16 "
+                            "(bfloat16 through a torch.bfloat16 tensor)" % (what, x.dtype))
+        if not x.flags.writeable:
+            raise ValueError("%s: the array is read-only; initialize a writable copy (np.array(x))" % what)
+        if not x.flags.c_contiguous:
+            raise ValueError("%s: the array is not C-contiguous (strides %s); initialize np.ascontiguousarray(x) "
+                             "and copy it back with x[...] = y" % (what, x.strides))
+        if not x.flags.aligned:
+            raise ValueError("%s: the array's data is not aligned to its element size; initialize an aligned "
+                             "copy (np.array(x))" % what)
+        if x.ndim > _lib.MAX_DIMS:
+            raise ValueError("%s: %d dimensions; nninit handles at most %d" % (what, x.ndim, _lib.MAX_DIMS))
+        return View(x, x.ctypes.data, code, x.shape, x.nbytes)
+    torch = torch_module()
+    if torch is not None and isinstance(x, torch.Tensor):
+        if x.layout != torch.strided:
+            raise TypeError("%s: a %s tensor; nninit writes dense (strided) tensors" % (what, x.layout))
+        if x.device.type != "cpu":
+            raise ValueError("%s: the tensor is on %s; nninit writes CPU memory: initialize a CPU tensor and copy "
+                             "it over (w.copy_(cpu_w)), or initialize before moving the model (model.to(device))"
+                             % (what, x.device))
+        code = torch_dtypes(torch).get(x.dtype)
+        if code is None:
+            raise TypeError("%s: dtype %s is not supported: nninit writes float32, float64, float16 and bfloat16"
+                            % (what, x.dtype))
+        if not x.is_contiguous():
+            raise ValueError("%s: the tensor is not contiguous (strides %s); initialize x.contiguous() and copy it "
+                             "back with x.copy_(y)" % (what, tuple(x.stride())))
+        if x.dim() > _lib.MAX_DIMS:
+            raise ValueError("%s: %d dimensions; nninit handles at most %d" % (what, x.dim(), _lib.MAX_DIMS))
+        size = _lib.DTYPE_SIZES[code]
+        ptr = x.data_ptr()
+        if ptr % size:
+            raise ValueError("%s: the tensor's data is not aligned to its element size; initialize a fresh "
+                             "tensor and copy it over" % what)
+        return View(x, ptr, code, x.shape, x.numel() * size)
+    raise TypeError("%s: expected a numpy.ndarray or a torch.Tensor, got %s" % (what, _kind(x)))
+
+
+def readable(x, what):
+    """A View of x for the library to read (saving): non-contiguous or byte-swapped arrays are copied."""
+    if isinstance(x, np.ndarray):
+        if x.dtype.kind == "f" and x.dtype.newbyteorder("=") in NUMPY_DTYPES:
+            # (np.ascontiguousarray would make a 0-D array 1-D)
+            x = np.array(x, dtype=x.dtype.newbyteorder("<"), order="C", copy=False)
+            return View(x, x.ctypes.data, NUMPY_DTYPES[x.dtype.newbyteorder("=")], x.shape, x.nbytes)
+        raise TypeError("%s: NumPy dtype %s: nninit writes float32, float64 and float16 (bfloat16 from a "
+                        "torch.bfloat16 tensor)" % (what, x.dtype))
+    torch = torch_module()
+    if torch is not None and isinstance(x, torch.Tensor):
+        if x.layout != torch.strided:
+            raise TypeError("%s: a %s tensor; only dense (strided) tensors can be saved (x.to_dense())"
+                            % (what, x.layout))
+        if x.device.type != "cpu":
+            raise ValueError("%s: the tensor is on %s; save CPU tensors (x.cpu())" % (what, x.device))
+        code = torch_dtypes(torch).get(x.dtype)
+        if code is None:
+            raise TypeError("%s: dtype %s: nninit writes float32, float64, float16 and bfloat16" % (what, x.dtype))
+        x = x.detach().contiguous()
+        return View(x, x.data_ptr(), code, x.shape, x.numel() * _lib.DTYPE_SIZES[code])
+    raise TypeError("%s: expected a numpy.ndarray or a torch.Tensor, got %s" % (what, _kind(x)))

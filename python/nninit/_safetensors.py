@@ -1,0 +1,447 @@
+"""safetensors files and sharded directories: load and save.
+
+A single file is written by nninit_st_save and validated by
+nninit_st_open_memory over a private mapping of the file. A sharded directory
+is Hugging Face's layout, written here shard by shard with the single-file call:
+
+    DIR/model-00001-of-0000N.safetensors ... DIR/model-0000N-of-0000N.safetensors
+    DIR/model.safetensors.index.json   {"metadata": {"total_size": BYTES},
+                                        "weight_map": {tensor: file, ...}}
+
+(a split that gives one shard is DIR/model.safetensors alone, as Hugging Face does).
+"""
+import collections.abc
+import ctypes
+import errno
+import json
+import mmap
+import os
+import re
+import shutil
+import stat
+import tempfile
+
+import numpy as np
+
+from . import _arrays, _lib
+
+INDEX = "model.safetensors.index.json"
+SINGLE = "model.safetensors"
+_SHARD = re.compile(r"model-\d{5,}-of-\d{5,}\.safetensors\Z")
+
+# Header dtypes the library does not hold, readable as NumPy / torch arrays.
+_FOREIGN_NUMPY = {"BOOL": "?", "U8": "u1", "I8": "i1", "U16": "<u2", "I16": "<i2", "U32": "<u4", "I32": "<i4",
+                  "U64": "<u8", "I64": "<i8"}
+_FOREIGN_TORCH = {"BOOL": "bool", "U8": "uint8", "I8": "int8", "I16": "int16", "I32": "int32", "I64": "int64"}
+_UNITS = {"": 1, "B": 1, "KB": 10 ** 3, "MB": 10 ** 6, "GB": 10 ** 9, "TB": 10 ** 12,
+          "KIB": 1 << 10, "MIB": 1 << 20, "GIB": 1 << 30, "TIB": 1 << 40}
+
+
+class TensorDict(dict):
+    """What load returns: a dict {name: array or tensor} in file order, with the
+    file's "__metadata__" (str -> str) as .metadata."""
+
+    def __init__(self, *args, metadata=None, **kw):
+        super().__init__(*args, **kw)
+        self.metadata = dict(metadata or {})
+
+
+# ---- load ------------------------------------------------------------------------------
+def load(path, *, framework="numpy"):
+    """Reads a safetensors file, or a sharded directory, without copying the data.
+
+    path: a .safetensors file; a directory holding model.safetensors.index.json
+    and its shards (Hugging Face's sharded layout) or a single model.safetensors;
+    or the index file itself.
+    framework: "numpy" (or "np"): NumPy arrays, bf16 tensors as uint16 arrays of
+    the raw bits (NumPy has no bfloat16; as nninit's .npy files); "torch" (or
+    "pt"): torch tensors, bf16 as torch.bfloat16.
+    Integer and bool tensors (I64, U8, BOOL, ...) are read too, as the
+    framework's integer dtypes (torch 1.13 has no uint16/32/64).
+
+    Each file is mapped privately (copy-on-write) and checked whole by the
+    library (nninit_st_open_memory: header, dtypes, shapes, offsets; see
+    docs/MODELS.md) before any array is made. The arrays and tensors are views
+    of the mapping: no data is copied or read until used, the mapping lives as
+    long as any of them, and they are writable, a write changing only this
+    process's copy, never the file. (A tensor the file stores unaligned for its
+    dtype, which other writers allow, is copied to aligned memory.)
+
+    Returns a TensorDict: {name: array} in file order (shard by shard), with
+    .metadata, the files' "__metadata__" (for shards, merged, the first shard's
+    value winning). Raises FileNotFoundError/OSError when a file cannot be read,
+    ValueError (with the library's reason) for a malformed file or index,
+    TypeError for a dtype the framework cannot hold.
+    """
+    fw = {"numpy": "numpy", "np": "numpy", "torch": "torch", "pt": "torch"}.get(framework)
+    if fw is None:
+        raise ValueError("framework: %r is not 'numpy' (or 'np') or 'torch' (or 'pt')" % (framework,))
+    if fw == "torch":
+        import torch  # noqa: F401  (asked for by the caller)
+    path = os.fspath(path)
+    if isinstance(path, bytes):
+        path = os.fsdecode(path)
+    if os.path.isdir(path):
+        index = os.path.join(path, INDEX)
+        if os.path.exists(index):
+            return _load_sharded(index, fw)
+        single = os.path.join(path, SINGLE)
+        if os.path.exists(single):
+            return _load_file(single, fw, TensorDict())
+        raise FileNotFoundError(errno.ENOENT, "no %s or %s in the directory" % (INDEX, SINGLE), path)
+    if path.endswith(".index.json"):
+        return _load_sharded(path, fw)
+    return _load_file(path, fw, TensorDict())
+
+
+def _load_sharded(index_path, fw):
+    try:
+        with open(index_path, "rb") as f:
+            index = json.loads(f.read().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ValueError("%s: not a JSON index: %s" % (index_path, e)) from None
+    wm = index.get("weight_map") if isinstance(index, dict) else None
+    if not isinstance(wm, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in wm.items()):
+        raise ValueError("%s: expected {\"weight_map\": {tensor: file, ...}}" % index_path)
+    folder = os.path.dirname(index_path)
+    out = TensorDict()
+    for fname in sorted(set(wm.values())):
+        if os.path.basename(fname) != fname or fname in (".", ".."):
+            raise ValueError("%s: shard file %r is not a file name in the index's directory" % (index_path, fname))
+        part = _load_file(os.path.join(folder, fname), fw, TensorDict())
+        for name, t in part.items():
+            if wm.get(name) != fname:
+                raise ValueError("%s: tensor %r is in %s but the index %s" % (
+                    index_path, name, fname, "puts it in %s" % wm[name] if name in wm else "does not list it"))
+            if name in out:
+                raise ValueError("%s: tensor %r is in two shards" % (index_path, name))
+            out[name] = t
+        for k, v in part.metadata.items():
+            out.metadata.setdefault(k, v)
+    missing = [n for n in wm if n not in out]
+    if missing:
+        raise ValueError("%s: tensor %r is listed in %s but not there" % (index_path, missing[0], wm[missing[0]]))
+    return out
+
+
+def _map(path):
+    """The file's bytes as a writable buffer: a private mapping, or a copy for what cannot be mapped."""
+    with open(path, "rb") as f:
+        st = os.fstat(f.fileno())
+        if stat.S_ISREG(st.st_mode) and st.st_size > 0:
+            try:
+                return mmap.mmap(f.fileno(), st.st_size, access=mmap.ACCESS_COPY)
+            except (OSError, ValueError):
+                pass
+        return bytearray(f.read())
+
+
+def _load_file(path, fw, out):
+    buf = _map(path)
+    size = len(buf)
+    cbuf = (ctypes.c_char * max(1, size)).from_buffer(buf if size else bytearray(1))
+    base = ctypes.addressof(cbuf)
+    handle = ctypes.c_void_p()
+    msg = _lib.msg_buffer()
+    st = _lib.st_open_memory(base, size, ctypes.byref(handle), msg, _lib.MSG_SIZE)
+    if st != _lib.OK:
+        del cbuf
+        raise _lib.error(st, b"%s: %s" % (os.fsencode(path), msg.value))
+    entries = []
+    try:
+        for i in range(_lib.st_count(handle)):
+            t = _lib.Tensor()
+            code = _lib.st_tensor(handle, i, ctypes.byref(t))
+            if code not in (_lib.OK, _lib.E_DTYPE):
+                _lib.check(code)
+            offset = (t.data - base) if t.data else 0
+            entries.append((t.name.decode("utf-8"), t.dtype if code == _lib.OK else None,
+                            tuple(t.shape[:t.ndim]), offset, t.nbytes))
+    finally:
+        _lib.st_close(handle)
+        del cbuf
+    # Validated by the library above: the header is well-formed JSON.
+    n = int.from_bytes(bytes(buf[:8]), "little")
+    header = json.loads(bytes(buf[8:8 + n]).decode("utf-8"))
+    out.metadata.update(header.get("__metadata__") or {})
+    for name, code, shape, offset, nbytes in entries:
+        dt = header[name]["dtype"] if code is None else None
+        out[name] = _array(buf, fw, name, code, dt, shape, offset, nbytes, path)
+    return out
+
+
+def _array(buf, fw, name, code, foreign, shape, offset, nbytes, path):
+    if fw == "numpy":
+        if code is not None:
+            dt = _arrays.NUMPY_OF[code]
+        elif foreign in _FOREIGN_NUMPY:
+            dt = np.dtype(_FOREIGN_NUMPY[foreign])
+        else:
+            raise TypeError("%s: tensor %r: dtype %s has no NumPy equivalent" % (path, name, foreign))
+        if nbytes == 0:
+            return np.zeros(shape, dt)
+        if offset % dt.itemsize:
+            return np.frombuffer(buf, np.uint8, nbytes, offset).copy().view(dt).reshape(shape)
+        return np.frombuffer(buf, dt, nbytes // dt.itemsize, offset).reshape(shape)
+    import torch
+    if code is not None:
+        dt = _arrays.torch_dtype_of(torch, code)
+    elif foreign in _FOREIGN_TORCH:
+        dt = getattr(torch, _FOREIGN_TORCH[foreign])
+    else:
+        raise TypeError("%s: tensor %r: dtype %s has no torch equivalent" % (path, name, foreign))
+    if nbytes == 0:
+        return torch.zeros(shape, dtype=dt)
+    size = torch.empty((), dtype=dt).element_size()
+    if offset % size:
+        raw = np.frombuffer(buf, np.uint8, nbytes, offset).copy()
+        return torch.from_numpy(raw).view(dt).reshape(shape)
+    return torch.frombuffer(buf, dtype=dt, count=nbytes // size, offset=offset).reshape(shape)
+
+
+# ---- save ------------------------------------------------------------------------------
+def save(path, tensors, metadata=None, *, max_shard_size=None):
+    """Writes tensors as a safetensors file, or as a sharded directory.
+
+    tensors: {name: array} (a dict, or (name, array) pairs) of NumPy arrays
+    (float32, float64, float16) or CPU torch tensors (also bfloat16), in the
+    order they appear in the header; non-contiguous ones are copied first. Every
+    entry is written (tensors that share memory, such as tied weights, twice).
+    metadata: None, or {str: str} stored as "__metadata__" in every file
+    (Hugging Face loaders look for {"format": "pt"}).
+    max_shard_size: None writes one file at path. Else path is a directory in
+    Hugging Face's sharded layout, split by huggingface_hub's rule: tensors in
+    order, a new shard when the next tensor would take the current one past the
+    limit, a tensor larger than the limit in a shard of its own (placed when it
+    is met, the shard being filled staying open); one shard is written as
+    model.safetensors without an index. An int (bytes) or a string such as
+    "5GB" (10^9) or "2GiB" (2^30).
+
+    The output appears whole or not at all: a file is written to a temporary
+    and renamed (nninit_st_save); a directory is built as a hidden temporary
+    beside path and renamed into place. An existing directory is replaced only
+    if it holds nothing but an earlier sharded output (model*.safetensors and
+    the index); anything else is FileExistsError. TypeError/ValueError for a
+    tensor or name nninit cannot write, OSError when writing fails.
+    """
+    path = os.fspath(path)
+    if isinstance(path, bytes):
+        path = os.fsdecode(path)
+    items = _items(tensors)
+    meta = _metadata(metadata)
+    if max_shard_size is None:
+        _save_file(path, items, meta)
+    else:
+        _save_sharded(path, items, meta, _size(max_shard_size))
+
+
+def _items(tensors):
+    if isinstance(tensors, collections.abc.Mapping):
+        pairs = list(tensors.items())
+    else:
+        try:
+            pairs = [tuple(p) for p in tensors]
+        except TypeError:
+            raise TypeError("tensors: expected a dict {name: array}, got %s" % type(tensors).__name__) from None
+        if any(len(p) != 2 for p in pairs):
+            raise TypeError("tensors: expected (name, array) pairs")
+    out, seen = [], set()
+    for name, x in pairs:
+        if not isinstance(name, str) or not name:
+            raise ValueError("tensor name %r: names are non-empty str" % (name,))
+        if "\0" in name:
+            raise ValueError("tensor name %r contains a NUL character" % (name,))
+        if name in seen:
+            raise ValueError("tensor name %r appears twice" % (name,))
+        seen.add(name)
+        v = _arrays.readable(x, "tensor %r" % name)
+        if len(v.shape) > _lib.MAX_DIMS:
+            raise ValueError("tensor %r: %d dimensions; safetensors files from nninit hold at most %d"
+                             % (name, len(v.shape), _lib.MAX_DIMS))
+        out.append((name, v))
+    return out
+
+
+def _metadata(metadata):
+    if metadata is None:
+        return None
+    if not isinstance(metadata, collections.abc.Mapping):
+        raise TypeError("metadata: expected a dict {str: str}, got %s" % type(metadata).__name__)
+    out = []
+    for k, v in metadata.items():
+        if not isinstance(k, str) or not isinstance(v, str):
+            raise TypeError("metadata: %r: %r: keys and values are str (safetensors stores strings only)" % (k, v))
+        if "\0" in k or "\0" in v:
+            raise ValueError("metadata: %r contains a NUL character" % (k,))
+        out.append((k, v))
+    return out
+
+
+def _size(v):
+    """max_shard_size in bytes: an int, or "<number><unit>" (B, KB, MB, GB, TB; KiB, MiB, GiB, TiB)."""
+    if isinstance(v, str):
+        m = re.fullmatch(r"\s*(\d+(?:\.\d*)?)\s*([A-Za-z]*)\s*", v)
+        unit = m.group(2).upper() if m else None
+        if unit not in _UNITS:
+            raise ValueError("max_shard_size: %r is not a size such as 5GB, 500MB or 2GiB" % v)
+        n = int(float(m.group(1)) * _UNITS[unit])
+    else:
+        try:
+            n = int(v) if not isinstance(v, bool) else None
+        except (TypeError, ValueError):
+            n = None
+        if n is None or n != v:
+            raise TypeError("max_shard_size: expected an int (bytes) or a string such as '5GB', got %r" % (v,))
+    if n <= 0:
+        raise ValueError("max_shard_size: %r is not a positive size" % (v,))
+    return n
+
+
+def _save_file(path, items, meta):
+    arr = (_lib.Tensor * max(1, len(items)))()
+    names = []
+    for i, (name, v) in enumerate(items):
+        names.append(name.encode("utf-8"))
+        t = arr[i]
+        t.name, t.dtype, t.ndim, t.data, t.nbytes = names[-1], v.dtype, len(v.shape), v.ptr, v.nbytes
+        for d, s in enumerate(v.shape):
+            t.shape[d] = s
+    cmeta = None
+    if meta is not None:
+        flat = [s.encode("utf-8") for kv in meta for s in kv] + [None]
+        cmeta = (ctypes.c_char_p * len(flat))(*flat)
+    msg = _lib.msg_buffer()
+    st = _lib.st_save(os.fsencode(path), arr, len(items), cmeta, None, msg, _lib.MSG_SIZE)
+    _lib.check(st, msg, path)
+
+
+def split_shards(sizes, limit):
+    """huggingface_hub's split: lists of indices into sizes, in shard order."""
+    shards, current, current_size = [], [], 0
+    for i, size in enumerate(sizes):
+        if size > limit:
+            shards.append([i])
+            continue
+        if current_size + size > limit:
+            shards.append(current)
+            current, current_size = [], 0
+        current.append(i)
+        current_size += size
+    if current:
+        shards.append(current)
+    return shards
+
+
+def _is_earlier_output(path):
+    try:
+        names = os.listdir(path)
+    except OSError:
+        return False
+    return all(n in (INDEX, SINGLE) or _SHARD.match(n) for n in names)
+
+
+def _umask():
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    return 0o022
+
+
+_libc = ctypes.CDLL(None, use_errno=True)
+_AT_FDCWD, _RENAME_NOREPLACE, _RENAME_EXCHANGE = -100, 1, 2
+
+
+def _renameat2(src, dst, flags):
+    """renameat2(2); False with errno ENOSYS/EINVAL where it is not available."""
+    f = getattr(_libc, "renameat2", None)
+    if f is None:
+        ctypes.set_errno(errno.ENOSYS)
+        return False
+    f.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    f.restype = ctypes.c_int
+    return f(_AT_FDCWD, os.fsencode(src), _AT_FDCWD, os.fsencode(dst), flags) == 0
+
+
+def _check_target(target):
+    try:
+        st = os.lstat(target)
+    except FileNotFoundError:
+        return
+    if not stat.S_ISDIR(st.st_mode):
+        raise FileExistsError(errno.EEXIST, "a sharded directory is written, and the path exists and is not a "
+                              "directory", target)
+    if not _is_earlier_output(target):
+        raise FileExistsError(errno.EEXIST, "a directory nninit did not write (it holds other files than "
+                              "model*.safetensors and %s); not replacing it" % INDEX, target)
+
+
+def _fsync_dir(path):
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _save_sharded(path, items, meta, limit):
+    target = path.rstrip("/") or path
+    parent, base = os.path.split(target)
+    parent = parent or "."
+    _check_target(target)
+    shards = split_shards([v.nbytes for _, v in items], limit)
+    files = [SINGLE] if len(shards) <= 1 else \
+        ["model-%05d-of-%05d.safetensors" % (k + 1, len(shards)) for k in range(len(shards))]
+    tmp = tempfile.mkdtemp(prefix=".%s.tmp-" % base, dir=parent)
+    try:
+        os.chmod(tmp, 0o777 & ~_umask())      # mkdtemp's 0700 -> what a plain mkdir gives
+        weight_map = {}
+        for fname, shard in zip(files, shards or [[]]):
+            _save_file(os.path.join(tmp, fname), [items[i] for i in shard], meta)
+            for i in shard:
+                weight_map[items[i][0]] = fname
+        if len(files) > 1:
+            index = {"metadata": {"total_size": sum(v.nbytes for _, v in items)}, "weight_map": weight_map}
+            with open(os.path.join(tmp, INDEX), "w", encoding="utf-8") as f:
+                f.write(json.dumps(index, indent=2, sort_keys=True) + "\n")
+                f.flush()
+                os.fsync(f.fileno())
+        _fsync_dir(tmp)
+        _move_into_place(tmp, target)
+        tmp = None
+        _fsync_dir(parent)
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _move_into_place(tmp, target):
+    if _renameat2(tmp, target, _RENAME_NOREPLACE):
+        return
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL):
+        # no renameat2 here: rename() replaces only an absent or empty target
+        if os.path.lexists(target):
+            _check_target(target)
+            old = tempfile.mkdtemp(prefix=".%s.old-" % os.path.basename(target), dir=os.path.dirname(target) or ".")
+            os.rename(target, os.path.join(old, "d"))
+            os.rename(tmp, target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.rename(tmp, target)
+        return
+    if err not in (errno.EEXIST, errno.ENOTEMPTY):
+        raise OSError(err, "cannot rename the new directory into place", target)
+    _check_target(target)          # it appeared or was there: replaced only if it is an earlier output
+    if not _renameat2(tmp, target, _RENAME_EXCHANGE):
+        err = ctypes.get_errno()
+        raise OSError(err, "cannot replace the directory", target)
+    shutil.rmtree(tmp, ignore_errors=True)   # now the earlier output
