@@ -132,6 +132,7 @@ test: deps-test lib
 	$(MAKE) --no-print-directory cli-check
 	$(MAKE) --no-print-directory st-check
 	$(MAKE) --no-print-directory cli-init-check
+	$(MAKE) --no-print-directory cli-graph-check
 	$(MAKE) --no-print-directory man-check
 	$(MAKE) --no-print-directory exports-check
 	$(MAKE) --no-print-directory cmake-check
@@ -185,7 +186,7 @@ golden: lib
 
 # The command-line program (programs/), linked statically with the library
 # so it runs from the build tree and needs no rpath once installed.
-.PHONY: cli-check cli-init-check install-tool
+.PHONY: cli-check cli-init-check cli-graph-check install-tool
 PROG_SRC = $(sort $(wildcard programs/*.c))
 $(BUILD)/nninit: $(PROG_SRC) programs/prog.h include/nninit.h $(STATIC)
 	$(CC) $(CFLAGS_ALL) -Iprograms -o $@ $(PROG_SRC) $(STATIC) $(LDLIBS_ALL)
@@ -210,6 +211,11 @@ st-check: $(BUILD)/tests/interop/st_write
 # back by a small Python reader and compared with `nninit fill` bit for bit.
 cli-init-check: $(BUILD)/nninit
 	bash tests/cli/cli_init.sh $(BUILD)/nninit
+
+# Data-dependent init and the probe end to end: NumPy runs the written
+# network forward and checks lsuv's variances and batch_stats' channels.
+cli-graph-check: $(BUILD)/nninit
+	bash tests/cli/cli_graph.sh $(BUILD)/nninit
 
 # The manual: docs/nninit.1.md is the source, docs/nninit.1 the page ronn made
 # from it, committed so that building needs no ronn. `make man` remakes it.

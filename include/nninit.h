@@ -644,6 +644,9 @@ NNINIT_API nninit_status nninit_model_tensor_info(const nninit_model *model, siz
 NNINIT_API const char *nninit_model_json(const nninit_model *model);
 /* Index of the tensor with this name, or -1 (also for NULL arguments). */
 NNINIT_API long nninit_model_find(const nninit_model *model, const char *name);
+/* The spec's "graph" as compact JSON text (an array; nninit_graph_create
+ * parses it), NULL if it has none. Lifetime as nninit_model_json. */
+NNINIT_API const char *nninit_model_graph(const nninit_model *model);
 /* The spec's "data_init" string (section 5: the data-dependent algorithm to
  * run after the spec's init, e.g. "lsuv(tol=0.1)"), NULL if it has none.
  * Lifetime as nninit_model_json. */

@@ -1,6 +1,7 @@
 /* nninit init: every tensor of a JSON model spec, initialized into one
- * arena (some loaded from a checkpoint), written as one safetensors file or
- * a directory of .npy files. */
+ * arena (some loaded from a checkpoint), optionally followed by a
+ * data-dependent init on a batch of data (docs/GRAPHS.md), written as one
+ * safetensors file or a directory of .npy files. */
 #include <errno.h>
 #include <omp.h>
 #include <stdlib.h>
@@ -34,6 +35,15 @@ const char init_help[] =
     "                           NEW+rest (prefixes; repeatable)\n"
     "  --reinit-mismatched      with --from: initialize a tensor whose checkpoint shape differs\n"
     "                           (else that is an error)\n"
+    "  --data BATCH.npy         a batch of data for a data-dependent init: a .npy file of float32,\n"
+    "                           float64 or float16 shaped like the input of the spec's \"graph\",\n"
+    "                           (N, features) or (N, channels, height, width)\n"
+    "  --data-init SPEC         the data-dependent init to run on the batch after the spec's init:\n"
+    "                           \"lsuv(tol=0.1, max_iter=10, target_var=1)\" or\n"
+    "                           \"batch_stats(mean=0, std=1)\" (default: the spec's \"data_init\";\n"
+    "                           'none' skips it). A report follows on standard error: per layer the\n"
+    "                           output's mean and std before and after, the steps, the factors and\n"
+    "                           any layer left alone. What ran is recorded in the spec metadata\n"
     "  -q, --quiet              errors only: no progress bar, summary or --from report\n"
     "  -v, --verbose            also the settings (kernel path, threads, seed) and each phase's time\n"
     "  --progress, --no-progress  draw the progress bar, or not, whatever standard error is\n"
@@ -41,16 +51,20 @@ const char init_help[] =
     "\n"
     "OUT appears whole or not at all: an error or a signal (SIGINT, SIGTERM, SIGHUP) leaves no\n"
     "partial file or directory. A summary line (tensors, GB = 10^9 bytes, seconds, GB/s) follows\n"
-    "the run. Exit status 0, 1 on a runtime failure (spec, checkpoint, memory, writing), 2 on a\n"
-    "usage error.\n";
+    "the run. Exit status 0, 1 on a runtime failure (spec, graph, checkpoint, batch, memory,\n"
+    "writing), 2 on a usage error.\n";
 
 typedef struct {
-    const char *spec_path, *out, *from;
+    const char *spec_path, *out, *from, *data, *data_init;
     const char *const *renames;     /* NULL-terminated, or NULL */
     int npy, stats, reinit, to_stdout;
     int dtype_given, seed_given;
     nninit_dtype dtype;
     uint64_t seed, threads;
+    nninit_graph *graph;            /* the spec's graph, if it has one */
+    nninit_data_init algo;          /* the data-dependent init, if have_algo */
+    int have_algo;
+    batch batch;                    /* --data */
 } init_cfg;
 
 /* Options to cfg. 0, or an exit status after printing why. */
@@ -81,6 +95,14 @@ static int read_options(args *a, init_cfg *c)
     c->reinit = args_given(a, "--reinit-mismatched") > 0;
     if (!c->from && (ren->given || c->reinit))
         return usage_error("init", "%s needs --from", ren->given ? "--rename" : "--reinit-mismatched");
+    c->data = args_value(a, "--data");
+    c->data_init = args_value(a, "--data-init");
+    if (c->data_init && strcmp(c->data_init, "none") != 0) {
+        char msg[512];
+        if (nninit_data_init_parse(c->data_init, &c->algo, msg, sizeof msg) != NNINIT_OK)
+            return usage_error("init", "--data-init: %s", msg);
+        if (!c->data) return usage_error("init", "--data-init needs --data BATCH.npy");
+    }
     c->to_stdout = strcmp(c->out, "-") == 0;
     if (c->to_stdout && c->npy) return usage_error("init", "--format npy writes a directory; -o - is not one");
     if (c->to_stdout && isatty(STDOUT_FILENO))
@@ -101,6 +123,26 @@ static int load_inputs(const init_cfg *c, nninit_model **model, nninit_st_file *
     if (c->from && (st = nninit_st_open(c->from, ck, msg, sizeof msg)) != NNINIT_OK)
         return fail("init", "--from: %s", msg[0] ? msg : nninit_status_str(st));
     return 0;
+}
+
+/* The graph (checked whenever the spec has one), the data-dependent init and
+ * its batch: everything is validated before anything is initialized. */
+static int load_data_init(init_cfg *c, nninit_model *model)
+{
+    char msg[1024] = "";
+    nninit_status st;
+    if (nninit_model_graph(model) && (st = nninit_graph_create(model, &c->graph, msg, sizeof msg)) != NNINIT_OK)
+        return fail("init", "%s: %s", c->spec_path, msg[0] ? msg : nninit_status_str(st));
+    int rc = data_init_choose("init", c->data_init, model, &c->algo, &c->have_algo);
+    if (rc) return rc;
+    if (c->have_algo && !c->graph)
+        return fail("init", "%s: a data-dependent init needs the spec's \"graph\" (docs/GRAPHS.md)", c->spec_path);
+    if (c->have_algo && !c->data)
+        return fail("init", "%s: the spec's \"data_init\" (\"%s\") needs a batch: --data BATCH.npy (or --data-init "
+                    "none)", c->spec_path, nninit_model_data_init(model));
+    if (!c->have_algo && c->data)
+        return usage_error("init", "--data needs --data-init or a spec with \"data_init\"");
+    return c->data ? batch_load("init", c->data, c->graph, &c->batch) : 0;
 }
 
 /* Initializes (or loads) every tensor into the arena. */
@@ -129,7 +171,11 @@ static int initialize(const init_cfg *c, const nninit_model *model, const nninit
     if (st == NNINIT_E_SHAPE && ck && !c->reinit && msg[0])
         return fail("init", "%s (--reinit-mismatched initializes such tensors instead)", msg);
     if (st != NNINIT_OK) return fail("init", "%s", msg[0] ? msg : nninit_status_str(st));
-    return 0;
+    if (!c->have_algo) return 0;
+    double t0 = now_seconds();
+    int rc = data_init_run("init", c->graph, &c->algo, nninit_arena_pointers(arena), &c->batch, (int)c->threads, 1);
+    *seconds += now_seconds() - t0;
+    return rc;
 }
 
 /* Everything after the arena exists: init, report, stats, write. */
@@ -173,7 +219,8 @@ int cmd_init(int argc, char **argv)
         { "--dtype", NULL, OPT_VALUE, NULL, 0, NULL },  { "--seed", NULL, OPT_VALUE, NULL, 0, NULL },
         { "--threads", NULL, OPT_VALUE, NULL, 0, NULL }, { "--from", NULL, OPT_VALUE, NULL, 0, NULL },
         { "--rename", NULL, OPT_LIST, NULL, 0, NULL },  { "--stats", NULL, OPT_FLAG, NULL, 0, NULL },
-        { "--reinit-mismatched", NULL, OPT_FLAG, NULL, 0, NULL }, COMMON_OPTS,
+        { "--reinit-mismatched", NULL, OPT_FLAG, NULL, 0, NULL }, { "--data", NULL, OPT_VALUE, NULL, 0, NULL },
+        { "--data-init", NULL, OPT_VALUE, NULL, 0, NULL }, COMMON_OPTS,
     };
     args a = { "init", opts, (int)(sizeof opts / sizeof opts[0]), 1, { 0 }, 0, 0 };
     init_cfg c = { 0 };
@@ -186,6 +233,7 @@ int cmd_init(int argc, char **argv)
     nninit_st_file *ck = NULL;
     nninit_arena *arena = NULL;
     if (!rc) rc = load_inputs(&c, &model, &ck);
+    if (!rc) rc = load_data_init(&c, model);
     if (!rc) rc = check_output("init", c.out);
     if (!rc) {
         info(2, "init", "%zu tensors, %.3f GB, seed %llu, kernels %s, %d threads", nninit_model_count(model),
@@ -201,6 +249,8 @@ int cmd_init(int argc, char **argv)
         rc = fail("init", "standard output: %s", strerror(errno));
     nninit_arena_free(arena);
     nninit_st_close(ck);
+    batch_free(&c.batch);
+    nninit_graph_free(c.graph);
     nninit_model_free(model);
     args_free(&a);
     return rc;

@@ -677,7 +677,7 @@ nninit_status nninit_graph_create(const nninit_model *model, nninit_graph **out,
     RETURN_ERROR_IF(!out, nninit_fail_(NNINIT_E_NULL, msg, msg_size, "NULL output handle"));
     *out = NULL;
     RETURN_ERROR_IF(!model, nninit_fail_(NNINIT_E_NULL, msg, msg_size, "NULL model"));
-    const char *text = nninit_model_graph_json_(model);
+    const char *text = nninit_model_graph(model);
     const char *algo = nninit_model_data_init(model);
     if (!text)
         return nninit_fail_(NNINIT_E_FORMAT, msg, msg_size, "the model spec has no \"graph\"%s",

@@ -673,7 +673,7 @@ static nninit_status refresh(nninit_model *m)
 
 const char *nninit_model_json(const nninit_model *m) { return m ? m->json : NULL; }
 
-const char *nninit_model_graph_json_(const nninit_model *m) { return m ? m->graph : NULL; }
+const char *nninit_model_graph(const nninit_model *m) { return m ? m->graph : NULL; }
 
 const char *nninit_model_data_init(const nninit_model *m) { return m ? m->data_init : NULL; }
 

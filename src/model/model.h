@@ -26,11 +26,6 @@ const nninit_model_tensor *nninit_sched_tensor_(const nninit_sched_ *s, size_t i
 nninit_status nninit_sched_run_(nninit_sched_ *s, char *msg, size_t msg_size);
 void nninit_sched_free_(nninit_sched_ *s);   /* NULL is allowed */
 
-/* ---- model.c -------------------------------------------------------------------- */
-/* The spec's "graph" as compact JSON text (an array), NULL if it has none:
- * what src/graph/ parses. Lifetime as nninit_model_json. */
-const char *nninit_model_graph_json_(const nninit_model *model);
-
 /* ---- convert.c ------------------------------------------------------------------ */
 /* n elements of src (sd) to dst (dd): exact widening, or one rounding to
  * nearest even from the exact source value (f64 -> 16 bits through binary32
