@@ -171,11 +171,7 @@ static int initialize(const init_cfg *c, const nninit_model *model, const nninit
     if (st == NNINIT_E_SHAPE && ck && !c->reinit && msg[0])
         return fail("init", "%s (--reinit-mismatched initializes such tensors instead)", msg);
     if (st != NNINIT_OK) return fail("init", "%s", msg[0] ? msg : nninit_status_str(st));
-    if (!c->have_algo) return 0;
-    double t0 = now_seconds();
-    int rc = data_init_run("init", c->graph, &c->algo, nninit_arena_pointers(arena), &c->batch, (int)c->threads, 1);
-    *seconds += now_seconds() - t0;
-    return rc;
+    return 0;
 }
 
 /* Everything after the arena exists: init, report, stats, write. */
@@ -186,8 +182,13 @@ static int init_and_write(const init_cfg *c, const nninit_model *model, const nn
     nninit_source *source = ck ? calloc(n ? n : 1, sizeof *source) : NULL;
     unsigned char *used = ck ? calloc(nninit_st_count(ck) ? nninit_st_count(ck) : 1, 1) : NULL;
     if (ck && (!source || !used)) { free(source); free(used); return fail("init", "out of memory"); }
-    double init_s = 0, t0;
+    double init_s = 0, data_s = 0, t0;
     int rc = initialize(c, model, ck, arena, source, used, &init_s);
+    if (!rc && c->have_algo) {
+        t0 = now_seconds();
+        rc = data_init_run("init", c->graph, &c->algo, nninit_arena_pointers(arena), &c->batch, (int)c->threads, 1);
+        data_s = now_seconds() - t0;
+    }
     if (!rc && ck && g_prog.verbosity >= 1) print_from_report(c->from, model, ck, c->renames, source, used);
     if (!rc && c->stats) {
         if (c->threads) omp_set_num_threads((int)c->threads);
@@ -206,8 +207,11 @@ static int init_and_write(const init_cfg *c, const nninit_model *model, const nn
     if (st == NNINIT_E_CANCELED) return EXIT_FAIL;
     if (st != NNINIT_OK) return report_status("init", st, msg);
     double write_s = now_seconds() - t0;
-    info(1, "init", "%zu tensors, %.3f GB in %.3f s (%.2f GB/s); wrote %s%s%s in %.3f s", n, 1e-9 * (double)bytes,
-         init_s, init_s > 0 ? 1e-9 * (double)bytes / init_s : 0.0, c->to_stdout ? "" : "'",
+    char data_text[64] = "";
+    if (c->have_algo) snprintf(data_text, sizeof data_text, "; %s in %.3f s",
+                               c->algo.kind == NNINIT_DATA_LSUV ? "lsuv" : "batch_stats", data_s);
+    info(1, "init", "%zu tensors, %.3f GB in %.3f s (%.2f GB/s)%s; wrote %s%s%s in %.3f s", n, 1e-9 * (double)bytes,
+         init_s, init_s > 0 ? 1e-9 * (double)bytes / init_s : 0.0, data_text, c->to_stdout ? "" : "'",
          c->to_stdout ? "standard output" : c->out, c->to_stdout ? "" : "'", write_s);
     return 0;
 }

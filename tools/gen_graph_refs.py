@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Writes the executor's PyTorch references: tests/data/graph/ (refs.json and
-one safetensors file per case), read by tests/test_graph_refs.c.
+one safetensors file per case), read by tests/unit/test_graph_refs.c.
 
 Every op of docs/GRAPHS.md, in its variants (bias or not, strides, paddings,
 dilations, groups, [h, w] pairs, 2-D and 4-D inputs, nested residuals,
