@@ -6,7 +6,9 @@
 #   make test-fast        the same without the 10^7-sample statistics
 #   make test-asan        the suite under AddressSanitizer + UBSan
 #   make test-aarch64     cross-build for aarch64 and run the suite under qemu-user (NEON)
-#   make bench            Google Benchmark harness + PyTorch/NumPy comparison
+#   make bench            Google Benchmark harness + PyTorch/NumPy comparison, streaming to a file vs dd
+#   make bench-full       the same plus the in-memory (arena) path for a 7B-shaped model
+#   make mpi              nninit-mpi (Open MPI; installs it), make test-mpi runs it under mpirun
 #   make install PREFIX=/usr/local [DESTDIR=...]
 
 CC       = gcc
@@ -50,7 +52,7 @@ $(BUILD)/obj/src/%.o:            ISA_FLAGS = $(ISA_DEFS)
 STATIC = $(BUILD)/libnninit.a
 SHARED = $(BUILD)/libnninit.so.$(VERSION)
 
-.PHONY: all lib test test-fast test-asan test-aarch64 bench install clean deps-build deps-test deps-bench \
+.PHONY: all lib test test-fast test-asan test-aarch64 bench bench-full install clean deps-build deps-test deps-bench \
         deps-aarch64 run-tests examples-check golden
 all: lib
 lib: deps-build $(STATIC) $(SHARED)
@@ -63,14 +65,15 @@ lib: $(BUILD)/nninit
 # Machines without dpkg are left to the user.
 DEPS_build   = gcc make libc6-dev libopenblas-dev liblapacke-dev libcjson-dev
 DEPS_test    = $(DEPS_build) check pkg-config locales python3 python3-numpy man-db
-DEPS_bench   = $(DEPS_build) g++ libbenchmark-dev python3 python3-numpy python3-torch python3-sklearn
+DEPS_bench   = $(DEPS_build) g++ libbenchmark-dev python3 python3-numpy python3-torch python3-sklearn time
 DEPS_aarch64 = gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user check:arm64 libsubunit-dev:arm64 \
                libopenblas-dev:arm64 liblapacke-dev:arm64 libgfortran-12-dev-arm64-cross \
                libcjson-dev:arm64 libgomp1:arm64
 DEPS_fuzz    = $(DEPS_build) clang libclang-rt-14-dev libomp-14-dev
 DEPS_man     = ronn
+DEPS_mpi     = $(DEPS_build) libopenmpi-dev openmpi-bin python3
 
-deps-build deps-test deps-bench deps-aarch64 deps-fuzz deps-man:
+deps-build deps-test deps-bench deps-aarch64 deps-fuzz deps-man deps-mpi:
 	@command -v dpkg-query >/dev/null || exit 0; \
 	native=$$(dpkg --print-architecture); missing=""; \
 	for p in $(DEPS_$(subst deps-,,$@)); do \
@@ -132,11 +135,13 @@ test: deps-test lib
 	$(MAKE) --no-print-directory cli-check
 	$(MAKE) --no-print-directory st-check
 	$(MAKE) --no-print-directory cli-init-check
+	$(MAKE) --no-print-directory cli-stream-check
 	$(MAKE) --no-print-directory cli-graph-check
 	$(MAKE) --no-print-directory man-check
 	$(MAKE) --no-print-directory exports-check
 	$(MAKE) --no-print-directory cmake-check
 	$(MAKE) --no-print-directory python-check
+	$(MAKE) --no-print-directory test-mpi
 
 # The same without the 10^7-sample statistics (tests/stats/).
 test-fast:
@@ -186,7 +191,7 @@ golden: lib
 
 # The command-line program (programs/), linked statically with the library
 # so it runs from the build tree and needs no rpath once installed.
-.PHONY: cli-check cli-init-check cli-graph-check install-tool
+.PHONY: cli-check cli-init-check cli-stream-check cli-graph-check install-tool
 PROG_SRC = $(sort $(wildcard programs/*.c))
 $(BUILD)/nninit: $(PROG_SRC) programs/prog.h include/nninit.h $(STATIC)
 	$(CC) $(CFLAGS_ALL) -Iprograms -o $@ $(PROG_SRC) $(STATIC) $(LDLIBS_ALL)
@@ -197,6 +202,28 @@ $(BUILD)/nninit: $(PROG_SRC) programs/prog.h include/nninit.h $(STATIC)
 cli-check: $(BUILD)/nninit
 	bash tests/cli/cli.sh $(BUILD)/nninit
 	bash tests/cli/conventions.sh $(BUILD)/nninit
+
+# The streaming writer against the in-memory path (tests/tools/arena_init.c)
+# for every example model, dtype and 1-3 threads, one file and sharded (read
+# back by tests/cli/shards.py), and its failures: bad sizes, full disk, ...
+$(BUILD)/tests/tools/arena_init: tests/tools/arena_init.c include/nninit.h $(STATIC)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(STATIC) $(LDLIBS_ALL)
+cli-stream-check: $(BUILD)/nninit $(BUILD)/tests/tools/arena_init
+	bash tests/cli/cli_stream.sh $(BUILD)/nninit $(BUILD)/tests/tools/arena_init
+
+# nninit-mpi (programs/mpi/): nninit init on many processes, built with Open
+# MPI's compiler wrapper; plain `make` never needs MPI. test-mpi runs it under
+# mpirun with 1, 2 and 3 processes against nninit init, byte for byte.
+.PHONY: mpi test-mpi
+MPICC ?= mpicc
+MPI_PROG_SRC = programs/mpi/nninit_mpi.c $(filter-out programs/main.c,$(PROG_SRC))
+$(BUILD)/nninit-mpi: $(MPI_PROG_SRC) programs/prog.h include/nninit.h $(STATIC)
+	OMPI_CC=$(CC) $(MPICC) $(CFLAGS_ALL) -Iprograms -o $@ $(MPI_PROG_SRC) $(STATIC) $(LDLIBS_ALL)
+mpi: deps-mpi lib
+	$(MAKE) --no-print-directory $(BUILD)/nninit-mpi
+test-mpi: mpi
+	bash tests/mpi/mpi.sh $(BUILD)/nninit-mpi $(BUILD)/nninit
 
 # The safetensors writer read back by tests/interop/st_read.py (NumPy, from the
 # format's description; no shared code): tests/interop/st_write.c writes the files.
@@ -258,6 +285,10 @@ fuzz: fuzz-build
 # ---- benchmarks -----------------------------------------------------------
 bench: deps-bench lib
 	bash bench/run.sh
+# The same, and the 7B model through the in-memory path too (13.5 GB resident,
+# a few more minutes).
+bench-full: deps-bench lib
+	NNINIT_BENCH_FULL=1 bash bench/run.sh
 
 # ---- install --------------------------------------------------------------
 install: install-tool

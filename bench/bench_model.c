@@ -9,6 +9,10 @@
  *       The arena is freed after the clock stops. warm_seconds: a second
  *       nninit_model_init into the same, already touched arena (no page faults):
  *       the init alone.
+ *   bench_model SPEC.json [--dtype D] [--threads N] --save PATH
+ *       the in-memory path to a file, whole: nninit_arena_create +
+ *       nninit_model_init + nninit_model_save (how `nninit init` wrote before it
+ *       streamed), for bench/bench_stream.py to time beside the streaming writer.
  *   bench_model SPEC.json [--dtype D] --list
  *       one line per tensor, tab-separated: name, dtype, shape (comma-separated),
  *       init (canonical spec string), and the plan: kind mean std low high fan_in
@@ -28,18 +32,20 @@ static int fail(const char *what, const char *msg, nninit_status st)
 
 int main(int argc, char **argv)
 {
-    const char *spec = NULL, *dtype = NULL;
+    const char *spec = NULL, *dtype = NULL, *save = NULL;
     int threads = 0, repeat = 3, list = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--dtype") == 0 && i + 1 < argc) dtype = argv[++i];
         else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc) threads = atoi(argv[++i]);
         else if (strcmp(argv[i], "--repeat") == 0 && i + 1 < argc) repeat = atoi(argv[++i]);
         else if (strcmp(argv[i], "--list") == 0) list = 1;
+        else if (strcmp(argv[i], "--save") == 0 && i + 1 < argc) save = argv[++i];
         else if (!spec && argv[i][0] != '-') spec = argv[i];
         else { fprintf(stderr, "bench_model: bad argument '%s'\n", argv[i]); return 2; }
     }
     if (!spec || repeat < 1) {
-        fputs("usage: bench_model SPEC.json [--dtype f32|bf16|f16|f64] [--threads N] [--repeat R] [--list]\n", stderr);
+        fputs("usage: bench_model SPEC.json [--dtype f32|bf16|f16|f64] [--threads N] [--repeat R | --list | --save PATH]\n",
+              stderr);
         return 2;
     }
     char msg[1024] = "";
@@ -70,6 +76,18 @@ int main(int argc, char **argv)
         return 0;
     }
     nninit_run_options opt = { .threads = threads };
+    if (save) {
+        nninit_arena *arena = NULL;
+        if ((st = nninit_arena_create(model, &arena)) != NNINIT_OK) return fail("arena", NULL, st);
+        if ((st = nninit_model_init(model, nninit_arena_pointers(arena), &opt, msg, sizeof msg)) != NNINIT_OK)
+            return fail("init", msg, st);
+        st = nninit_model_save(model, (const void *const *)nninit_arena_pointers(arena), save,
+                               NNINIT_FORMAT_SAFETENSORS, NULL, msg, sizeof msg);
+        if (st != NNINIT_OK) return fail("save", msg, st);
+        nninit_arena_free(arena);
+        nninit_model_free(model);
+        return 0;
+    }
     double *cold = calloc((size_t)repeat, sizeof *cold), *warm = calloc((size_t)repeat, sizeof *warm);
     if (!cold || !warm) return fail("bench", "out of memory", NNINIT_E_NOMEM);
     for (int r = 0; r < repeat; r++) {

@@ -5,7 +5,8 @@ For each model spec and dtype it times, in one run:
   - nninit into memory: build/bench_model (bench/bench_model.c, the library API
     only): a fresh arena + nninit_model_init, no file written;
   - nninit to a file: `build/nninit init SPEC -o FILE.safetensors` (whole
-    process: spec, arena, init, safetensors write with fsync);
+    process: spec, then the streaming writer's fill and write overlapped, fsync
+    included);
   - PyTorch: torch.empty(shape, dtype) + the torch.nn.init call matching each
     tensor's init string (pytorch_default -> kaiming_uniform_(a=sqrt(5)), ...),
     every tensor kept alive as in a model;

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds bench_fill and bench_orthogonal against build/libnninit.a (made by
-# `make lib`), runs them, prints the peer comparison tables, then runs the
-# whole-model (bench_model.py) and data-dependent init (bench_graph.py)
-# benchmarks. Called by `make bench`.
+# `make lib`), runs them, then prints the peer comparison tables, then the
+# whole-model, data-dependent init (bench_graph.py) and streaming benchmarks.
+# Called by `make bench` and `make bench-full` (NNINIT_BENCH_FULL=1).
 #
 #   bash bench/run.sh [bench_fill flags...]
 #   e.g. bash bench/run.sh --benchmark_filter='uniform/f32/.*/warm|ceiling'
@@ -86,6 +86,14 @@ if [ "${NNINIT_BENCH_ONLY:-all}" = all ]; then
     echo
     "$PY" bench/bench_model.py "${MODEL_FLAGS[@]}"
     graph_bench
+    # Streaming (bench/bench_stream.py): a 7B-shaped model to a file beside dd,
+    # llama-1b to /dev/null beside PyTorch; NNINIT_BENCH_FULL=1 (make bench-full)
+    # adds the in-memory path for the 7B model.
+    STREAM_FLAGS=()
+    if [ "${NNINIT_BENCH_PEERS:-1}" = 0 ]; then STREAM_FLAGS+=(--no-torch); fi
+    if [ "${NNINIT_BENCH_FULL:-0}" = 1 ]; then STREAM_FLAGS+=(--arena --plain-dd --repeat-7b 3); fi
+    echo
+    "$PY" bench/bench_stream.py "${STREAM_FLAGS[@]}"
 fi
 
 # ---- Python package (bench/bench_python.py, also runnable alone) ----------------------------

@@ -9,7 +9,8 @@
  *      slices of a tensor, one function per scheme.
  *   3. File formats: NumPy .npy files and directories, safetensors.
  *   4. Whole models: JSON model specs, bulk initialization, arenas,
- *      pretrained weights, statistics of what was written.
+ *      pretrained weights, saving, streaming to a file without holding the
+ *      model (sharded checkpoints, many processes), statistics.
  *   5. Graphs and data-dependent initialization: a model's forward pass,
  *      LSUV and batch-statistics init on a batch of data, the signal probe,
  *      and the same algorithms driving a caller's own forward pass.
@@ -525,6 +526,22 @@ NNINIT_API nninit_status nninit_st_save(const char *path, const nninit_tensor *t
                                         const char *const *metadata, const nninit_write_options *opt,
                                         char *msg, size_t msg_size);
 
+/* Writes tensors[0..n) as a Hugging Face sharded checkpoint: the directory
+ * path holding model-00001-of-0000N.safetensors ... and
+ * model.safetensors.index.json ({"metadata": {"total_size": the tensors'
+ * bytes}, "weight_map": {tensor: file}}), split as huggingface_hub does
+ * (docs/MODELS.md, "Sharded checkpoints": in order, a new shard when the next
+ * tensor would take the open one past max_shard_bytes, a larger tensor alone;
+ * a single shard is the directory's model.safetensors without an index).
+ * Every shard carries the metadata. The same files nninit_model_write writes
+ * with max_shard_bytes; the directory appears whole, as
+ * nninit_npy_save_dir's (an existing one is replaced only if it holds nothing
+ * but a sharded checkpoint, and no_replace is 0). NNINIT_E_PARAM for
+ * max_shard_bytes 0 and the tensors nninit_st_save refuses. */
+NNINIT_API nninit_status nninit_st_save_sharded(const char *path, const nninit_tensor *tensors, size_t n,
+                                                const char *const *metadata, uint64_t max_shard_bytes,
+                                                const nninit_write_options *opt, char *msg, size_t msg_size);
+
 /* Writes tensors[0..n) as a directory: one NAME.npy per tensor (as
  * nninit_npy_save) and __metadata__.json, a JSON object of the metadata
  * pairs (NULL: {}). A name becomes a file name by percent-encoding every byte
@@ -539,12 +556,20 @@ NNINIT_API nninit_status nninit_npy_save_dir(const char *path, const nninit_tens
                                              const char *const *metadata, const nninit_write_options *opt,
                                              char *msg, size_t msg_size);
 
-/* An open safetensors file, mapped read-only. */
+/* An open safetensors file, or sharded checkpoint, mapped read-only. */
 typedef struct nninit_st_file nninit_st_file;
 /* Opens and fully validates a safetensors file (header length, JSON, dtypes,
  * shapes, offsets in bounds, without overlap or gaps, sizes matching the
  * shapes, UTF-8 names without duplicates). On failure *out is NULL, msg says
- * what is wrong; NNINIT_E_IO (cannot read), NNINIT_E_FORMAT (malformed). */
+ * what is wrong; NNINIT_E_IO (cannot read), NNINIT_E_FORMAT (malformed).
+ * A sharded checkpoint (Hugging Face's layout) opens as one file: path is
+ * its index (a name ending in ".json", e.g. model.safetensors.index.json,
+ * whose "weight_map" maps each tensor to a file beside it) or its directory
+ * (holding model.safetensors.index.json, or a lone model.safetensors). Every
+ * shard is validated as above, every weight_map entry must be in its file and
+ * every tensor of a shard in the weight_map; tensors come in the order of the
+ * shards' first mention in the weight_map, each shard's in its header order;
+ * nninit_st_metadata reads the first shard's metadata. */
 NNINIT_API nninit_status nninit_st_open(const char *path, nninit_st_file **out, char *msg, size_t msg_size);
 /* Validates an in-memory safetensors image (the same checks; the bytes must
  * outlive the handle, which refers into them). */
@@ -753,11 +778,123 @@ typedef struct nninit_stats {
     size_t nonfinite;   /* NaN and infinite elements (left out of the above) */
 } nninit_stats;
 
-/* Mean, std, min and max of n elements of dtype at data, in binary64, two
- * passes (a one-pass sum of squares loses the std of tensors far from zero,
- * such as ones plus small noise). Spread over the OpenMP team for large n;
- * the result does not depend on the thread count. */
+/* Mean, std, min and max of n elements of dtype at data, in binary64: by
+ * blocks of 65536 elements, each summed in order with its squared deviations
+ * about its own mean (a second pass over the block), the blocks combined in
+ * order by Chan, Golub and LeVeque's update (a one-pass sum of squares would
+ * lose the std of tensors far from zero, such as ones plus small noise).
+ * Spread over the OpenMP team for large n; the result does not depend on the
+ * thread count, and the streaming writer's statistics equal it. */
 NNINIT_API nninit_status nninit_tensor_stats(const void *data, nninit_dtype dtype, size_t n, nninit_stats *out);
+
+/* ---- streaming a model to its output -------------------------------------------------
+ * nninit_model_write initializes the model and writes it as it goes, never
+ * holding it: a team of threads fills units of the output (about 1 MiB of
+ * consecutive bytes) into a pool of buffers, and one writing thread writes
+ * each at its place in the file (in order, for standard output, a device or a
+ * FIFO) while the team fills the next. Resident memory is the pool
+ * (memory_bytes) plus, for a scheme that needs the whole tensor at once
+ * (orthogonal, sparse), one such tensor at a time and its scheme's workspace,
+ * whatever the model's size. The output is byte for byte what
+ * nninit_model_init + nninit_model_save write, for any thread count, and
+ * appears whole or not at all as described under "writing files".
+ * docs/DESIGN.md ("Streaming") has the design. */
+#define NNINIT_WRITE_UNIT_BYTES ((uint64_t)1 << 20)     /* one buffer */
+#define NNINIT_WRITE_MEMORY_DEFAULT ((uint64_t)64 << 20) /* the pool when memory_bytes is 0 */
+
+typedef struct nninit_model_write_options {
+    int threads;                      /* filling threads (0: the OpenMP default); one more thread writes */
+    /* Called now and then from one thread (never concurrently), and once at
+     * the end; bytes_done counts tensor bytes written. */
+    void (*progress)(void *ctx, const nninit_progress *progress);
+    void *progress_ctx;
+    /* Non-NULL: polled before each unit and each write; once non-zero the
+     * run stops with NNINIT_E_CANCELED and removes what it created. Meant to
+     * be set by a signal handler. */
+    const volatile sig_atomic_t *cancel;
+    int no_replace;                   /* as nninit_write_options */
+    /* The buffer pool in bytes (0: NNINIT_WRITE_MEMORY_DEFAULT); at least two
+     * units of NNINIT_WRITE_UNIT_BYTES. */
+    uint64_t memory_bytes;
+    /* safetensors only. 0: one file. Otherwise a Hugging Face sharded
+     * checkpoint, the directory path holding model-00001-of-0000N.safetensors
+     * ... and model.safetensors.index.json ({"metadata": {"total_size": the
+     * tensors' bytes}, "weight_map": {tensor: file}}), split as
+     * huggingface_hub does (docs/MODELS.md): tensors in spec order, a new shard
+     * when the next tensor's bytes would take the shard past max_shard_bytes,
+     * a larger tensor alone in a shard of its own; one shard in all is the
+     * directory's model.safetensors without an index. Each shard carries the
+     * model's metadata. The directory appears whole, as nninit_npy_save_dir's. */
+    uint64_t max_shard_bytes;
+    /* Non-NULL: tensors the checkpoint has are loaded from it, as
+     * nninit_model_init_from does with load (which may be NULL). */
+    const nninit_st_file *ckpt;
+    const nninit_load_options *load;
+    /* Results, each NULL or an array the caller owns; written only when the
+     * call succeeds: source[count] and ckpt_used[nninit_st_count(ckpt)] as
+     * nninit_model_init_from's; stats[count]: each tensor's statistics,
+     * computed from the buffers as they go out, equal to nninit_tensor_stats
+     * of the whole tensor. */
+    nninit_source *source;
+    unsigned char *ckpt_used;
+    nninit_stats *stats;
+} nninit_model_write_options;
+
+/* Initializes every tensor of the model (loading some from opt->ckpt) and
+ * writes it to path in the format: one safetensors file (metadata as
+ * nninit_model_save's), a sharded checkpoint directory (max_shard_bytes) or
+ * a directory of .npy files. Everything (plans, parameters against dtypes,
+ * the checkpoint, the options) is checked before anything is created. opt may
+ * be NULL. NNINIT_E_IO (errno kept: ENOSPC for a full disk), NNINIT_E_EXISTS,
+ * NNINIT_E_CANCELED, NNINIT_E_NOMEM, NNINIT_E_PARAM for bad options, and the
+ * errors of nninit_model_init_from. */
+NNINIT_API nninit_status nninit_model_write(const nninit_model *model, const char *path, nninit_file_format format,
+                                            const nninit_model_write_options *opt, char *msg, size_t msg_size);
+
+/* nninit_model_write in steps, for several processes writing one output (the
+ * program nninit-mpi): every process creates a writer for the same model,
+ * path and options; one calls begin, which creates the temporary output, and
+ * passes nninit_model_writer_temp to the others, which attach to it; each
+ * runs its part; once all parts succeeded the first commits, and if any
+ * failed it frees its writer instead, which removes the temporary. The
+ * output's bytes are cut into `parts` equal ranges; each unit (each file of a
+ * directory output) belongs to the range holding its middle, so together the
+ * parts write every byte once and the result equals a one-part run. */
+typedef struct nninit_model_writer nninit_model_writer;
+/* Checks and plans everything; nothing is created yet. opt is copied (the
+ * arrays and the checkpoint it points to must outlive the writer); source and
+ * ckpt_used are written here. */
+NNINIT_API nninit_status nninit_model_writer_create(const nninit_model *model, const char *path,
+                                                    nninit_file_format format,
+                                                    const nninit_model_write_options *opt,
+                                                    nninit_model_writer **out, char *msg, size_t msg_size);
+/* Creates the temporary output (every file, with its header); for standard
+ * output, a device or a FIFO, writes the header. */
+NNINIT_API nninit_status nninit_model_writer_begin(nninit_model_writer *w, char *msg, size_t msg_size);
+/* The temporary begin created (file or directory), NULL for a direct output
+ * or before begin. Valid until the writer is committed or freed. */
+NNINIT_API const char *nninit_model_writer_temp(const nninit_model_writer *w);
+/* Opens the temporary `temp` another process's begin created, to run a part. */
+NNINIT_API nninit_status nninit_model_writer_attach(nninit_model_writer *w, const char *temp, char *msg,
+                                                    size_t msg_size);
+/* Fills and writes part `part` (0-based) of `parts`, then flushes it to the
+ * disk (fsync). 0 of 1 is everything. parts > 1 needs a temporary (not a
+ * direct output) and stats NULL; progress then counts this part's bytes. */
+NNINIT_API nninit_status nninit_model_writer_run(nninit_model_writer *w, int part, int parts, char *msg,
+                                                 size_t msg_size);
+/* Makes the output appear (rename), by the writer that called begin. */
+NNINIT_API nninit_status nninit_model_writer_commit(nninit_model_writer *w, char *msg, size_t msg_size);
+/* Releases the writer; before a successful commit, removes what its begin
+ * created. NULL is allowed. */
+NNINIT_API void nninit_model_writer_free(nninit_model_writer *w);
+
+/* A size in bytes from text: a number (digits, with an optional fraction)
+ * and an optional unit, B, KB, MB, GB, TB (powers of 1000) or KiB, MiB, GiB,
+ * TiB (powers of 1024), case-insensitive, maybe after spaces, e.g. "5GB", "500 MB", "2GiB",
+ * "1.5GB", "1048576". Rounded down to whole bytes. NNINIT_E_PARAM (msg says
+ * why) for anything else: empty, negative, unknown unit, zero bytes, or more
+ * than 2^64 - 1. */
+NNINIT_API nninit_status nninit_size_parse(const char *text, uint64_t *bytes, char *msg, size_t msg_size);
 
 /* =========================================================================
  * 5. Graphs and data-dependent initialization

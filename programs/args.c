@@ -8,13 +8,19 @@
 #include <unistd.h>
 #include "prog.h"
 
-prog_state g_prog = { 1, 0, -1 };
+prog_state g_prog = { 1, 0, -1, "nninit", NULL, 0 };
 volatile sig_atomic_t g_stop;
 
 /* ---- messages ----------------------------------------------------------------- */
 static void vmessage(const char *cmd, const char *fmt, va_list ap)
 {
-    fputs("nninit: ", stderr);
+    if (g_prog.capture) {
+        if (g_prog.capture[0]) return;   /* the first message explains the failure */
+        int n = snprintf(g_prog.capture, g_prog.capture_size, "%s%s", cmd ? cmd : "", cmd ? ": " : "");
+        if (n >= 0 && (size_t)n < g_prog.capture_size) vsnprintf(g_prog.capture + n, g_prog.capture_size - (size_t)n, fmt, ap);
+        return;
+    }
+    fprintf(stderr, "%s: ", g_prog.name);
     if (cmd) fprintf(stderr, "%s: ", cmd);
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
@@ -35,7 +41,7 @@ int usage_error(const char *cmd, const char *fmt, ...)
     va_start(ap, fmt);
     vmessage(cmd, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "Try 'nninit %s%s--help'.\n", cmd ? cmd : "", cmd ? " " : "");
+    if (!g_prog.capture) fprintf(stderr, "Try '%s %s%s--help'.\n", g_prog.name, cmd ? cmd : "", cmd ? " " : "");
     return EXIT_USAGE;
 }
 

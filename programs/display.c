@@ -62,7 +62,7 @@ static int utf8_width(const char *s)
     return w;
 }
 
-int print_stats(FILE *f, const nninit_model *model, void *const *data, const nninit_source *source)
+int print_stats(FILE *f, const nninit_model *model, const nninit_stats *stats, const nninit_source *source)
 {
     size_t n = nninit_model_count(model);
     int wn = 4, ws = 5;
@@ -82,9 +82,7 @@ int print_stats(FILE *f, const nninit_model *model, void *const *data, const nni
         nninit_model_tensor_info(model, i, &t);
         nninit_shape_format(t.shape, t.ndim, shape, sizeof shape);
         int loaded = source && (source[i] == NNINIT_FROM_LOADED || source[i] == NNINIT_FROM_RENAMED);
-        nninit_stats s;
-        nninit_status st = nninit_tensor_stats(data[i], t.dtype, t.count, &s);
-        if (st != NNINIT_OK) return fail("init", "--stats: tensor '%s': %s", t.name, nninit_status_str(st));
+        const nninit_stats s = stats[i];
         char expected[32] = "-";
         nninit_plan plan;
         if (!loaded && nninit_scheme_plan(&t.scheme, t.shape, t.ndim, &plan, NULL, 0) == NNINIT_OK)

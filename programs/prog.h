@@ -97,6 +97,12 @@ typedef struct {
     int verbosity;           /* 0 quiet (errors only), 1 default, 2 verbose */
     int force;               /* -f: replace existing outputs */
     int progress;            /* -1 automatic (a terminal on stderr), 0 never, 1 always */
+    const char *name;        /* the program, in messages: "nninit" */
+    /* Non-NULL: messages (errors included) are kept here, the first one
+     * whole, instead of printed (nninit-mpi's other processes hand theirs to
+     * the first). */
+    char *capture;
+    size_t capture_size;
 } prog_state;
 extern prog_state g_prog;
 
@@ -139,12 +145,31 @@ void progress_start(progress_bar *bar);
 void progress_draw(void *ctx, const nninit_progress *p);
 void progress_clear(progress_bar *bar);
 
-/* The --stats table: per tensor, values' mean, std, min, max and the std the
- * scheme should give. data[i] is tensor i; source may be NULL. */
-int print_stats(FILE *f, const nninit_model *model, void *const *data, const nninit_source *source);
+/* The --stats table: per tensor, values' mean, std, min, max (stats[i], as
+ * the library computed them) and the std the scheme should give; source may
+ * be NULL. */
+int print_stats(FILE *f, const nninit_model *model, const nninit_stats *stats, const nninit_source *source);
 /* The --from report on stderr. */
 void print_from_report(const char *from, const nninit_model *model, const nninit_st_file *ck,
                        const char *const *renames, const nninit_source *source, const unsigned char *used);
+
+/* ---- cmd_init.c: what nninit-mpi shares with nninit init ------------------------------- */
+typedef struct {
+    const char *spec_path, *out, *from;
+    const char *const *renames;     /* NULL-terminated, or NULL */
+    int npy, stats, reinit, to_stdout;
+    int dtype_given, seed_given;
+    nninit_dtype dtype;
+    uint64_t seed, threads;
+    uint64_t memory, shard;         /* bytes; 0: the default, one file */
+} init_cfg;
+#define INIT_OPT_COUNT 16
+/* nninit init's option table, into opts. */
+void init_options(opt opts[INIT_OPT_COUNT]);
+/* Parsed options to cfg: 0, or an exit status after printing why. */
+int init_read_options(args *a, init_cfg *c);
+/* The spec with the overrides, and the checkpoint (--from): 0, or EXIT_FAIL after printing why. */
+int init_load_inputs(const init_cfg *c, nninit_model **model, nninit_st_file **ck);
 
 /* ---- data.c: batches and data-dependent init (init --data, probe) ---------------------- */
 typedef struct {

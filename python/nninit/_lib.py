@@ -162,6 +162,9 @@ model_init = _proto("nninit_model_init", _c.c_int, _c.c_void_p, _c.POINTER(_c.c_
                     *_msg)
 st_save = _proto("nninit_st_save", _c.c_int, _c.c_char_p, _c.POINTER(Tensor), _c.c_size_t,
                  _c.POINTER(_c.c_char_p), _c.POINTER(WriteOptions), *_msg)
+st_save_sharded = _proto("nninit_st_save_sharded", _c.c_int, _c.c_char_p, _c.POINTER(Tensor), _c.c_size_t,
+                         _c.POINTER(_c.c_char_p), _c.c_uint64, _c.POINTER(WriteOptions), *_msg)
+size_parse = _proto("nninit_size_parse", _c.c_int, _c.c_char_p, _c.POINTER(_c.c_uint64), *_msg)
 st_open_memory = _proto("nninit_st_open_memory", _c.c_int, _c.c_void_p, _c.c_size_t, _c.POINTER(_c.c_void_p), *_msg)
 st_close = _proto("nninit_st_close", None, _c.c_void_p)
 st_count = _proto("nninit_st_count", _c.c_size_t, _c.c_void_p)

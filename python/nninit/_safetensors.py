@@ -2,7 +2,9 @@
 
 A single file is written by nninit_st_save and validated by
 nninit_st_open_memory over a private mapping of the file. A sharded directory
-is Hugging Face's layout, written here shard by shard with the single-file call:
+is Hugging Face's layout, written by nninit_st_save_sharded (the library's
+split rule and atomic directory, the files nninit init --max-shard-size
+writes) and read here shard by shard:
 
     DIR/model-00001-of-0000N.safetensors ... DIR/model-0000N-of-0000N.safetensors
     DIR/model.safetensors.index.json   {"metadata": {"total_size": BYTES},
@@ -16,10 +18,7 @@ import errno
 import json
 import mmap
 import os
-import re
-import shutil
 import stat
-import tempfile
 
 import numpy as np
 
@@ -27,15 +26,11 @@ from . import _arrays, _lib
 
 INDEX = "model.safetensors.index.json"
 SINGLE = "model.safetensors"
-_SHARD = re.compile(r"model-\d{5,}-of-\d{5,}\.safetensors\Z")
 
 # Header dtypes the library does not hold, readable as NumPy / torch arrays.
 _FOREIGN_NUMPY = {"BOOL": "?", "U8": "u1", "I8": "i1", "U16": "<u2", "I16": "<i2", "U32": "<u4", "I32": "<i4",
                   "U64": "<u8", "I64": "<i8"}
 _FOREIGN_TORCH = {"BOOL": "bool", "U8": "uint8", "I8": "int8", "I16": "int16", "I32": "int32", "I64": "int64"}
-_UNITS = {"": 1, "B": 1, "KB": 10 ** 3, "MB": 10 ** 6, "GB": 10 ** 9, "TB": 10 ** 12,
-          "KIB": 1 << 10, "MIB": 1 << 20, "GIB": 1 << 30, "TIB": 1 << 40}
-
 
 class TensorDict(dict):
     """What load returns: a dict {name: array or tensor} in file order, with the
@@ -278,26 +273,26 @@ def _metadata(metadata):
 
 
 def _size(v):
-    """max_shard_size in bytes: an int, or "<number><unit>" (B, KB, MB, GB, TB; KiB, MiB, GiB, TiB)."""
+    """max_shard_size in bytes: an int, or a string nninit_size_parse reads ("5GB", "500MB", "2GiB")."""
     if isinstance(v, str):
-        m = re.fullmatch(r"\s*(\d+(?:\.\d*)?)\s*([A-Za-z]*)\s*", v)
-        unit = m.group(2).upper() if m else None
-        if unit not in _UNITS:
-            raise ValueError("max_shard_size: %r is not a size such as 5GB, 500MB or 2GiB" % v)
-        n = int(float(m.group(1)) * _UNITS[unit])
-    else:
-        try:
-            n = int(v) if not isinstance(v, bool) else None
-        except (TypeError, ValueError):
-            n = None
-        if n is None or n != v:
-            raise TypeError("max_shard_size: expected an int (bytes) or a string such as '5GB', got %r" % (v,))
-    if n <= 0:
+        n = ctypes.c_uint64()
+        msg = _lib.msg_buffer()
+        if _lib.size_parse(v.encode("utf-8"), ctypes.byref(n), msg, _lib.MSG_SIZE) != 0:
+            raise ValueError("max_shard_size: %s" % msg.value.decode("utf-8", "replace"))
+        return n.value
+    try:
+        n = int(v) if not isinstance(v, bool) else None
+    except (TypeError, ValueError):
+        n = None
+    if n is None or n != v:
+        raise TypeError("max_shard_size: expected an int (bytes) or a string such as '5GB', got %r" % (v,))
+    if n <= 0 or n >= 1 << 64:
         raise ValueError("max_shard_size: %r is not a positive size" % (v,))
     return n
 
 
-def _save_file(path, items, meta):
+def _c_tensors(items, meta):
+    """The C tensor array and metadata list (and the names they point into, to keep alive)."""
     arr = (_lib.Tensor * max(1, len(items)))()
     names = []
     for i, (name, v) in enumerate(items):
@@ -310,138 +305,18 @@ def _save_file(path, items, meta):
     if meta is not None:
         flat = [s.encode("utf-8") for kv in meta for s in kv] + [None]
         cmeta = (ctypes.c_char_p * len(flat))(*flat)
+    return arr, cmeta, names
+
+
+def _save_file(path, items, meta):
+    arr, cmeta, _names = _c_tensors(items, meta)
     msg = _lib.msg_buffer()
     st = _lib.st_save(os.fsencode(path), arr, len(items), cmeta, None, msg, _lib.MSG_SIZE)
     _lib.check(st, msg, path)
 
 
-def split_shards(sizes, limit):
-    """huggingface_hub's split: lists of indices into sizes, in shard order."""
-    shards, current, current_size = [], [], 0
-    for i, size in enumerate(sizes):
-        if size > limit:
-            shards.append([i])
-            continue
-        if current_size + size > limit:
-            shards.append(current)
-            current, current_size = [], 0
-        current.append(i)
-        current_size += size
-    if current:
-        shards.append(current)
-    return shards
-
-
-def _is_earlier_output(path):
-    try:
-        names = os.listdir(path)
-    except OSError:
-        return False
-    return all(n in (INDEX, SINGLE) or _SHARD.match(n) for n in names)
-
-
-def _umask():
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError):
-        pass
-    return 0o022
-
-
-_libc = ctypes.CDLL(None, use_errno=True)
-_AT_FDCWD, _RENAME_NOREPLACE, _RENAME_EXCHANGE = -100, 1, 2
-
-
-def _renameat2(src, dst, flags):
-    """renameat2(2); False with errno ENOSYS/EINVAL where it is not available."""
-    f = getattr(_libc, "renameat2", None)
-    if f is None:
-        ctypes.set_errno(errno.ENOSYS)
-        return False
-    f.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-    f.restype = ctypes.c_int
-    return f(_AT_FDCWD, os.fsencode(src), _AT_FDCWD, os.fsencode(dst), flags) == 0
-
-
-def _check_target(target):
-    try:
-        st = os.lstat(target)
-    except FileNotFoundError:
-        return
-    if not stat.S_ISDIR(st.st_mode):
-        raise FileExistsError(errno.EEXIST, "a sharded directory is written, and the path exists and is not a "
-                              "directory", target)
-    if not _is_earlier_output(target):
-        raise FileExistsError(errno.EEXIST, "a directory nninit did not write (it holds other files than "
-                              "model*.safetensors and %s); not replacing it" % INDEX, target)
-
-
-def _fsync_dir(path):
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def _save_sharded(path, items, meta, limit):
-    target = path.rstrip("/") or path
-    parent, base = os.path.split(target)
-    parent = parent or "."
-    _check_target(target)
-    shards = split_shards([v.nbytes for _, v in items], limit)
-    files = [SINGLE] if len(shards) <= 1 else \
-        ["model-%05d-of-%05d.safetensors" % (k + 1, len(shards)) for k in range(len(shards))]
-    tmp = tempfile.mkdtemp(prefix=".%s.tmp-" % base, dir=parent)
-    try:
-        os.chmod(tmp, 0o777 & ~_umask())      # mkdtemp's 0700 -> what a plain mkdir gives
-        weight_map = {}
-        for fname, shard in zip(files, shards or [[]]):
-            _save_file(os.path.join(tmp, fname), [items[i] for i in shard], meta)
-            for i in shard:
-                weight_map[items[i][0]] = fname
-        if len(files) > 1:
-            index = {"metadata": {"total_size": sum(v.nbytes for _, v in items)}, "weight_map": weight_map}
-            with open(os.path.join(tmp, INDEX), "w", encoding="utf-8") as f:
-                f.write(json.dumps(index, indent=2, sort_keys=True) + "\n")
-                f.flush()
-                os.fsync(f.fileno())
-        _fsync_dir(tmp)
-        _move_into_place(tmp, target)
-        tmp = None
-        _fsync_dir(parent)
-    finally:
-        if tmp is not None:
-            shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _move_into_place(tmp, target):
-    if _renameat2(tmp, target, _RENAME_NOREPLACE):
-        return
-    err = ctypes.get_errno()
-    if err in (errno.ENOSYS, errno.EINVAL):
-        # no renameat2 here: rename() replaces only an absent or empty target
-        if os.path.lexists(target):
-            _check_target(target)
-            old = tempfile.mkdtemp(prefix=".%s.old-" % os.path.basename(target), dir=os.path.dirname(target) or ".")
-            os.rename(target, os.path.join(old, "d"))
-            os.rename(tmp, target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.rename(tmp, target)
-        return
-    if err not in (errno.EEXIST, errno.ENOTEMPTY):
-        raise OSError(err, "cannot rename the new directory into place", target)
-    _check_target(target)          # it appeared or was there: replaced only if it is an earlier output
-    if not _renameat2(tmp, target, _RENAME_EXCHANGE):
-        err = ctypes.get_errno()
-        raise OSError(err, "cannot replace the directory", target)
-    shutil.rmtree(tmp, ignore_errors=True)   # now the earlier output
+    arr, cmeta, _names = _c_tensors(items, meta)
+    msg = _lib.msg_buffer()
+    st = _lib.st_save_sharded(os.fsencode(path), arr, len(items), cmeta, limit, None, msg, _lib.MSG_SIZE)
+    _lib.check(st, msg, path)

@@ -34,6 +34,13 @@ void nninit_parallel_for_(size_t n, size_t min_parallel, void (*fn)(void *ctx, s
  * thread. */
 void nninit_parallel_units_(size_t n, int threads, void (*fn)(void *ctx, size_t i), void *ctx);
 
+/* fn(ctx, i) for every i in [0, n) on `threads` OpenMP threads (0: the
+ * default), each thread taking the next i from one atomic counter: when a
+ * call for i starts, every i' < i has been handed out already, so fn may
+ * wait for earlier indices to make progress (the streaming writer's window)
+ * without deadlock. Fills called by fn run on the calling thread. */
+void nninit_parallel_ordered_(size_t n, int threads, void (*fn)(void *ctx, size_t i), void *ctx);
+
 /* fn(ctx) with fills inside it using `threads` threads (0: the default). */
 void nninit_with_threads_(int threads, void (*fn)(void *ctx), void *ctx);
 

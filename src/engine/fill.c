@@ -163,6 +163,21 @@ void nninit_parallel_units_(size_t n, int threads, void (*fn)(void *ctx, size_t 
     }
 }
 
+/* The same team, but indices handed out in increasing order by one atomic
+ * counter, which OpenMP's dynamic schedule does not promise. */
+void nninit_parallel_ordered_(size_t n, int threads, void (*fn)(void *ctx, size_t i), void *ctx)
+{
+    int nt = threads > 0 ? threads : omp_get_max_threads();
+    if ((size_t)nt > n) nt = n > 0 ? (int)n : 1;
+    atomic_size_t next;
+    atomic_init(&next, 0);
+    #pragma omp parallel num_threads(nt) if (nt > 1 && !omp_in_parallel())
+    {
+        omp_set_num_threads(1);
+        for (size_t i; (i = atomic_fetch_add(&next, 1)) < n;) fn(ctx, i);
+    }
+}
+
 /* Calls fn(ctx) with the nthreads ICV set to `threads` (0: unchanged), so the
  * fills fn makes use that many threads, without changing the caller's ICV:
  * the setting lives in the implicit task of a one-thread (inactive) region. */

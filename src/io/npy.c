@@ -35,6 +35,26 @@ static const char *npy_descr(nninit_dtype dtype)
     return NULL;
 }
 
+/* A tensor name as a file name: every byte outside [A-Za-z0-9._-], and a
+ * leading '.', percent-encoded, so names with '/', spaces or UTF-8 map one to
+ * one onto file names, none is "." or "..", and URL-unquoting reverses it. */
+int nninit_npy_file_name_(const char *name, char *buf, size_t size)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t j = 0;
+    for (size_t i = 0; name[i]; i++) {
+        unsigned char c = (unsigned char)name[i];
+        int keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+                   c == '-' || (c == '.' && i > 0);
+        if (j + 4 >= size) return 0;
+        if (keep) buf[j++] = (char)c;
+        else { buf[j++] = '%'; buf[j++] = hex[c >> 4]; buf[j++] = hex[c & 15]; }
+    }
+    if (j + 5 > size) return 0;
+    memcpy(buf + j, ".npy", 5);
+    return 1;
+}
+
 /* Builds magic + version + length + padded header into buf; returns its
  * length (a multiple of NPY_ALIGN), or 0 if it would not fit. */
 size_t nninit_npy_header_(unsigned char *buf, size_t cap, nninit_dtype dtype, const int64_t *shape, int ndim)

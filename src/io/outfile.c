@@ -1,5 +1,6 @@
 /* Writing a file that appears whole or not at all (nninit_npy_save,
- * nninit_st_save, and the files of nninit_npy_save_dir).
+ * nninit_st_save, the files of nninit_npy_save_dir, and the streaming
+ * writer's single-file outputs through nninit_outfile_begin_/commit_).
  *
  * A regular file (or a path that does not exist yet) is written as a
  * temporary file in the same directory (mkostemp), fsync'ed, given the mode a
@@ -43,6 +44,41 @@ int nninit_write_all_(int fd, const void *data, size_t n, const nninit_write_opt
     }
     return 0;
 }
+
+int nninit_pwrite_all_(int fd, const void *data, size_t n, uint64_t offset, const nninit_write_options *opt)
+{
+    const unsigned char *p = data;
+    while (n > 0) {
+        if (nninit_canceled_(opt)) { errno = ECANCELED; return -1; }
+        size_t chunk = n < WRITE_CHUNK ? n : WRITE_CHUNK;
+        if (offset > (uint64_t)INT64_MAX - chunk) { errno = EFBIG; return -1; }
+        ssize_t w = pwrite(fd, p, chunk, (off_t)offset);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            return -1;
+        }
+        if (w == 0) { errno = EIO; return -1; }
+        p += w;
+        n -= (size_t)w;
+        offset += (uint64_t)w;
+    }
+    return 0;
+}
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+void nninit_le_inplace_(void *data, size_t bytes, size_t elem)
+{
+    unsigned char *p = data;
+    for (size_t i = 0; i + elem <= bytes; i += elem)
+        for (size_t b = 0; b < elem / 2; b++) {
+            unsigned char t = p[i + b];
+            p[i + b] = p[i + elem - 1 - b];
+            p[i + elem - 1 - b] = t;
+        }
+}
+#else
+void nninit_le_inplace_(void *data, size_t bytes, size_t elem) { (void)data; (void)bytes; (void)elem; }
+#endif
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
 /* Big-endian host: files are little-endian, so each element is reversed on
@@ -90,17 +126,6 @@ unsigned nninit_umask_(void)
     return (unsigned)m;
 }
 
-/* Direct write to something rename cannot replace. The descriptor is closed
- * here unless it is standard output. */
-static int write_direct(int fd, int close_it, nninit_emit_fn_ emit, void *ctx)
-{
-    int rc = emit(fd, ctx);
-    int saved = errno;
-    if (close_it && close(fd) != 0 && rc == 0) { rc = -1; saved = errno; }
-    errno = saved;
-    return rc;
-}
-
 int nninit_rename_into_place_(const char *tmp, const char *target, int no_replace)
 {
     if (!no_replace) return rename(tmp, target);
@@ -144,49 +169,45 @@ void nninit_fsync_parent_(const char *path)
     free(dir);
 }
 
-/* Temporary file beside target, fsync, mode, rename. mode < 0: a new file
- * (0666 & ~umask, as open(O_CREAT, 0666) would give); else the replaced
- * file's permission bits, as a write through open(O_TRUNC) would keep them
- * (set-id bits dropped, as the kernel drops them on such a write). The new
- * file belongs to the caller even if the old one did not. */
-static int write_atomic(const char *target, long mode, nninit_emit_fn_ emit, void *ctx, int no_replace)
+/* Creates the temporary beside target. mode < 0: a new file (0666 & ~umask,
+ * as open(O_CREAT, 0666) would give); else the replaced file's permission
+ * bits, as a write through open(O_TRUNC) would keep them (set-id bits
+ * dropped, as the kernel drops them on such a write). The new file belongs to
+ * the caller even if the old one did not. */
+static int begin_atomic(nninit_outfile_ *f, const char *target, long mode, int no_replace)
 {
     /* "<dir>/.nninit-XXXXXX": a short fixed name cannot exceed NAME_MAX
      * however long the target's own name is. */
     const char *slash = strrchr(target, '/');
     size_t dir_len = slash ? (size_t)(slash - target) + 1 : 0;
     static const char stem[] = ".nninit-XXXXXX";
-    char *tmp = malloc(dir_len + sizeof stem);
-    if (!tmp) { errno = ENOMEM; return -1; }
-    memcpy(tmp, target, dir_len);
-    memcpy(tmp + dir_len, stem, sizeof stem);
-
-    int fd = mkostemp(tmp, O_CLOEXEC);
-    if (fd < 0) {
+    f->tmp = malloc(dir_len + sizeof stem);
+    f->target = strdup(target);
+    if (!f->tmp || !f->target) { nninit_outfile_abort_(f); errno = ENOMEM; return -1; }
+    memcpy(f->tmp, target, dir_len);
+    memcpy(f->tmp + dir_len, stem, sizeof stem);
+    f->fd = mkostemp(f->tmp, O_CLOEXEC);
+    if (f->fd < 0) {
         int saved = errno;
-        free(tmp);
+        free(f->tmp);
+        f->tmp = NULL;
+        nninit_outfile_abort_(f);
         errno = saved;
         return -1;
     }
-    mode_t m = mode < 0 ? (mode_t)(0666 & ~nninit_umask_()) : (mode_t)mode;
-    int rc = emit(fd, ctx);
-    if (rc == 0) rc = fsync(fd);
-    if (rc == 0) rc = fchmod(fd, m);
-    int saved = errno;
-    if (close(fd) != 0 && rc == 0) { rc = -1; saved = errno; }
-    if (rc == 0 && nninit_rename_into_place_(tmp, target, no_replace) != 0) { rc = -1; saved = errno; }
-    if (rc != 0) unlink(tmp);
-    free(tmp);
-    if (rc == 0) nninit_fsync_parent_(target);
-    errno = saved;
-    return rc;
+    f->own_fd = 1;
+    f->seekable = 1;
+    f->mode = mode;
+    f->no_replace = no_replace;
+    return 0;
 }
 
-/* Opens, writes and classifies: 0 or -1 with errno. */
-static int write_path(const char *path, nninit_emit_fn_ emit, void *ctx, int no_replace)
+int nninit_outfile_begin_(nninit_outfile_ *f, const char *path, int no_replace)
 {
+    memset(f, 0, sizeof *f);
+    f->fd = -1;
     if (path[0] == '\0') { errno = ENOENT; return -1; }
-    if (strcmp(path, "-") == 0) return write_direct(STDOUT_FILENO, 0, emit, ctx);
+    if (strcmp(path, "-") == 0) { f->fd = STDOUT_FILENO; return 0; }
 
     struct stat st;
     if (stat(path, &st) == 0) {
@@ -195,14 +216,18 @@ static int write_path(const char *path, nninit_emit_fn_ emit, void *ctx, int no_
             int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
             if (fd < 0) return -1;
             struct stat fst;
-            if (fstat(fd, &fst) == 0 && !S_ISREG(fst.st_mode)) return write_direct(fd, 1, emit, ctx);
+            if (fstat(fd, &fst) == 0 && !S_ISREG(fst.st_mode)) {
+                f->fd = fd;
+                f->own_fd = 1;
+                return 0;
+            }
             close(fd);  /* became a regular file meanwhile: replace it atomically below */
             if (stat(path, &st) != 0) return -1;
         }
         if (no_replace) { errno = EEXIST; return -1; }
         char *real = realpath(path, NULL);
         if (!real) return -1;
-        int rc = write_atomic(real, (long)(st.st_mode & 0777), emit, ctx, 0);
+        int rc = begin_atomic(f, real, (long)(st.st_mode & 0777), 0);
         int saved = errno;
         free(real);
         errno = saved;
@@ -211,7 +236,72 @@ static int write_path(const char *path, nninit_emit_fn_ emit, void *ctx, int no_
     /* Nothing there (a dangling symbolic link is replaced by the file, unless
      * no_replace, where the link counts as existing). */
     if (errno != ENOENT) return -1;
-    return write_atomic(path, -1, emit, ctx, no_replace);
+    return begin_atomic(f, path, -1, no_replace);
+}
+
+int nninit_outfile_attach_(nninit_outfile_ *f, const char *tmp)
+{
+    memset(f, 0, sizeof *f);
+    f->fd = open(tmp, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+    if (f->fd < 0) return -1;
+    struct stat st;
+    if (fstat(f->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        int saved = errno ? errno : EINVAL;
+        close(f->fd);
+        f->fd = -1;
+        errno = S_ISREG(st.st_mode) ? saved : EINVAL;
+        return -1;
+    }
+    f->own_fd = 1;
+    f->seekable = 1;
+    return 0;
+}
+
+int nninit_outfile_commit_(nninit_outfile_ *f)
+{
+    int rc = 0, saved = 0;
+    if (f->tmp) {
+        mode_t m = f->mode < 0 ? (mode_t)(0666 & ~nninit_umask_()) : (mode_t)f->mode;
+        rc = fsync(f->fd);
+        if (rc == 0) rc = fchmod(f->fd, m);
+        saved = errno;
+    }
+    if (f->own_fd && close(f->fd) != 0 && rc == 0) { rc = -1; saved = errno; }
+    f->own_fd = 0;
+    f->fd = -1;
+    if (f->tmp && rc == 0 && nninit_rename_into_place_(f->tmp, f->target, f->no_replace) != 0) { rc = -1; saved = errno; }
+    if (f->tmp && rc == 0) {
+        free(f->tmp);   /* renamed: nothing left to remove */
+        f->tmp = NULL;
+        nninit_fsync_parent_(f->target);
+    }
+    nninit_outfile_abort_(f);
+    errno = saved;
+    return rc;
+}
+
+void nninit_outfile_abort_(nninit_outfile_ *f)
+{
+    int saved = errno;
+    if (f->own_fd && f->fd >= 0) close(f->fd);
+    if (f->tmp) unlink(f->tmp);
+    free(f->tmp);
+    free(f->target);
+    memset(f, 0, sizeof *f);
+    f->fd = -1;
+    errno = saved;
+}
+
+/* Opens, writes and classifies: 0 or -1 with errno. */
+static int write_path(const char *path, nninit_emit_fn_ emit, void *ctx, int no_replace)
+{
+    nninit_outfile_ f;
+    if (nninit_outfile_begin_(&f, path, no_replace) != 0) return -1;
+    if (emit(f.fd, ctx) != 0) {
+        nninit_outfile_abort_(&f);
+        return -1;
+    }
+    return nninit_outfile_commit_(&f);
 }
 
 nninit_status nninit_write_file_(const char *path, nninit_emit_fn_ emit, void *ctx, const nninit_write_options *opt,

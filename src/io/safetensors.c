@@ -65,6 +65,7 @@ typedef struct {
     int ndim;
     int64_t shape[NNINIT_MAX_DIMS];
     uint64_t begin, end;
+    const unsigned char *base;  /* the byte buffer of the file holding it */
 } st_entry;
 
 struct nninit_st_file {
@@ -78,6 +79,8 @@ struct nninit_st_file {
     size_t *by_name;            /* indices sorted by name (nninit_st_find) */
     size_t n_meta;
     char **meta;                /* key, value, key, value, ... */
+    nninit_st_file **shards;    /* a sharded checkpoint: the files its entries point into */
+    size_t nshards;
 };
 
 static void st_free(nninit_st_file *f)
@@ -90,6 +93,8 @@ static void st_free(nninit_st_file *f)
     free(f->meta);
     if (f->map) munmap(f->map, f->map_len);
     free(f->owned);
+    for (size_t k = 0; k < f->nshards; k++) st_free(f->shards[k]);
+    free(f->shards);
     free(f);
 }
 
@@ -325,6 +330,7 @@ static nninit_status parse_header(const cJSON *root, nninit_st_file *f, const ch
             break;
         }
         f->count++;
+        f->t[i].base = f->data;
         st = parse_entry(c, &f->t[i], f->data_len, what, msg, msg_size);
     }
 
@@ -469,12 +475,9 @@ static int read_stream(int fd, unsigned char **buf, size_t *len)
     return 0;
 }
 
-nninit_status nninit_st_open(const char *path, nninit_st_file **out, char *msg, size_t msg_size)
+static nninit_status open_file(const char *path, nninit_st_file **out, char *msg, size_t msg_size)
 {
-    if (msg && msg_size) msg[0] = '\0';
-    if (!out) FAIL(NNINIT_E_NULL, "safetensors: NULL output handle");
     *out = NULL;
-    if (!path) FAIL(NNINIT_E_NULL, "safetensors: NULL path");
     char what[300];
     char pb[96];
     snprintf(what, sizeof what, "safetensors \"%s\"", nninit_utf8_ok_(path) ? shown(path, pb) : "(path not UTF-8)");
@@ -529,7 +532,208 @@ nninit_status nninit_st_open(const char *path, nninit_st_file **out, char *msg, 
     return NNINIT_OK;
 }
 
+/* ---- sharded checkpoints ------------------------------------------------------------
+ * A Hugging Face index (model.safetensors.index.json): {"metadata": {...},
+ * "weight_map": {tensor: file}}, the files beside the index. The handle is
+ * one view of every shard: entries in the order of the files' first mention
+ * in the weight map, each file's in its header order; the metadata is the
+ * first such file's. Every tensor of the weight map must be in its file and
+ * every tensor of a file in the weight map under that file's name. */
+#define INDEX_MAX ((size_t)64 << 20)
+
+static nninit_status read_small(const char *path, const char *what, char **text, char *msg, size_t msg_size)
+{
+    FILE *fp = fopen(path, "rbe");
+    if (!fp) {
+        int e = errno;
+        nninit_fail_(NNINIT_E_IO, msg, msg_size, "%s: cannot open: %s", what, strerror(e));
+        errno = e;
+        return NNINIT_E_IO;
+    }
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap + 1);
+    nninit_status st = buf ? NNINIT_OK : nninit_fail_(NNINIT_E_NOMEM, msg, msg_size, "%s: out of memory", what);
+    while (st == NNINIT_OK) {
+        if (n == cap) {
+            char *q = cap < INDEX_MAX ? realloc(buf, 2 * cap + 1) : NULL;
+            if (!q) { st = nninit_fail_(NNINIT_E_FORMAT, msg, msg_size, "%s: larger than %zu bytes", what, INDEX_MAX); break; }
+            buf = q;
+            cap *= 2;
+        }
+        size_t r = fread(buf + n, 1, cap - n, fp);
+        n += r;
+        if (r == 0) {
+            if (ferror(fp)) st = nninit_fail_(NNINIT_E_IO, msg, msg_size, "%s: cannot read: %s", what, strerror(errno));
+            break;
+        }
+    }
+    fclose(fp);
+    if (st != NNINIT_OK) { free(buf); return st; }
+    buf[n] = '\0';
+    if (strlen(buf) != n) { free(buf); BAD("%s: a NUL byte in the JSON", what); }
+    *text = buf;
+    return NNINIT_OK;
+}
+
+/* A file name an index may give: a plain name in the index's directory. */
+static int plain_name(const char *s)
+{
+    return s[0] && strcmp(s, ".") != 0 && strcmp(s, "..") != 0 && !strchr(s, '/') && nninit_utf8_ok_(s);
+}
+
+/* Moves shard k's entries (and the first shard's metadata) into m. */
+static void take_entries(nninit_st_file *m, nninit_st_file *sh, int first)
+{
+    for (size_t i = 0; i < sh->count; i++) m->t[m->count++] = sh->t[i];
+    sh->count = 0;   /* the names are m's now */
+    if (first) {
+        m->meta = sh->meta;
+        m->n_meta = sh->n_meta;
+        sh->meta = NULL;
+        sh->n_meta = 0;
+    }
+}
+
+static nninit_status merge_shards(nninit_st_file *m, const cJSON *wm, const char *const *files, const char *what,
+                                  char *msg, size_t msg_size)
+{
+    size_t total = 0;
+    for (size_t k = 0; k < m->nshards; k++) total += m->shards[k]->count;
+    m->t = calloc(total ? total : 1, sizeof *m->t);
+    m->by_name = malloc((total ? total : 1) * sizeof *m->by_name);
+    if (!m->t || !m->by_name) FAIL(NNINIT_E_NOMEM, "%s: out of memory", what);
+    /* every weight_map entry is in the file it names */
+    size_t listed = 0;
+    for (const cJSON *c = wm->child; c; c = c->next, listed++) {
+        size_t k = 0;
+        while (strcmp(files[k], c->valuestring) != 0) k++;
+        char nb[96];
+        if (nninit_st_find(m->shards[k], c->string) < 0)
+            BAD("%s: weight_map puts tensor \"%s\" in %s, which does not hold it", what, shown(c->string, nb),
+                files[k]);
+    }
+    for (size_t k = 0; k < m->nshards; k++) {
+        /* and every tensor of a file is listed, under that file */
+        const nninit_st_file *sh = m->shards[k];
+        for (size_t i = 0; i < sh->count; i++) {
+            const cJSON *e = cJSON_GetObjectItemCaseSensitive(wm, sh->t[i].name);
+            char nb[96];
+            if (!e || strcmp(e->valuestring, files[k]) != 0)
+                BAD("%s: %s holds tensor \"%s\", which the weight_map %s", what, files[k], shown(sh->t[i].name, nb),
+                    e ? "puts in another file" : "does not list");
+        }
+        take_entries(m, m->shards[k], k == 0);
+    }
+    if (m->count != listed) BAD("%s: the weight_map lists a tensor twice", what);
+    entry_ref *refs = malloc((m->count ? m->count : 1) * sizeof *refs);
+    if (!refs) FAIL(NNINIT_E_NOMEM, "%s: out of memory", what);
+    for (size_t i = 0; i < m->count; i++) refs[i] = (entry_ref){ &m->t[i], i };
+    if (m->count) qsort(refs, m->count, sizeof *refs, cmp_ref_names);
+    for (size_t i = 0; i < m->count; i++) m->by_name[i] = refs[i].idx;
+    free(refs);
+    return NNINIT_OK;
+}
+
+static nninit_status open_index(const char *path, nninit_st_file **out, char *msg, size_t msg_size)
+{
+    *out = NULL;
+    char what[300], pb[96];
+    snprintf(what, sizeof what, "sharded checkpoint \"%s\"", nninit_utf8_ok_(path) ? shown(path, pb) : "(path not UTF-8)");
+    char *text = NULL;
+    FORWARD_IF_ERROR(read_small(path, what, &text, msg, msg_size));
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithOpts(text, &end, 1);
+    free(text);
+    if (!root) BAD("%s: not valid JSON", what);
+    nninit_status st = NNINIT_OK;
+    const cJSON *wm = cJSON_GetObjectItemCaseSensitive(root, "weight_map");
+    const cJSON *meta = cJSON_GetObjectItemCaseSensitive(root, "metadata");
+    if (!cJSON_IsObject(root)) st = nninit_fail_(NNINIT_E_FORMAT, msg, msg_size, "%s: not a JSON object", what);
+    else if (!cJSON_IsObject(wm))
+        st = nninit_fail_(NNINIT_E_FORMAT, msg, msg_size, "%s: no \"weight_map\" object", what);
+    else if (meta && !cJSON_IsObject(meta))
+        st = nninit_fail_(NNINIT_E_FORMAT, msg, msg_size, "%s: \"metadata\" is not an object", what);
+    /* the files, in the order of their first mention */
+    size_t nfiles = 0, n = st == NNINIT_OK ? (size_t)cJSON_GetArraySize(wm) : 0;
+    const char **files = calloc(n ? n : 1, sizeof *files);
+    if (st == NNINIT_OK && !files) st = nninit_fail_(NNINIT_E_NOMEM, msg, msg_size, "%s: out of memory", what);
+    for (const cJSON *c = st == NNINIT_OK ? wm->child : NULL; c && st == NNINIT_OK; c = c->next) {
+        char nb[96];
+        if (!c->string || !nninit_utf8_ok_(c->string))
+            st = nninit_fail_(NNINIT_E_FORMAT, msg, msg_size, "%s: a weight_map name is not valid UTF-8", what);
+        else if (!cJSON_IsString(c) || !plain_name(c->valuestring))
+            st = nninit_fail_(NNINIT_E_FORMAT, msg, msg_size, "%s: weight_map \"%s\": not the name of a file beside "
+                              "the index", what, shown(c->string, nb));
+        size_t k = 0;
+        while (st == NNINIT_OK && k < nfiles && strcmp(files[k], c->valuestring) != 0) k++;
+        if (st == NNINIT_OK && k == nfiles) files[nfiles++] = c->valuestring;
+    }
+    nninit_st_file *m = st == NNINIT_OK ? calloc(1, sizeof *m) : NULL;
+    if (st == NNINIT_OK && !m) st = nninit_fail_(NNINIT_E_NOMEM, msg, msg_size, "%s: out of memory", what);
+    if (m && !(m->shards = calloc(nfiles ? nfiles : 1, sizeof *m->shards)))
+        st = nninit_fail_(NNINIT_E_NOMEM, msg, msg_size, "%s: out of memory", what);
+    const char *slash = strrchr(path, '/');
+    size_t dir_len = slash ? (size_t)(slash - path) + 1 : 0;
+    for (size_t k = 0; st == NNINIT_OK && k < nfiles; k++) {
+        size_t len = dir_len + strlen(files[k]) + 1;
+        char *fp = malloc(len);
+        if (!fp) { st = nninit_fail_(NNINIT_E_NOMEM, msg, msg_size, "%s: out of memory", what); break; }
+        snprintf(fp, len, "%.*s%s", (int)dir_len, path, files[k]);
+        st = open_file(fp, &m->shards[k], msg, msg_size);
+        free(fp);
+        if (st == NNINIT_OK) m->nshards++;
+    }
+    if (st == NNINIT_OK) st = merge_shards(m, wm, files, what, msg, msg_size);
+    free(files);
+    cJSON_Delete(root);
+    if (st != NNINIT_OK) { st_free(m); return st; }
+    *out = m;
+    return NNINIT_OK;
+}
+
+nninit_status nninit_st_open(const char *path, nninit_st_file **out, char *msg, size_t msg_size)
+{
+    if (msg && msg_size) msg[0] = '\0';
+    if (!out) FAIL(NNINIT_E_NULL, "safetensors: NULL output handle");
+    *out = NULL;
+    if (!path) FAIL(NNINIT_E_NULL, "safetensors: NULL path");
+    size_t len = strlen(path);
+    struct stat sb;
+    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        /* a checkpoint directory: its index, or its one model.safetensors */
+        char *p = malloc(len + sizeof "/" NNINIT_SHARD_INDEX_);
+        if (!p) FAIL(NNINIT_E_NOMEM, "safetensors: out of memory");
+        snprintf(p, len + sizeof "/" NNINIT_SHARD_INDEX_, "%s/" NNINIT_SHARD_INDEX_, path);
+        int has_index = access(p, F_OK) == 0;
+        if (!has_index) snprintf(p, len + sizeof "/" NNINIT_SHARD_INDEX_, "%s/" NNINIT_SHARD_SINGLE_, path);
+        nninit_status st;
+        if (has_index) st = open_index(p, out, msg, msg_size);
+        else if (access(p, F_OK) == 0) st = open_file(p, out, msg, msg_size);
+        else {
+            char pb[96];
+            st = nninit_fail_(NNINIT_E_IO, msg, msg_size, "safetensors \"%s\": a directory with neither "
+                              NNINIT_SHARD_INDEX_ " nor " NNINIT_SHARD_SINGLE_, nninit_utf8_ok_(path) ? shown(path, pb) : "?");
+            errno = ENOENT;
+        }
+        free(p);
+        return st;
+    }
+    if (len >= 5 && strcmp(path + len - 5, ".json") == 0) return open_index(path, out, msg, msg_size);
+    return open_file(path, out, msg, msg_size);
+}
+
 void nninit_st_close(nninit_st_file *file) { st_free(file); }
+
+void nninit_st_release_(const nninit_st_file *f, const void *p, size_t n)
+{
+    for (size_t k = 0; k < f->nshards; k++) nninit_st_release_(f->shards[k], p, n);
+    /* only a file mapping: bytes read into memory (a pipe's) would be lost */
+    const uintptr_t lo = (uintptr_t)f->map, hi = lo + f->map_len, page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    if (!f->map || (uintptr_t)p < lo || (uintptr_t)p + n > hi) return;
+    /* whole pages inside the range only: a neighbour's bytes stay mapped */
+    uintptr_t a = ((uintptr_t)p + page - 1) & ~(page - 1), b = ((uintptr_t)p + n) & ~(page - 1);
+    if (b > a) madvise((void *)a, b - a, MADV_DONTNEED);
+}
 
 size_t nninit_st_count(const nninit_st_file *file) { return file ? file->count : 0; }
 
@@ -544,7 +748,7 @@ nninit_status nninit_st_tensor(const nninit_st_file *file, size_t i, nninit_tens
     out->dtype = e->dt->dtype >= 0 ? (nninit_dtype)e->dt->dtype : (nninit_dtype)-1;
     out->ndim = e->ndim;
     memcpy(out->shape, e->shape, sizeof e->shape);
-    out->data = file->data + e->begin;
+    out->data = e->base + e->begin;
     out->nbytes = (size_t)(e->end - e->begin);
     return e->dt->dtype >= 0 ? NNINIT_OK : NNINIT_E_DTYPE;
 }

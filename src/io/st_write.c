@@ -88,15 +88,12 @@ static nninit_status check_out_tensor(const nninit_tensor *t, size_t i, char *ms
     if (count > SIZE_MAX / elem || count * elem != t->nbytes)
         FAIL(NNINIT_E_PARAM, "safetensors: tensor \"%s\": nbytes %zu, but its shape and dtype need %zu x %zu",
              t->name, t->nbytes, count, elem);
-    if (t->nbytes && !t->data) FAIL(NNINIT_E_NULL, "safetensors: tensor \"%s\": NULL data", t->name);
     return NNINIT_OK;
 }
 
-nninit_status nninit_st_save(const char *path, const nninit_tensor *tensors, size_t n, const char *const *metadata,
-                             const nninit_write_options *opt, char *msg, size_t msg_size)
+nninit_status nninit_st_check_(const nninit_tensor *tensors, size_t n, const char *const *metadata, char *msg,
+                               size_t msg_size)
 {
-    if (msg && msg_size) msg[0] = '\0';
-    if (!path) FAIL(NNINIT_E_NULL, "safetensors: NULL path");
     if (n && !tensors) FAIL(NNINIT_E_NULL, "safetensors: NULL tensor array");
     for (size_t i = 0; i < n; i++) FORWARD_IF_ERROR(check_out_tensor(&tensors[i], i, msg, msg_size));
     size_t n_meta = 0;
@@ -111,95 +108,100 @@ nninit_status nninit_st_save(const char *path, const nninit_tensor *tensors, siz
             n_meta++;
         }
     }
-
+    if (n == 0) return NNINIT_OK;
+    name_idx *names = malloc(n * sizeof *names);
+    if (!names) FAIL(NNINIT_E_NOMEM, "safetensors: out of memory");
+    for (size_t i = 0; i < n; i++) names[i] = (name_idx){ tensors[i].name, i };
+    qsort(names, n, sizeof *names, cmp_name);
     nninit_status st = NNINIT_OK;
-    name_idx *names = NULL;
-    size_idx *sizes = NULL;
-    size_t *order = NULL;
-    uint64_t *off = NULL;
-    nninit_text_ h = { 0 };
-    if (n) {
-        names = malloc(n * sizeof *names);
-        sizes = malloc(n * sizeof *sizes);
-        order = malloc(n * sizeof *order);
-        if (!names || !sizes || !order) {
-            st = nninit_fail_(NNINIT_E_NOMEM, msg, msg_size, "safetensors: out of memory");
-            goto done;
-        }
-    }
-    for (size_t i = 0; i < n; i++) {
-        names[i] = (name_idx){ tensors[i].name, i };
-        sizes[i] = (size_idx){ nninit_dtype_size(tensors[i].dtype), i };
-    }
-    if (n) qsort(names, n, sizeof *names, cmp_name);
-    for (size_t i = 1; i < n; i++)
-        if (strcmp(names[i - 1].name, names[i].name) == 0) {
+    for (size_t i = 1; i < n && st == NNINIT_OK; i++)
+        if (strcmp(names[i - 1].name, names[i].name) == 0)
             st = nninit_fail_(NNINIT_E_PARAM, msg, msg_size, "safetensors: duplicate tensor name \"%s\" (tensors %zu and %zu)",
                               names[i].name, names[i - 1].idx, names[i].idx);
-            goto done;
-        }
-    if (n) qsort(sizes, n, sizeof *sizes, cmp_size);
-
-    /* offsets in layout order; the header lists tensors in the caller's order */
-    off = n ? malloc(n * sizeof *off) : NULL;
-    if (n && !off) {
-        st = nninit_fail_(NNINIT_E_NOMEM, msg, msg_size, "safetensors: out of memory");
-        goto done;
-    }
-    uint64_t pos = 0;
-    for (size_t k = 0; k < n; k++) {
-        order[k] = sizes[k].idx;
-        off[sizes[k].idx] = pos;
-        pos += tensors[sizes[k].idx].nbytes;  /* sizes fit: they are in memory */
-    }
-
-    nninit_text_add_(&h, "\0\0\0\0\0\0\0\0", 8);
-    nninit_text_str_(&h, "{");
-    int first = 1;
-    if (n_meta) {
-        nninit_text_str_(&h, "\"" ST_META_KEY "\":{");
-        for (size_t j = 0; j < n_meta; j++) {
-            if (j) nninit_text_str_(&h, ",");
-            nninit_text_json_str_(&h, metadata[2 * j]);
-            nninit_text_str_(&h, ":");
-            nninit_text_json_str_(&h, metadata[2 * j + 1]);
-        }
-        nninit_text_str_(&h, "}");
-        first = 0;
-    }
-    for (size_t i = 0; i < n; i++) {
-        const nninit_tensor *t = &tensors[i];
-        if (!first) nninit_text_str_(&h, ",");
-        first = 0;
-        nninit_text_json_str_(&h, t->name);
-        nninit_text_str_(&h, ":{\"dtype\":\"");
-        nninit_text_str_(&h, nninit_st_dtype_name_(t->dtype));
-        nninit_text_str_(&h, "\",\"shape\":[");
-        for (int d = 0; d < t->ndim; d++) nninit_text_fmt_(&h, d ? ",%" PRIu64 : "%" PRIu64, (uint64_t)t->shape[d]);
-        nninit_text_fmt_(&h, "],\"data_offsets\":[%" PRIu64, off[i]);
-        nninit_text_fmt_(&h, ",%" PRIu64 "]}", off[i] + t->nbytes);
-    }
-    nninit_text_str_(&h, "}");
-    while (!h.failed && h.len % ST_DATA_ALIGN) nninit_text_add_(&h, " ", 1);
-    if (h.failed) {
-        st = nninit_fail_(NNINIT_E_NOMEM, msg, msg_size, "safetensors: out of memory");
-        goto done;
-    }
-    uint64_t hlen = h.len - 8;
-    for (int b = 0; b < 8; b++) h.buf[b] = (char)(unsigned char)(hlen >> (8 * b));
-
-    st_out o = { tensors, order, n, h.buf, h.len, opt };
-    st = nninit_write_file_(path, emit_st, &o, opt, "safetensors", msg, msg_size);
-done:
-    {
-        int saved = errno;
-        free(names);
-        free(sizes);
-        free(order);
-        free(off);
-        nninit_text_free_(&h);
-        errno = saved;
-    }
+    free(names);
     return st;
 }
 
+nninit_status nninit_st_header_(const nninit_tensor *tensors, const size_t *sel, size_t k, const char *const *metadata,
+                                nninit_text_ *h, uint64_t *off, size_t *order, char *msg, size_t msg_size)
+{
+    memset(h, 0, sizeof *h);
+    size_idx *sizes = k ? malloc(k * sizeof *sizes) : NULL;
+    if (k && !sizes) FAIL(NNINIT_E_NOMEM, "safetensors: out of memory");
+    for (size_t j = 0; j < k; j++) sizes[j] = (size_idx){ nninit_dtype_size(tensors[sel[j]].dtype), j };
+    if (k) qsort(sizes, k, sizeof *sizes, cmp_size);
+    /* offsets in layout order; the header lists tensors in the caller's order */
+    uint64_t pos = 0;
+    for (size_t q = 0; q < k; q++) {
+        order[q] = sizes[q].idx;
+        off[sizes[q].idx] = pos;
+        pos += tensors[sel[sizes[q].idx]].nbytes;
+    }
+    free(sizes);
+
+    nninit_text_add_(h, "\0\0\0\0\0\0\0\0", 8);
+    nninit_text_str_(h, "{");
+    int first = 1;
+    if (metadata && metadata[0]) {
+        nninit_text_str_(h, "\"" ST_META_KEY "\":{");
+        for (size_t j = 0; metadata[2 * j]; j++) {
+            if (j) nninit_text_str_(h, ",");
+            nninit_text_json_str_(h, metadata[2 * j]);
+            nninit_text_str_(h, ":");
+            nninit_text_json_str_(h, metadata[2 * j + 1]);
+        }
+        nninit_text_str_(h, "}");
+        first = 0;
+    }
+    for (size_t j = 0; j < k; j++) {
+        const nninit_tensor *t = &tensors[sel[j]];
+        if (!first) nninit_text_str_(h, ",");
+        first = 0;
+        nninit_text_json_str_(h, t->name);
+        nninit_text_str_(h, ":{\"dtype\":\"");
+        nninit_text_str_(h, nninit_st_dtype_name_(t->dtype));
+        nninit_text_str_(h, "\",\"shape\":[");
+        for (int d = 0; d < t->ndim; d++) nninit_text_fmt_(h, d ? ",%" PRIu64 : "%" PRIu64, (uint64_t)t->shape[d]);
+        nninit_text_fmt_(h, "],\"data_offsets\":[%" PRIu64, off[j]);
+        nninit_text_fmt_(h, ",%" PRIu64 "]}", off[j] + t->nbytes);
+    }
+    nninit_text_str_(h, "}");
+    while (!h->failed && h->len % ST_DATA_ALIGN) nninit_text_add_(h, " ", 1);
+    if (h->failed) {
+        nninit_text_free_(h);
+        FAIL(NNINIT_E_NOMEM, "safetensors: out of memory");
+    }
+    uint64_t hlen = h->len - 8;
+    for (int b = 0; b < 8; b++) h->buf[b] = (char)(unsigned char)(hlen >> (8 * b));
+    return NNINIT_OK;
+}
+
+nninit_status nninit_st_save(const char *path, const nninit_tensor *tensors, size_t n, const char *const *metadata,
+                             const nninit_write_options *opt, char *msg, size_t msg_size)
+{
+    if (msg && msg_size) msg[0] = '\0';
+    if (!path) FAIL(NNINIT_E_NULL, "safetensors: NULL path");
+    FORWARD_IF_ERROR(nninit_st_check_(tensors, n, metadata, msg, msg_size));
+    for (size_t i = 0; i < n; i++)
+        if (tensors[i].nbytes && !tensors[i].data)
+            FAIL(NNINIT_E_NULL, "safetensors: tensor \"%s\": NULL data", tensors[i].name);
+
+    nninit_status st = NNINIT_OK;
+    size_t *sel = malloc((n ? n : 1) * sizeof *sel), *order = malloc((n ? n : 1) * sizeof *order);
+    uint64_t *off = malloc((n ? n : 1) * sizeof *off);
+    nninit_text_ h = { 0 };
+    if (!sel || !order || !off) st = nninit_fail_(NNINIT_E_NOMEM, msg, msg_size, "safetensors: out of memory");
+    for (size_t i = 0; st == NNINIT_OK && i < n; i++) sel[i] = i;
+    if (st == NNINIT_OK) st = nninit_st_header_(tensors, sel, n, metadata, &h, off, order, msg, msg_size);
+    if (st == NNINIT_OK) {
+        st_out o = { tensors, order, n, h.buf, h.len, opt };
+        st = nninit_write_file_(path, emit_st, &o, opt, "safetensors", msg, msg_size);
+    }
+    int saved = errno;
+    free(sel);
+    free(order);
+    free(off);
+    nninit_text_free_(&h);
+    errno = saved;
+    return st;
+}

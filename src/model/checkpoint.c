@@ -78,28 +78,42 @@ static nninit_status resolve(nninit_sched_ *s, size_t i, const nninit_st_file *c
     return nninit_sched_init_(s, i, msg, msg_size);
 }
 
+nninit_status nninit_ckpt_resolve_(nninit_sched_ *s, size_t n, const nninit_st_file *ckpt,
+                                   const nninit_load_options *load, nninit_source *src_of, long *index, char *msg,
+                                   size_t msg_size)
+{
+    for (size_t i = 0; i < n; i++) FORWARD_IF_ERROR(resolve(s, i, ckpt, load, &src_of[i], &index[i], msg, msg_size));
+    return NNINIT_OK;
+}
+
+void nninit_ckpt_report_(size_t n, const nninit_st_file *ckpt, const nninit_source *src_of, const long *index,
+                         nninit_source *source, unsigned char *ckpt_used)
+{
+    if (source) memcpy(source, src_of, n * sizeof *source);
+    if (ckpt_used) {
+        memset(ckpt_used, 0, nninit_st_count(ckpt));
+        for (size_t i = 0; i < n; i++)
+            if (src_of[i] == NNINIT_FROM_LOADED || src_of[i] == NNINIT_FROM_RENAMED) ckpt_used[index[i]] = 1;
+    }
+}
+
 nninit_status nninit_model_init_from(const nninit_model *model, const nninit_st_file *ckpt,
                                      const nninit_load_options *load, void *const *dst,
                                      const nninit_run_options *opt, nninit_source *source,
                                      unsigned char *ckpt_used, char *msg, size_t msg_size)
 {
     RETURN_ERROR_IF(!ckpt, nninit_fail_(NNINIT_E_NULL, msg, msg_size, "NULL checkpoint"));
+    RETURN_ERROR_IF(nninit_model_count(model) && !dst,
+                    nninit_fail_(NNINIT_E_NULL, msg, msg_size, "NULL destination array"));
     nninit_sched_ *s;
     FORWARD_IF_ERROR(nninit_sched_begin_(&s, model, dst, opt, msg, msg_size));
     const size_t n = nninit_model_count(model);
     nninit_source *src_of = (nninit_source *)calloc(n ? n : 1, sizeof *src_of);
     long *index = (long *)calloc(n ? n : 1, sizeof *index);
     nninit_status st = src_of && index ? NNINIT_OK : nninit_fail_(NNINIT_E_NOMEM, msg, msg_size, "out of memory");
-    for (size_t i = 0; st == NNINIT_OK && i < n; i++) st = resolve(s, i, ckpt, load, &src_of[i], &index[i], msg, msg_size);
+    if (st == NNINIT_OK) st = nninit_ckpt_resolve_(s, n, ckpt, load, src_of, index, msg, msg_size);
     if (st == NNINIT_OK) st = nninit_sched_run_(s, msg, msg_size);
-    if (st == NNINIT_OK) {
-        if (source) memcpy(source, src_of, n * sizeof *source);
-        if (ckpt_used) {
-            memset(ckpt_used, 0, nninit_st_count(ckpt));
-            for (size_t i = 0; i < n; i++)
-                if (src_of[i] == NNINIT_FROM_LOADED || src_of[i] == NNINIT_FROM_RENAMED) ckpt_used[index[i]] = 1;
-        }
-    }
+    if (st == NNINIT_OK) nninit_ckpt_report_(n, ckpt, src_of, index, source, ckpt_used);
     free(src_of);
     free(index);
     nninit_sched_free_(s);

@@ -1,7 +1,8 @@
 /* src/model/: whole models (docs/ARCHITECTURE.md). Model specs, the
  * scheduler that spreads a model over the threads, arenas, checkpoint
- * loading and conversion, saving, statistics. The model layer uses the
- * schemes (and through them the engine), io and common. */
+ * loading and conversion, saving, the streaming writer's filling side,
+ * statistics. The model layer uses the schemes (and through them the
+ * engine), io and common. */
 #ifndef NNINIT_MODEL_H
 #define NNINIT_MODEL_H
 
@@ -15,6 +16,7 @@
  * about a million elements, and runs structured schemes (orthogonal first)
  * with the whole team each. */
 typedef struct nninit_sched_ nninit_sched_;
+/* dst NULL: no destinations (the streaming writer asks for pieces instead). */
 nninit_status nninit_sched_begin_(nninit_sched_ **out, const nninit_model *model, void *const *dst,
                                   const nninit_run_options *opt, char *msg, size_t msg_size);
 /* Tensor i is initialized from the spec (its plan checked against its dtype). */
@@ -25,6 +27,52 @@ void nninit_sched_copy_(nninit_sched_ *s, size_t i, const void *src, nninit_dtyp
 const nninit_model_tensor *nninit_sched_tensor_(const nninit_sched_ *s, size_t i);
 nninit_status nninit_sched_run_(nninit_sched_ *s, char *msg, size_t msg_size);
 void nninit_sched_free_(nninit_sched_ *s);   /* NULL is allowed */
+
+/* What tensor i has become once init_ or copy_ was called for it: nothing to
+ * write (no elements), a fill by element range (plain draws, eye, dirac), a
+ * copy by element range, or a scheme that needs the whole tensor at once
+ * (orthogonal, sparse). */
+enum { NNINIT_JOB_SKIP_ = 0, NNINIT_JOB_FILL_, NNINIT_JOB_COPY_, NNINIT_JOB_WHOLE_ };
+int nninit_sched_kind_(const nninit_sched_ *s, size_t i);
+/* Elements [begin, begin + n) of tensor i (FILL or COPY) into buf, which
+ * needs the dtype's natural alignment. Fills run on the calling thread when
+ * it is inside a team (nninit_parallel_ordered_). */
+nninit_status nninit_sched_piece_(const nninit_sched_ *s, size_t i, size_t begin, size_t n, void *buf);
+/* The whole tensor i (WHOLE) into buf (nbytes). */
+nninit_status nninit_sched_whole_(const nninit_sched_ *s, size_t i, void *buf, char *msg, size_t msg_size);
+/* COPY: the source bytes of tensor i (count elements of *dtype). */
+const void *nninit_sched_source_(const nninit_sched_ *s, size_t i, nninit_dtype *dtype);
+
+/* ---- checkpoint.c ------------------------------------------------------------------ */
+/* Where every tensor of s comes from: a checkpoint tensor (renames, same
+ * shape; a copy) or its init (nninit_sched_init_). src_of[i] and index[i]
+ * (the checkpoint tensor or -1) for each of the n tensors. Errors as
+ * nninit_model_init_from. */
+nninit_status nninit_ckpt_resolve_(nninit_sched_ *s, size_t n, const nninit_st_file *ckpt,
+                                   const nninit_load_options *load, nninit_source *src_of, long *index, char *msg,
+                                   size_t msg_size);
+/* The caller's source[] and ckpt_used[] (either may be NULL) from a resolution. */
+void nninit_ckpt_report_(size_t n, const nninit_st_file *ckpt, const nninit_source *src_of, const long *index,
+                         nninit_source *source, unsigned char *ckpt_used);
+
+/* ---- save.c ------------------------------------------------------------------------- */
+/* A safetensors file's metadata: format=pt, then the model's (meta: NULL-
+ * terminated key, value, ... of nninit_model_metadata), into out[NNINIT_ST_META_]. */
+#define NNINIT_ST_META_ (2 + 6 + 1)
+void nninit_st_metadata_(const char *const *meta, const char **out);
+
+/* ---- stats.c: statistics by blocks (the method is described there) ------------------ */
+#define NNINIT_STATS_BLOCK_ ((size_t)1 << 16)
+typedef struct {
+    size_t good, bad;       /* finite elements, NaN and infinite ones */
+    double sum, m2;         /* of the finite ones: sum, squared deviations about sum / good */
+    double min, max;
+} nninit_bstats_;
+static inline size_t nninit_stats_blocks_(size_t n) { return (n + NNINIT_STATS_BLOCK_ - 1) / NNINIT_STATS_BLOCK_; }
+/* One block: n <= NNINIT_STATS_BLOCK_ elements of dtype at data. */
+void nninit_block_stats_(const void *data, nninit_dtype dtype, size_t n, nninit_bstats_ *out);
+/* The tensor's statistics from its nb blocks, combined in order. */
+void nninit_stats_combine_(const nninit_bstats_ *b, size_t nb, nninit_stats *out);
 
 /* ---- convert.c ------------------------------------------------------------------ */
 /* n elements of src (sd) to dst (dd): exact widening, or one rounding to

@@ -3,6 +3,19 @@
 #include <string.h>
 #include "model.h"
 
+void nninit_st_metadata_(const char *const *meta, const char **out)
+{
+    /* format=pt: what Hugging Face loaders look for. */
+    size_t k = 0;
+    out[k++] = "format";
+    out[k++] = "pt";
+    for (size_t m = 0; meta[m] && k + 2 < NNINIT_ST_META_; m += 2, k += 2) {
+        out[k] = meta[m];
+        out[k + 1] = meta[m + 1];
+    }
+    out[k] = NULL;
+}
+
 nninit_status nninit_model_save(const nninit_model *model, const void *const *data, const char *path,
                                 nninit_file_format format, const nninit_write_options *opt, char *msg,
                                 size_t msg_size)
@@ -26,14 +39,8 @@ nninit_status nninit_model_save(const nninit_model *model, const void *const *da
     if (format == NNINIT_FORMAT_NPY_DIR) {
         st = nninit_npy_save_dir(path, tensors, n, meta, opt, msg, msg_size);
     } else {
-        /* format=pt: what Hugging Face loaders look for. */
-        const char *st_meta[2 + 6 + 1] = { "format", "pt" };
-        size_t k = 2;
-        for (size_t m = 0; meta[m] && k + 2 < sizeof st_meta / sizeof st_meta[0]; m += 2, k += 2) {
-            st_meta[k] = meta[m];
-            st_meta[k + 1] = meta[m + 1];
-        }
-        st_meta[k] = NULL;
+        const char *st_meta[NNINIT_ST_META_];
+        nninit_st_metadata_(meta, st_meta);
         st = nninit_st_save(path, tensors, n, st_meta, opt, msg, msg_size);
     }
     free(tensors);

@@ -21,7 +21,8 @@
 #define PROGRESS_NS 100000000ll
 
 /* ---- jobs ------------------------------------------------------------------ */
-enum { JOB_SKIP = 0, JOB_FILL, JOB_COPY, JOB_STRUCTURED };
+enum { JOB_SKIP = NNINIT_JOB_SKIP_, JOB_FILL = NNINIT_JOB_FILL_, JOB_COPY = NNINIT_JOB_COPY_,
+       JOB_STRUCTURED = NNINIT_JOB_WHOLE_ };
 
 typedef struct {
     int kind;
@@ -77,19 +78,27 @@ static void report(run *r, int final)
 }
 
 /* ---- the units --------------------------------------------------------------- */
-static nninit_status run_piece(const job *j, const piece *p)
+/* Elements [begin, begin + n) of job j into d. */
+static nninit_status job_piece(const job *j, size_t begin, size_t n, unsigned char *d)
 {
-    const size_t esz = nninit_dtype_size(j->t.dtype);
-    unsigned char *d = j->dst + p->begin * esz;
     const nninit_plan *pl = &j->plan;
     const nninit_dtype dt = j->t.dtype;
     switch (j->kind) {
     case JOB_COPY:
-        nninit_convert_(d, dt, j->src + p->begin * nninit_dtype_size(j->src_dtype), j->src_dtype, p->n);
+        nninit_convert_(d, dt, j->src + begin * nninit_dtype_size(j->src_dtype), j->src_dtype, n);
         return NNINIT_OK;
-    case JOB_FILL: return nninit_plan_fill_(d, dt, p->n, pl, j->t.rng, p->begin);
+    case JOB_FILL:
+        if (pl->kind == NNINIT_PLAN_EYE) return nninit_eye_range_(d, dt, pl, begin, n);
+        if (pl->kind == NNINIT_PLAN_DIRAC)
+            return nninit_dirac_range_(d, dt, j->t.shape, j->t.ndim, &j->t.scheme.layout, begin, n);
+        return nninit_plan_fill_(d, dt, n, pl, j->t.rng, begin);
     default: return NNINIT_OK;
     }
+}
+
+static nninit_status run_piece(const job *j, const piece *p)
+{
+    return job_piece(j, p->begin, p->n, j->dst + p->begin * nninit_dtype_size(j->t.dtype));
 }
 
 static void run_unit(void *ctx, size_t u)
@@ -232,11 +241,9 @@ nninit_status nninit_sched_init_(nninit_sched_ *s, size_t i, char *msg, size_t m
         return nninit_fail_(st, msg, msg_size, "tensor '%s': %s as %s: %s", j->t.name, j->t.init,
                             nninit_dtype_name(j->t.dtype),
                             st == NNINIT_E_PARAM ? "a parameter is out of range for this dtype" : nninit_status_str(st));
-    switch (j->plan.kind) {
-    case NNINIT_PLAN_CONSTANT: case NNINIT_PLAN_UNIFORM: case NNINIT_PLAN_NORMAL: case NNINIT_PLAN_TRUNC_NORMAL:
-        j->kind = JOB_FILL; break;
-    default: j->kind = JOB_STRUCTURED; break;
-    }
+    /* eye and dirac are written by element range like the draws; orthogonal
+     * and sparse (its zeros run down whole columns) need the whole tensor */
+    j->kind = j->plan.kind == NNINIT_PLAN_ORTHOGONAL || j->plan.kind == NNINIT_PLAN_SPARSE ? JOB_STRUCTURED : JOB_FILL;
     return NNINIT_OK;
 }
 
@@ -258,13 +265,13 @@ static nninit_status prepare_run(run *r, const nninit_model *model, void *const 
     r->opt = opt;
     r->njobs = r->tensors_total = nninit_model_count(model);
     r->bytes_total = nninit_model_bytes(model);
-    RETURN_ERROR_IF(r->njobs && !dst, nninit_fail_(NNINIT_E_NULL, msg, msg_size, "NULL destination array"));
     r->jobs = (job *)calloc(r->njobs ? r->njobs : 1, sizeof *r->jobs);
     RETURN_ERROR_IF(!r->jobs, nninit_fail_(NNINIT_E_NOMEM, msg, msg_size, "out of memory"));
     for (size_t i = 0; i < r->njobs; i++) {
         job *j = &r->jobs[i];
         nninit_status st = nninit_model_tensor_info(model, i, &j->t);
         if (st != NNINIT_OK) return nninit_fail_(st, msg, msg_size, "tensor %zu: %s", i, nninit_status_str(st));
+        if (!dst) continue;   /* streaming: pieces are asked for */
         j->dst = (unsigned char *)dst[i];
         if (j->t.nbytes > 0 && !j->dst)
             return nninit_fail_(NNINIT_E_NULL, msg, msg_size, "tensor '%s': NULL destination", j->t.name);
@@ -300,9 +307,34 @@ nninit_status nninit_sched_run_(nninit_sched_ *r, char *msg, size_t msg_size)
     return execute(r, msg, msg_size);
 }
 
+int nninit_sched_kind_(const nninit_sched_ *s, size_t i) { return s->jobs[i].kind; }
+
+nninit_status nninit_sched_piece_(const nninit_sched_ *s, size_t i, size_t begin, size_t n, void *buf)
+{
+    return job_piece(&s->jobs[i], begin, n, (unsigned char *)buf);
+}
+
+nninit_status nninit_sched_whole_(const nninit_sched_ *s, size_t i, void *buf, char *msg, size_t msg_size)
+{
+    const job *j = &s->jobs[i];
+    char why[256];
+    nninit_status st = nninit_scheme_apply(buf, j->t.dtype, j->t.shape, j->t.ndim, &j->t.scheme, j->t.rng, why,
+                                           sizeof why);
+    if (st != NNINIT_OK) return nninit_fail_(st, msg, msg_size, "tensor '%s': %s", j->t.name, why);
+    return NNINIT_OK;
+}
+
+const void *nninit_sched_source_(const nninit_sched_ *s, size_t i, nninit_dtype *dtype)
+{
+    *dtype = s->jobs[i].src_dtype;
+    return s->jobs[i].src;
+}
+
 nninit_status nninit_model_init(const nninit_model *model, void *const *dst, const nninit_run_options *opt,
                                 char *msg, size_t msg_size)
 {
+    RETURN_ERROR_IF(nninit_model_count(model) && !dst,
+                    nninit_fail_(NNINIT_E_NULL, msg, msg_size, "NULL destination array"));
     nninit_sched_ *s;
     FORWARD_IF_ERROR(nninit_sched_begin_(&s, model, dst, opt, msg, msg_size));
     nninit_status st = NNINIT_OK;

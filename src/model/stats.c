@@ -1,50 +1,88 @@
 /* Statistics of what was written: mean, std, min and max in binary64.
  *
- * Sums run over fixed blocks of the index, each summed in order, and the
- * block sums are added in order: the result is the same for any number of
- * threads (and equal to one thread's). Two passes: the std from squared
- * deviations about the mean keeps its precision for tensors far from zero
- * (ones plus small noise), which a one-pass sum of squares loses. */
+ * The method (the one nninit_tensor_stats and the streaming writer share, so
+ * a streamed tensor's statistics equal those of the same tensor in memory, bit
+ * for bit): the tensor is cut into blocks of NNINIT_STATS_BLOCK_ elements of
+ * its index. Each block gives, in index order, its finite count, sum, min and
+ * max, then the sum of squared deviations about the block's own mean (a second
+ * pass over the block, in cache). The blocks are combined in block order with
+ * Chan, Golub and LeVeque's update ("Algorithms for computing the sample
+ * variance", 1983): the deviations stay small, so the std of tensors far from
+ * zero (ones plus small noise) keeps its precision, which a one-pass sum of
+ * squares loses. Blocks are independent: any thread count, and any split of
+ * the tensor at block boundaries, gives the same result. */
 #include <math.h>
 #include <stdlib.h>
 #include "model.h"
 
-#define BLOCK ((size_t)1 << 16)
-
-typedef struct {
-    const void *data;
-    nninit_dtype dtype;
-    size_t n;
-    double mean;                /* second pass */
-    double *sum, *mn, *mx;      /* per block */
-    size_t *bad;
-} stats_job;
-
-static void first_pass(void *ctx, size_t b)
+void nninit_block_stats_(const void *data, nninit_dtype dtype, size_t n, nninit_bstats_ *out)
 {
-    stats_job *j = (stats_job *)ctx;
-    size_t i0 = b * BLOCK, i1 = i0 + BLOCK < j->n ? i0 + BLOCK : j->n, bad = 0;
+    size_t bad = 0;
     double sum = 0, mn = INFINITY, mx = -INFINITY;
-    for (size_t i = i0; i < i1; i++) {
-        double v = nninit_load_elem_(j->data, j->dtype, i);
+    for (size_t i = 0; i < n; i++) {
+        double v = nninit_load_elem_(data, dtype, i);
         if (!isfinite(v)) { bad++; continue; }
         sum += v;
         if (v < mn) mn = v;
         if (v > mx) mx = v;
     }
-    j->sum[b] = sum; j->mn[b] = mn; j->mx[b] = mx; j->bad[b] = bad;
+    double m2 = 0;
+    const size_t good = n - bad;
+    if (good) {
+        const double mean = sum / (double)good;
+        for (size_t i = 0; i < n; i++) {
+            double v = nninit_load_elem_(data, dtype, i);
+            if (isfinite(v)) m2 += (v - mean) * (v - mean);
+        }
+    }
+    out->good = good;
+    out->bad = bad;
+    out->sum = sum;
+    out->m2 = m2;
+    out->min = mn;
+    out->max = mx;
 }
 
-static void second_pass(void *ctx, size_t b)
+void nninit_stats_combine_(const nninit_bstats_ *b, size_t nb, nninit_stats *out)
 {
-    stats_job *j = (stats_job *)ctx;
-    size_t i0 = b * BLOCK, i1 = i0 + BLOCK < j->n ? i0 + BLOCK : j->n;
-    double ss = 0;
-    for (size_t i = i0; i < i1; i++) {
-        double v = nninit_load_elem_(j->data, j->dtype, i);
-        if (isfinite(v)) ss += (v - j->mean) * (v - j->mean);
+    double n = 0, sum = 0, m2 = 0, mn = INFINITY, mx = -INFINITY;
+    size_t good = 0, bad = 0;
+    for (size_t k = 0; k < nb; k++) {
+        bad += b[k].bad;
+        if (!b[k].good) continue;
+        const double nk = (double)b[k].good;
+        if (good == 0) {
+            sum = b[k].sum;
+            m2 = b[k].m2;
+        } else {
+            const double d = b[k].sum / nk - sum / n;
+            m2 += b[k].m2 + d * d * (n * nk / (n + nk));
+            sum += b[k].sum;
+        }
+        good += b[k].good;
+        n = (double)good;
+        if (b[k].min < mn) mn = b[k].min;
+        if (b[k].max > mx) mx = b[k].max;
     }
-    j->sum[b] = ss;
+    out->nonfinite = bad;
+    out->mean = good ? sum / n : NAN;
+    out->std = good ? sqrt(m2 / n) : NAN;
+    out->min = good ? mn : NAN;
+    out->max = good ? mx : NAN;
+}
+
+typedef struct {
+    const unsigned char *data;
+    nninit_dtype dtype;
+    size_t n, esz;
+    nninit_bstats_ *blocks;
+} stats_job;
+
+static void one_block(void *ctx, size_t b)
+{
+    const stats_job *j = (const stats_job *)ctx;
+    size_t i0 = b * NNINIT_STATS_BLOCK_, i1 = i0 + NNINIT_STATS_BLOCK_ < j->n ? i0 + NNINIT_STATS_BLOCK_ : j->n;
+    nninit_block_stats_(j->data + i0 * j->esz, j->dtype, i1 - i0, &j->blocks[b]);
 }
 
 nninit_status nninit_tensor_stats(const void *data, nninit_dtype dtype, size_t n, nninit_stats *out)
@@ -52,42 +90,14 @@ nninit_status nninit_tensor_stats(const void *data, nninit_dtype dtype, size_t n
     RETURN_ERROR_IF(!out, NNINIT_E_NULL);
     RETURN_ERROR_IF(nninit_dtype_size(dtype) == 0, NNINIT_E_DTYPE);
     RETURN_ERROR_IF(n > 0 && !data, NNINIT_E_NULL);
-    const size_t nb = (n + BLOCK - 1) / BLOCK;
-    stats_job j = { data, dtype, n, 0, NULL, NULL, NULL, NULL };
+    const size_t nb = nninit_stats_blocks_(n);
+    stats_job j = { (const unsigned char *)data, dtype, n, nninit_dtype_size(dtype), NULL };
     if (nb) {
-        j.sum = malloc(nb * sizeof *j.sum);
-        j.mn = malloc(nb * sizeof *j.mn);
-        j.mx = malloc(nb * sizeof *j.mx);
-        j.bad = malloc(nb * sizeof *j.bad);
+        j.blocks = (nninit_bstats_ *)malloc(nb * sizeof *j.blocks);
+        RETURN_ERROR_IF(!j.blocks, NNINIT_E_NOMEM);
+        nninit_parallel_for_(nb, 2, one_block, &j);
     }
-    nninit_status st = !nb || (j.sum && j.mn && j.mx && j.bad) ? NNINIT_OK : NNINIT_E_NOMEM;
-    if (st == NNINIT_OK) {
-        nninit_parallel_for_(nb, 2, first_pass, &j);
-        double sum = 0, mn = INFINITY, mx = -INFINITY;
-        size_t bad = 0;
-        for (size_t b = 0; b < nb; b++) {
-            sum += j.sum[b];
-            bad += j.bad[b];
-            if (j.mn[b] < mn) mn = j.mn[b];
-            if (j.mx[b] > mx) mx = j.mx[b];
-        }
-        size_t good = n - bad;
-        out->nonfinite = bad;
-        out->mean = good ? sum / (double)good : NAN;
-        out->min = good ? mn : NAN;
-        out->max = good ? mx : NAN;
-        out->std = NAN;
-        if (good) {
-            j.mean = out->mean;
-            nninit_parallel_for_(nb, 2, second_pass, &j);
-            double ss = 0;
-            for (size_t b = 0; b < nb; b++) ss += j.sum[b];
-            out->std = sqrt(ss / (double)good);
-        }
-    }
-    free(j.sum);
-    free(j.mn);
-    free(j.mx);
-    free(j.bad);
-    return st;
+    nninit_stats_combine_(j.blocks, nb, out);
+    free(j.blocks);
+    return NNINIT_OK;
 }

@@ -77,6 +77,12 @@ nninit_status nninit_plan_fill_(void *dst, nninit_dtype dtype, size_t n, const n
 nninit_status nninit_eye_fill_(void *dst, nninit_dtype dtype, const nninit_box_ *box);
 /* Zeros, then the ones of the identity convolution that fall inside the box. */
 nninit_status nninit_dirac_fill_(void *dst, nninit_dtype dtype, const nninit_layout *layout, const nninit_box_ *box);
+/* Elements [offset, offset + n) of the row-major eye or dirac tensor into
+ * dst[0 .. n): the same bits as that part of the whole tensor (the streaming
+ * writer's units, which are element ranges rather than boxes). */
+nninit_status nninit_eye_range_(void *dst, nninit_dtype dtype, const nninit_plan *pl, size_t offset, size_t n);
+nninit_status nninit_dirac_range_(void *dst, nninit_dtype dtype, const int64_t *shape, int ndim,
+                                  const nninit_layout *layout, size_t offset, size_t n);
 /* The normal draw over the box, then, for each column of the box, the whole
  * column's zero selection (Floyd, pl->zeros draws), applied to the rows of
  * the box. */

@@ -46,6 +46,41 @@ nninit_status nninit_dirac_fill_(void *dst, nninit_dtype dtype, const nninit_lay
     return NNINIT_OK;
 }
 
+/* ---- element ranges --------------------------------------------------------- */
+nninit_status nninit_eye_range_(void *dst, nninit_dtype dtype, const nninit_plan *pl, size_t offset, size_t n)
+{
+    FORWARD_IF_ERROR(nninit_constant(dst, dtype, n, 0.0));
+    /* the diagonal element of row i is i * (cols + 1): the first row whose
+     * diagonal is at or after offset, then every one inside the range */
+    const uint64_t step = (uint64_t)pl->cols + 1, diag = (uint64_t)(pl->rows < pl->cols ? pl->rows : pl->cols);
+    for (uint64_t i = ((uint64_t)offset + step - 1) / step; i < diag && i * step < (uint64_t)offset + n; i++)
+        nninit_store_elem_(dst, dtype, (size_t)(i * step - offset), 1.0);
+    return NNINIT_OK;
+}
+
+nninit_status nninit_dirac_range_(void *dst, nninit_dtype dtype, const int64_t *shape, int ndim,
+                                  const nninit_layout *layout, size_t offset, size_t n)
+{
+    FORWARD_IF_ERROR(nninit_constant(dst, dtype, n, 0.0));
+    /* the ones at the centre tap of channel pairs (g * per_group_total + d, d),
+     * by their row-major index */
+    nninit_axes_ ax;
+    size_t stride[NNINIT_MAX_DIMS], centre = 0;
+    if (nninit_channel_axes_(layout, ndim, &ax) != NNINIT_OK) return NNINIT_OK;   /* checked by the plan */
+    stride[ndim - 1] = 1;
+    for (int i = ndim - 2; i >= 0; i--) stride[i] = stride[i + 1] * (size_t)shape[i + 1];
+    int per = ax.total == ax.in ? ax.out : ax.in;
+    for (int i = 0; i < ndim; i++)
+        if (i != ax.in && i != ax.out) centre += (size_t)(shape[i] / 2) * stride[i];
+    int64_t tg = shape[ax.total] / ax.groups, pg = shape[per], m = tg < pg ? tg : pg;
+    for (int64_t g = 0; g < ax.groups; g++)
+        for (int64_t d = 0; d < m; d++) {
+            size_t at = centre + (size_t)(g * tg + d) * stride[ax.total] + (size_t)d * stride[per];
+            if (at >= offset && at - offset < n) nninit_store_elem_(dst, dtype, at - offset, 1.0);
+        }
+    return NNINIT_OK;
+}
+
 /* Sparse: which rows of each column are zero. Floyd's algorithm draws a
  * uniformly random k-subset of [0, rows) with exactly k draws; draw j of
  * column c is Philox at counter (j, c, selection stream), CONTRACT.md. A box

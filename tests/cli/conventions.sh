@@ -58,7 +58,7 @@ run init "$spec" -o "$T/v.safetensors"
 run init "$spec" -o "$T/v.safetensors" -f -q
 [ "$rc" -eq 0 ] && [ ! -s "$T/err" ] && pass || fail "init -q: stderr '$(cat "$T/err")'"
 run init "$spec" -o "$T/v.safetensors" -f -v
-[ "$rc" -eq 0 ] && grep -q 'kernels .*, [0-9]* threads' "$T/err" && grep -q 'initialized in' "$T/err" && pass ||
+[ "$rc" -eq 0 ] && grep -q 'kernels .*, [0-9]* threads' "$T/err" && grep -q 'initialized and written in' "$T/err" && pass ||
     fail "init -v: '$(cat "$T/err")'"
 run "${fill[@]}" -o "$T/w.npy" -f -v
 [ "$rc" -eq 0 ] && grep -q "wrote $T/w.npy f32 \[4,5\]" "$T/err" && pass || fail "fill -v: '$(cat "$T/err")'"
@@ -133,6 +133,7 @@ interrupt() { # SIGNAL STATUS ARGS...: runs nninit in the background, signals it
 if [ -f "$GPT2" ]; then
     interrupt INT 130 init "$GPT2" -o "$T/sig/gpt2.safetensors" -q
     interrupt TERM 143 init "$GPT2" -o "$T/sig/gpt2_npy" --format npy -q
+    interrupt INT 130 init "$GPT2" -o "$T/sig/gpt2_sharded" --max-shard-size 100MB -q
     interrupt HUP 129 fill --shape 16384,8192 --init normal -o "$T/sig/big.npy"
 fi
 

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# nninit-mpi under mpirun against nninit init, byte for byte:
+#   bash tests/mpi/mpi.sh build/nninit-mpi build/nninit
+#
+# With 1, 2 and 3 processes (oversubscribed on a small machine): one
+# safetensors file (byte ranges per process; the ranges cut through tensors),
+# a sharded checkpoint (whole files per process) and an npy directory, with
+# --from and --stats; then failures: a process that cannot write (it runs
+# under ulimit -f) fails the run with its message and nothing is left; usage
+# errors exit 2 with one message; an existing output is refused; a device
+# needs one process, standard output is refused (mpirun relays it as text). On one machine the processes share the page cache
+# and a local file system: what a cluster adds (a network file system, ranks on
+# other hosts) is not shown here.
+set -u
+MPI_PROG=$(realpath "${1:?usage: mpi.sh path/to/nninit-mpi path/to/nninit}")
+. "$(dirname "$0")/../cli/cli_lib.sh" mpi "$2"
+MPIRUN=(mpirun --oversubscribe --allow-run-as-root --bind-to none)
+command -v mpirun >/dev/null || { echo "mpi.sh: mpirun is missing (make mpi installs openmpi-bin)" >&2; exit 1; }
+export OMPI_MCA_btl_vader_single_copy_mechanism=none   # no CMA in containers: shared-memory transport still works
+
+F=$T/files
+mkdir -p "$F"
+# mpi NP ARGS...: nninit-mpi ARGS on NP processes; stdout, stderr, status as run's
+mpi() { local np=$1; shift; "${MPIRUN[@]}" -np "$np" "$MPI_PROG" "$@" >"$T/out" 2>"$T/err"; rc=$?; }
+same_tree() { diff -r -q "$1" "$2" >/dev/null; }
+nothing_left() { # WHAT: $F holds only the names in $T/before
+    if [ "$(ls -A "$F")" = "$(cat "$T/before")" ]; then pass; else fail "$1: left '$(ls -A "$F")'"; fi
+}
+
+# A ~24 MB model with every kind of tensor, large ones that the byte ranges cut
+cat >"$T/m.json" <<'JSON'
+{"seed": 42, "dtype": "f32",
+ "rules": {"*.bias": "zeros", "*": "kaiming_uniform"},
+ "tensors": [
+  {"name": "emb", "shape": [3000, 1024], "init": "normal(std=0.02)"},
+  {"name": "a.weight", "shape": [1024, 1024], "dtype": "bf16", "init": "trunc_normal(std=0.02)"},
+  {"name": "a.bias", "shape": [1024]},
+  {"name": "rnn", "shape": [512, 256], "init": "orthogonal"},
+  {"name": "sp", "shape": [300, 200], "dtype": "f16", "init": "sparse(sparsity=0.5)"},
+  {"name": "eye", "shape": [900, 1000], "dtype": "f64", "init": "eye"},
+  {"name": "conv", "shape": [64, 64, 3, 3], "init": "dirac"},
+  {"name": "s", "shape": [], "init": "constant(value=2)"},
+  {"name": "e", "shape": [0, 4]},
+  {"name": "b.weight", "shape": [1000, 1000], "dtype": "f64", "init": "uniform(low=-1, high=1)"}
+ ]}
+JSON
+
+"$NNINIT" init "$T/m.json" -o "$F/ref.safetensors" -q || fail "nninit init"
+"$NNINIT" init "$T/m.json" -o "$F/ref_sh" --max-shard-size 6MB -q || fail "nninit init sharded"
+"$NNINIT" init "$T/m.json" -o "$F/ref_npy" --format npy -q || fail "nninit init npy"
+"$NNINIT" init "$T/m.json" -o /dev/null --stats -q >"$T/stats_ref" || fail "nninit init --stats"
+for np in 1 2 3; do
+    mpi $np init "$T/m.json" -o "$F/one.safetensors" -f -q
+    [ "$rc" -eq 0 ] && cmp -s "$F/ref.safetensors" "$F/one.safetensors" && pass ||
+        fail "-np $np one file: status $rc, $(head -c 300 "$T/err")"
+    mpi $np init "$T/m.json" -o "$F/sh" --max-shard-size 6MB -f -q --threads 1
+    [ "$rc" -eq 0 ] && same_tree "$F/ref_sh" "$F/sh" && pass || fail "-np $np sharded: status $rc, $(head -c 300 "$T/err")"
+    mpi $np init "$T/m.json" -o "$F/npy" --format npy -f -q --memory 2MiB
+    [ "$rc" -eq 0 ] && same_tree "$F/ref_npy" "$F/npy" && pass || fail "-np $np npy: status $rc, $(head -c 300 "$T/err")"
+    mpi $np init "$T/m.json" -o "$F/st.safetensors" -f -q --stats
+    [ "$rc" -eq 0 ] && cmp -s "$T/stats_ref" "$T/out" && pass || fail "-np $np --stats: status $rc, $(head -c 300 "$T/err")"
+    mpi $np init "$T/m.json" --seed 7 -o "$F/from.safetensors" -f -q --from "$F/ref_sh"
+    [ "$rc" -eq 0 ] && cmp -s <(tail -c +4097 "$F/ref.safetensors") <(tail -c +4097 "$F/from.safetensors") && pass ||
+        fail "-np $np --from a sharded checkpoint: status $rc, $(head -c 300 "$T/err")"
+done
+# the summary line and the progress of all, drawn by the first process
+mpi 2 init "$T/m.json" -o "$F/one.safetensors" -f --progress
+[ "$rc" -eq 0 ] && grep -q 'on 2 processes; wrote' "$T/err" && grep -q 'GB/s  ETA' "$T/err" && pass ||
+    fail "summary and progress: $(cat "$T/err")"
+[ "$(grep -c 'nninit-mpi: init: .* tensors' "$T/err")" -eq 1 ] && pass || fail "one summary line: $(cat "$T/err")"
+
+# ---- failures ----------------------------------------------------------------------------
+rm -rf "$F/one.safetensors" "$F/sh" "$F/npy" "$F/st.safetensors" "$F/from.safetensors"
+ls -A "$F" >"$T/before"
+# the second process may write 64 KiB only (ulimit -f): it fails, the run fails with its message
+for out in "-o $F/x.safetensors" "-o $F/x_sh --max-shard-size 6MB" "-o $F/x_npy --format npy"; do
+    "${MPIRUN[@]}" -np 1 "$MPI_PROG" init "$T/m.json" $out : \
+        -np 1 bash -c 'ulimit -f 64; exec "$0" "$@"' "$MPI_PROG" init "$T/m.json" $out >"$T/out" 2>"$T/err"
+    rc=$?
+    if [ "$rc" -ne 0 ] && grep -q '^nninit-mpi: init: cannot write .*: File too large (process 1 of 2)$' "$T/err"; then pass
+    else fail "a failing process ($out): status $rc, $(cat "$T/err")"; fi
+    nothing_left "a failing process ($out)"
+done
+# every process agrees on a usage error; one message
+mpi 2 init "$T/m.json" -o "$F/x" --max-shard-size 0
+[ "$rc" -eq 2 ] && [ "$(grep -c "nninit-mpi: init: --max-shard-size: '0' is zero bytes" "$T/err")" -eq 1 ] && pass ||
+    fail "usage error: status $rc, $(cat "$T/err")"
+mpi 3 init "$T/m.json" -o "$F/x" --memory 1KB
+[ "$rc" -eq 2 ] && grep -q "below the minimum" "$T/err" && pass || fail "--memory 1KB: status $rc, $(cat "$T/err")"
+mpi 2 frob
+[ "$rc" -eq 2 ] && grep -q "the one command is init" "$T/err" && pass || fail "unknown command: status $rc"
+mpi 2 init "$T/missing.json" -o "$F/x"
+[ "$rc" -eq 1 ] && grep -q "missing.json" "$T/err" && pass || fail "missing spec: status $rc, $(cat "$T/err")"
+mpi 2 init "$T/m.json" -o "$F/ref.safetensors"
+[ "$rc" -eq 1 ] && grep -q "exists; -f/--force replaces it" "$T/err" && pass || fail "existing output: status $rc"
+mpi 2 init "$T/m.json" -o /dev/null
+[ "$rc" -eq 1 ] && grep -q "run with -np 1" "$T/err" && pass || fail "a device on 2 processes: status $rc, $(cat "$T/err")"
+mpi 2 init "$T/m.json" -o "$F/x" --format npy --stats
+[ "$rc" -eq 2 ] && grep -q "format npy and several processes" "$T/err" && pass || fail "npy --stats: status $rc"
+nothing_left "usage errors"
+mpi 2 init --help
+[ "$rc" -eq 0 ] && grep -q '^usage: mpirun' "$T/out" && grep -q '^usage: nninit init' "$T/out" && pass ||
+    fail "nninit-mpi init --help: status $rc"
+mpi 1 init "$T/m.json" -o - -q
+[ "$rc" -eq 2 ] && grep -q "mpirun relays standard output" "$T/err" && pass || fail "-o -: status $rc"
+
+echo "mpi: $checks checks, $failures failed"
+[ "$failures" -eq 0 ]
