@@ -23,11 +23,13 @@ WARN     = -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes
 # so each path performs exactly the operations the source spells out.
 CFLAGS_ALL = -std=c11 -O2 -g -fPIC -fvisibility=hidden -ffp-contract=off -fno-math-errno \
              -fopenmp -D_GNU_SOURCE -Iinclude -Ikernels $(WARN) $(EXTRA_CFLAGS)
-# OpenBLAS (CBLAS level 3) and LAPACKE (larfg): orthogonal's QR (src/schemes/orthogonal.c).
-LAPACK_LIBS ?= -llapacke -lopenblas
+# OpenBLAS: CBLAS level 3 for orthogonal's reflectors (src/schemes/orthogonal.c). LAPACKE
+# only for tests and benchmarks (reference eigenvalues, the geqrf + orgqr baseline).
+BLAS_LIBS ?= -lopenblas
+LAPACK_LIBS ?= -llapacke
 # cJSON (Debian libcjson-dev): model specs and safetensors headers.
 JSON_LIBS ?= -lcjson
-LDLIBS_ALL = -fopenmp $(JSON_LIBS) $(LAPACK_LIBS) -lm $(EXTRA_LDFLAGS)
+LDLIBS_ALL = -fopenmp $(JSON_LIBS) $(BLAS_LIBS) -lm $(EXTRA_LDFLAGS)
 
 # The library, one folder per layer (docs/ARCHITECTURE.md).
 LAYERS = common engine schemes io model graph
@@ -63,9 +65,9 @@ lib: $(BUILD)/nninit
 # fails. A bare name must be installed for the native architecture (or be
 # arch-independent): with arm64 multiarch, `check` alone also matches check:arm64.
 # Machines without dpkg are left to the user.
-DEPS_build   = gcc make libc6-dev libopenblas-dev liblapacke-dev libcjson-dev
-DEPS_test    = $(DEPS_build) check pkg-config locales python3 python3-numpy man-db
-DEPS_bench   = $(DEPS_build) g++ libbenchmark-dev python3 python3-numpy python3-torch python3-sklearn time
+DEPS_build   = gcc make libc6-dev libopenblas-dev libcjson-dev
+DEPS_test    = $(DEPS_build) liblapacke-dev check pkg-config locales python3 python3-numpy man-db
+DEPS_bench   = $(DEPS_build) liblapacke-dev g++ libbenchmark-dev python3 python3-numpy python3-torch python3-sklearn time
 DEPS_aarch64 = gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user check:arm64 libsubunit-dev:arm64 \
                libopenblas-dev:arm64 liblapacke-dev:arm64 libgfortran-12-dev-arm64-cross \
                libcjson-dev:arm64 libgomp1:arm64
@@ -112,7 +114,7 @@ TEST_RUNNER ?=
 
 $(BUILD)/tests/%: tests/%.c tests/testutil.h $(wildcard tests/*/*.h) $(STATIC)
 	@mkdir -p $(dir $@)
-	$(CC) $(filter-out -fvisibility=hidden,$(CFLAGS_ALL)) -Itests -o $@ $< $(STATIC) $(TEST_LDFLAGS) $(CHECK_LIBS) $(LDLIBS_ALL)
+	$(CC) $(filter-out -fvisibility=hidden,$(CFLAGS_ALL)) -Itests -o $@ $< $(STATIC) $(TEST_LDFLAGS) $(CHECK_LIBS) $(LAPACK_LIBS) $(LDLIBS_ALL)
 
 # Runs every suite of KINDS, then prints one closing line for the whole run.
 # test_spec checks that specs parse the same under a decimal-comma locale: it
@@ -179,7 +181,7 @@ test-asan: deps-test
 # qemu-aarch64 -L / runs them with the arm64 loader and libraries under /.
 test-aarch64: deps-aarch64
 	$(MAKE) --no-print-directory CC=aarch64-linux-gnu-gcc AR=aarch64-linux-gnu-ar BUILD=build-aarch64 \
-	  LAPACK_LIBS="-llapacke -lopenblas -lgfortran -lpthread" \
+	  BLAS_LIBS="-lopenblas -lgfortran -lpthread" \
 	  TEST_RUNNER="qemu-aarch64 -L /" build-aarch64/libnninit.a run-tests
 
 # Re-records tests/data/golden.txt from the scalar path. Only together with a

@@ -59,7 +59,7 @@ def build_harness():
         sys.exit("bench_graph.py: build/libnninit.a is missing; run 'make' first")
     if not os.path.exists(exe) or os.path.getmtime(exe) < max(os.path.getmtime(src), os.path.getmtime(lib)):
         subprocess.run(["gcc", "-std=c11", "-O2", "-Wall", "-Wextra", "-I" + os.path.join(ROOT, "include"), src, lib,
-                        "-fopenmp", "-lcjson", "-llapacke", "-lopenblas", "-lm", "-o", exe], check=True)
+                        "-fopenmp", "-lcjson", "-lopenblas", "-lm", "-o", exe], check=True)
     return exe
 
 

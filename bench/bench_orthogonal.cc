@@ -1,16 +1,19 @@
 // Google Benchmark harness for the orthogonal scheme (src/schemes/orthogonal.c).
 //
 // Names read  orthogonal/f32/ROWSxCOLS : the whole public call
-// nninit_orthogonal(dst, f32, {rows, cols}, OIHW, gain 1): Gaussian draw, QR,
-// Q, signs, gain. For comparison, lapack_qr/f32/ROWSxCOLS does what a plain
-// implementation would: the same Gaussian, LAPACKE_sgeqrf + LAPACKE_sorgqr on
-// the row-major matrix (rows >= cols here), and the sign fix.
+// nninit_orthogonal(dst, f32, {rows, cols}, OIHW, gain 1): Gaussian vectors,
+// reflectors, Q, signs, gain. For comparison, lapack_qr/f32/ROWSxCOLS does
+// what the factor-a-Gaussian way does (nninit's contract version 1, PyTorch):
+// a Gaussian, LAPACKE_sgeqrf + LAPACKE_sorgqr on the row-major matrix, and the
+// sign fix; only for tall or square shapes up to 4096 x 4096 (8192^2 would
+// take about a minute per case).
 //
-// The QR runs on OpenBLAS's threads (OPENBLAS_NUM_THREADS, default: every
+// The products run on OpenBLAS's threads (OPENBLAS_NUM_THREADS, default: every
 // core). Every case makes one untimed call first: the first OpenBLAS call of
 // a process starts its threads, and the first write faults dst's pages in.
 // Counters: seconds (mean wall time of one call) and orth_err, max |Q^T Q - I|
-// of the result, computed in binary64 after timing.
+// (tall, square) or max |Q Q^T - I| (wide) of the result, computed in binary64
+// after timing.
 //
 // Extra flag, after Google Benchmark's own (--benchmark_filter=REGEX, ...):
 //   --iterations=N   timed calls per case (default 3)
@@ -35,15 +38,20 @@ int g_iterations = 3;
 constexpr nninit_rng kRng = {0x6e6e696e6974ULL, 3};  // "nninit"
 
 // max |Q^T Q - I| for a row-major rows x cols Q with rows >= cols (columns
-// orthonormal), in binary64: the float result is widened first, so the
-// figure is the result's error, not the check's.
+// orthonormal), max |Q Q^T - I| for rows < cols (rows orthonormal), in
+// binary64: the float result is widened first, so the figure is the result's
+// error, not the check's.
 double orth_error(const float *q, int rows, int cols) {
-    std::vector<double> qd((size_t)rows * cols), g((size_t)cols * cols);
+    const int k = rows < cols ? rows : cols;
+    std::vector<double> qd((size_t)rows * cols), g((size_t)k * k);
     for (size_t i = 0; i < qd.size(); i++) qd[i] = q[i];
-    cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, cols, rows, 1.0, qd.data(), cols, 0.0, g.data(), cols);
+    if (rows >= cols)
+        cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, cols, rows, 1.0, qd.data(), cols, 0.0, g.data(), cols);
+    else
+        cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, rows, cols, 1.0, qd.data(), cols, 0.0, g.data(), rows);
     double e = 0;
-    for (int i = 0; i < cols; i++)
-        for (int j = i; j < cols; j++) e = std::fmax(e, std::fabs(g[(size_t)i * cols + j] - (i == j)));
+    for (int i = 0; i < k; i++)
+        for (int j = i; j < k; j++) e = std::fmax(e, std::fabs(g[(size_t)i * k + j] - (i == j)));
     return e;
 }
 
@@ -116,9 +124,11 @@ int main(int argc, char **argv) {
     benchmark::AddCustomContext("openblas_core", openblas_get_corename());
     benchmark::AddCustomContext("openblas_threads", std::to_string(openblas_get_num_threads()));
 
-    static const int kShapes[][2] = {{1024, 1024}, {2048, 2048}, {4096, 4096}, {4096, 1024}};
+    static const int kShapes[][2] = {{1024, 1024}, {2048, 2048}, {4096, 4096}, {4096, 1024},
+                                     {8192, 8192}, {4096, 16384}};
     for (const auto &s : kShapes)
         for (bool lapack : {false, true}) {
+            if (lapack && (s[0] < s[1] || (double)s[0] * s[1] > 4096.0 * 4096.0)) continue;
             const std::string name = std::string(lapack ? "lapack_qr" : "orthogonal") + "/f32/" +
                                      std::to_string(s[0]) + "x" + std::to_string(s[1]);
             benchmark::RegisterBenchmark(name.c_str(), bm_orthogonal, s[0], s[1], lapack)

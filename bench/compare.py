@@ -10,12 +10,21 @@ skipped and its columns read "n/a".
 With --orthogonal FILE (bench_orthogonal's JSON) it also times
 torch.nn.init.orthogonal_ on the same shapes and prints a second table.
 
+With --ortho-paired SHAPES it times nninit_orthogonal (build/libnninit.so,
+through ctypes) and torch.nn.init.orthogonal_ in this one process, call by
+call in alternation, so that both see the same load on a shared machine, and
+prints every round's pair and the ratios.
+
     python3 bench/compare.py build/bench_fill.json [--threads 1,2] [--size-mib N]
     python3 bench/compare.py [build/bench_fill.json] --orthogonal build/bench_orthogonal.json
+    python3 bench/compare.py --ortho-paired 4096x4096 [--ortho-rounds 5]
 """
 
 import argparse
+import ctypes
 import json
+import os
+import statistics
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -162,10 +171,13 @@ def load_orthogonal(path):
     return out, doc.get("context", {})
 
 
-def run_torch_orthogonal(shapes, calls):
+def run_torch_orthogonal(shapes, calls, big_calls):
     """torch.nn.init.orthogonal_ on float32 (rows, cols) tensors: mean wall
     time of `calls` calls after one warm-up call (which also starts
     OpenBLAS's threads), and max |Q^T Q - I| of the last result in float64.
+    Shapes of more than 4096^2 elements (10-20 s a call) get `big_calls`
+    timed calls and no warm-up call: the tensor is written once untimed
+    instead, so its pages are in.
     PyTorch keeps its default intra-op thread count: its QR runs on OpenBLAS's
     threads either way, and extra OpenMP threads spinning beside them made it
     slower (1024^2: 0.10 s with 2 threads, 0.06 s with 1, on 2 cores).
@@ -177,22 +189,28 @@ def run_torch_orthogonal(shapes, calls):
     out = {}
     for rows, cols in shapes:
         w = torch.empty(rows, cols, dtype=torch.float32)
-        sec = time_calls(lambda: torch.nn.init.orthogonal_(w), calls + 1, 1)
+        if rows * cols > 4096 * 4096:
+            w.zero_()
+            sec = time_calls(lambda: torch.nn.init.orthogonal_(w), big_calls, 0)
+        else:
+            sec = time_calls(lambda: torch.nn.init.orthogonal_(w), calls + 1, 1)
         q = w.double()
+        del w
         if rows < cols:
             q = q.t()
         err = (q.t() @ q - torch.eye(q.shape[1], dtype=torch.float64)).abs().max().item()
+        del q
         out[(rows, cols)] = (sec, err)
         log("torch  orthogonal_ %dx%d  %.3f s  max|QtQ-I| %.2e" % (rows, cols, sec, err))
     return out, "%s (%d threads)" % (torch.__version__, torch.get_num_threads())
 
 
-def orthogonal_table(path, no_torch, calls):
+def orthogonal_table(path, no_torch, calls, big_calls):
     res, ctx = load_orthogonal(path)
     shapes = sorted({(r, c) for (k, r, c) in res if k == "orthogonal"}, key=lambda rc: (rc[0] * rc[1], rc))
-    torch_res, torch_ver = (None, "skipped") if no_torch else run_torch_orthogonal(shapes, calls)
-    head = ["shape", "dtype", "nninit s", "nninit max|QᵀQ−I|", "LAPACK geqrf+orgqr s", "PyTorch s",
-            "PyTorch max|QᵀQ−I|", "nninit vs PyTorch", "nninit vs LAPACK"]
+    torch_res, torch_ver = (None, "skipped") if no_torch else run_torch_orthogonal(shapes, calls, big_calls)
+    head = ["shape", "dtype", "nninit s", "nninit max\\|QᵀQ−I\\|", "LAPACK geqrf+orgqr s", "PyTorch s",
+            "PyTorch max\\|QᵀQ−I\\|", "nninit vs PyTorch", "nninit vs LAPACK"]
     print("| " + " | ".join(head) + " |")
     print("|" + "|".join("---" if i < 2 else "---:" for i in range(len(head))) + "|")
     for rows, cols in shapes:
@@ -204,12 +222,95 @@ def orthogonal_table(path, no_torch, calls):
                ratio(ts, ns), ratio(ls, ns)]
         print("| " + " | ".join(row) + " |")
     print()
-    print("Seconds per call (mean of the timed calls, after one warm-up call). nninit: nninit_orthogonal, "
-          "Gaussian draw + QR + Q + signs; LAPACK: the same Gaussian with LAPACKE_sgeqrf + LAPACKE_sorgqr. "
+    print("Seconds per call (mean of the timed calls, after one warm-up call; PyTorch above 4096^2 elements: "
+          "%d call(s) on a tensor written once before). nninit: nninit_orthogonal, Gaussian vectors + "
+          "reflectors + Q + signs; LAPACK: a Gaussian with LAPACKE_sgeqrf + LAPACKE_sorgqr. "
           "Speedups are time ratios. OpenBLAS: %s, core %s, %s threads. PyTorch: %s. "
           "Load average when bench_orthogonal started: %s."
-          % (ctx.get("openblas", "?").strip(), ctx.get("openblas_core", "?"), ctx.get("openblas_threads", "?"),
-             torch_ver, ", ".join("%.2f" % x for x in ctx.get("load_avg", [])) or "?"))
+          % (big_calls, ctx.get("openblas", "?").strip(), ctx.get("openblas_core", "?"),
+             ctx.get("openblas_threads", "?"), torch_ver,
+             ", ".join("%.2f" % x for x in ctx.get("load_avg", [])) or "?"))
+
+
+def ortho_paired(shapes, rounds, lib_path):
+    """nninit_orthogonal and torch.nn.init.orthogonal_ on the same float32
+    (rows, cols) tensor, alternately: one untimed call of each, then `rounds`
+    rounds of one timed call each, the order swapped every round so that a
+    change of load falls on both. Both use the same OpenBLAS library (PyTorch
+    links Debian's OpenBLAS, as libnninit does) and so the same thread pool."""
+    import torch
+
+    class Layout(ctypes.Structure):
+        _fields_ = [("kind", ctypes.c_int), ("in_axis", ctypes.c_int), ("out_axis", ctypes.c_int),
+                    ("groups", ctypes.c_int64)]
+
+    class Rng(ctypes.Structure):
+        _fields_ = [("seed", ctypes.c_uint64), ("stream", ctypes.c_uint64)]
+
+    lib = ctypes.CDLL(lib_path)
+    fn = lib.nninit_orthogonal
+    fn.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.POINTER(ctypes.c_int64), ctypes.c_int, Layout,
+                   ctypes.c_double, Rng]
+    fn.restype = ctypes.c_int
+    lib.nninit_version_string.restype = ctypes.c_char_p
+    print("nninit %s (%s), PyTorch %s (%d threads), load average at start: %s"
+          % (lib.nninit_version_string().decode(), lib_path, torch.__version__, torch.get_num_threads(),
+             ", ".join("%.2f" % x for x in os.getloadavg())))
+    print()
+    print("| shape | round | nninit s | PyTorch s | PyTorch / nninit |")
+    print("|---|---:|---:|---:|---:|")
+    summary = []
+    for rows, cols in shapes:
+        w = torch.empty(rows, cols, dtype=torch.float32)
+        w.zero_()
+        shape = (ctypes.c_int64 * 2)(rows, cols)
+
+        def run_nninit():
+            st = fn(w.data_ptr(), 0, shape, 2, Layout(0, 0, 0, 0), 1.0, Rng(SEED, 3))
+            if st != 0:
+                raise RuntimeError("nninit_orthogonal returned %d" % st)
+
+        def run_torch():
+            torch.nn.init.orthogonal_(w)
+
+        def err():
+            q = w.double()
+            if rows < cols:
+                q = q.t()
+            return (q.t() @ q - torch.eye(q.shape[1], dtype=torch.float64)).abs().max().item()
+
+        run_nninit()
+        run_torch()
+        pairs = []
+        for r in range(rounds):
+            order = (run_nninit, run_torch) if r % 2 == 0 else (run_torch, run_nninit)
+            t = {}
+            for f in order:
+                t0 = time.perf_counter()
+                f()
+                t[f] = time.perf_counter() - t0
+            pairs.append((t[run_nninit], t[run_torch]))
+            print("| %dx%d | %d | %.3f | %.3f | %.2fx |" % (rows, cols, r + 1, t[run_nninit], t[run_torch],
+                                                             t[run_torch] / t[run_nninit]))
+            sys.stdout.flush()
+        run_nninit()
+        e_n = err()
+        run_torch()
+        e_t = err()
+        ratios = [b / a for a, b in pairs]
+        summary.append((rows, cols, statistics.median(ratios), min(ratios),
+                        sum(b for _, b in pairs) / sum(a for a, _ in pairs),
+                        min(a for a, _ in pairs), min(b for _, b in pairs), e_n, e_t))
+        del w
+    print()
+    print("| shape | median ratio | lowest ratio | ratio of total times | best nninit s | best PyTorch s "
+          "| nninit max\\|QᵀQ−I\\| | PyTorch max\\|QᵀQ−I\\| |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for rows, cols, med, low, tot, bn, bt, e_n, e_t in summary:
+        print("| %dx%d | %.2fx | %.2fx | %.2fx | %.3f | %.3f | %.1e | %.1e |"
+              % (rows, cols, med, low, tot, bn, bt, e_n, e_t))
+    print()
+    print("Load average at the end: %s" % ", ".join("%.2f" % x for x in os.getloadavg()))
 
 
 # ---- table ------------------------------------------------------------------------
@@ -236,7 +337,19 @@ def main():
                     help="bench_orthogonal's JSON: also compare torch.nn.init.orthogonal_")
     ap.add_argument("--ortho-calls", type=int, default=3,
                     help="timed calls of torch.nn.init.orthogonal_ per shape (default 3)")
+    ap.add_argument("--ortho-paired", metavar="SHAPES",
+                    help="comma-separated ROWSxCOLS: nninit and PyTorch alternately in this process")
+    ap.add_argument("--ortho-rounds", type=int, default=5, help="rounds of --ortho-paired (default 5)")
+    ap.add_argument("--lib", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "build",
+                                                   "libnninit.so"),
+                    help="the shared library for --ortho-paired (default build/libnninit.so)")
+    ap.add_argument("--ortho-big-calls", type=int, default=1,
+                    help="the same for shapes above 4096^2 elements, with no warm-up call (default 1)")
     args = ap.parse_args()
+    if args.ortho_paired:
+        shapes = [tuple(int(x) for x in rc.split("x")) for rc in args.ortho_paired.split(",") if rc]
+        ortho_paired(shapes, args.ortho_rounds, os.path.normpath(args.lib))
+        return
     if not args.json and not args.orthogonal:
         ap.error("give bench_fill's JSON, --orthogonal JSON, or both")
     if args.json:
@@ -244,7 +357,7 @@ def main():
     if args.orthogonal:
         if args.json:
             print()
-        orthogonal_table(args.orthogonal, args.no_torch, args.ortho_calls)
+        orthogonal_table(args.orthogonal, args.no_torch, args.ortho_calls, args.ortho_big_calls)
 
 
 def fill_tables(args):

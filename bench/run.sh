@@ -60,7 +60,7 @@ if [ "$ONLY" != orthogonal ]; then
         --benchmark_out=build/bench_fill.json --benchmark_out_format=json "$@"
 fi
 
-# Orthogonal: the QR runs on OpenBLAS's threads (OPENBLAS_NUM_THREADS).
+# Orthogonal: the products run on OpenBLAS's threads (OPENBLAS_NUM_THREADS).
 if [ "$ONLY" != fill ]; then
     ORTHO_FLAGS=()
     if [ "$ONLY" = orthogonal ]; then ORTHO_FLAGS=("$@"); fi
@@ -77,6 +77,13 @@ if [ "$ONLY" != orthogonal ]; then INPUTS+=(build/bench_fill.json); fi
 if [ "$ONLY" != fill ]; then INPUTS+=(--orthogonal build/bench_orthogonal.json); fi
 echo
 "$PY" bench/compare.py "${INPUTS[@]}" "${PEER_FLAGS[@]}"
+
+# Orthogonal 4096^2 against PyTorch call by call in one process (needs the
+# shared library from `make lib`): on a shared machine both see the same load.
+if [ "$ONLY" != fill ] && [ "${NNINIT_BENCH_PEERS:-1}" != 0 ] && [ -f build/libnninit.so ]; then
+    echo
+    "$PY" bench/compare.py --ortho-paired 4096x4096 --ortho-rounds 3
+fi
 
 # Whole models (bench/bench_model.py, also runnable alone): gpt2-124m and
 # llama-1b, f32 and bf16, nninit into memory and to a file against PyTorch.

@@ -64,7 +64,7 @@ extern "C" {
 
 /* Version of the reproducibility contract (docs/CONTRACT.md). It changes only
  * when some (seed, stream, index, parameters) produces different bits. */
-#define NNINIT_CONTRACT_VERSION 1
+#define NNINIT_CONTRACT_VERSION 2
 
 #if defined(_WIN32) && defined(NNINIT_BUILDING_DLL)
 #  define NNINIT_API __declspec(dllexport)
@@ -95,7 +95,7 @@ typedef enum {
     NNINIT_E_SHAPE = 9,       /* bad shape (ndim outside 0..NNINIT_MAX_DIMS, negative size, element count
                                  overflow), a shape the scheme cannot take (rank, groups, axes), or a
                                  slice outside the tensor */
-    NNINIT_E_LAPACK = 10,     /* LAPACK reported a failure (orthogonal) */
+    NNINIT_E_LAPACK = 10,     /* LAPACK reported a failure (no call returns it since contract 2; kept pinned) */
     NNINIT_E_IO = 11,         /* a file could not be read or written (errno tells why) */
     NNINIT_E_FORMAT = 12,     /* malformed file or model spec (safetensors, JSON) */
     NNINIT_E_CANCELED = 13,   /* the caller's cancel flag was raised; nothing was left behind */
@@ -362,7 +362,7 @@ NNINIT_API nninit_status nninit_scheme_plan(const nninit_scheme *scheme, const i
 
 /* Initializes the tensor dst (row-major, shape[0..ndim)) with the scheme.
  * NNINIT_E_SHAPE for a shape the scheme cannot take, NNINIT_E_PARAM for
- * parameters out of range, NNINIT_E_LAPACK / NNINIT_E_NOMEM from orthogonal.
+ * parameters out of range, NNINIT_E_NOMEM / NNINIT_E_OVERFLOW from orthogonal.
  * A tensor with no elements is left alone (after its shape and parameters are
  * checked). msg as in nninit_scheme_parse. */
 NNINIT_API nninit_status nninit_scheme_apply(void *dst, nninit_dtype dtype, const int64_t *shape, int ndim,
@@ -450,7 +450,8 @@ NNINIT_API nninit_status nninit_lecun_normal(void *dst, nninit_dtype dtype, cons
 NNINIT_API nninit_status nninit_variance_scaling(void *dst, nninit_dtype dtype, const int64_t *shape, int ndim,
                                                  nninit_layout layout, double scale, nninit_fan_mode mode,
                                                  nninit_distribution distribution, nninit_rng rng);
-/* (Semi-)orthogonal matrix times gain, through LAPACK QR (docs/SCHEMES.md). */
+/* (Semi-)orthogonal matrix times gain: Haar-distributed, a product of Householder
+ * reflections built from Gaussian vectors, on OpenBLAS (docs/SCHEMES.md). */
 NNINIT_API nninit_status nninit_orthogonal(void *dst, nninit_dtype dtype, const int64_t *shape, int ndim,
                                            nninit_layout layout, double gain, nninit_rng rng);
 /* 2-D identity (ones on the main diagonal of a rows x cols matrix). */
@@ -706,7 +707,7 @@ typedef struct nninit_run_options {
 
 /* Initializes every tensor i of the model into dst[i] (nbytes each, the
  * dtype's natural alignment). Large tensors are split by element range, small
- * ones batched, orthogonal ones factorized with LAPACK's threads; the bits do
+ * ones batched, orthogonal ones built on OpenBLAS's threads; the bits do
  * not depend on the thread count. Every tensor is checked (shape, parameters
  * against its dtype, destination) before any is written. opt may be NULL. */
 NNINIT_API nninit_status nninit_model_init(const nninit_model *model, void *const *dst,

@@ -28,7 +28,7 @@ static const char *const scheme_summary[] = {
     [NNINIT_SCHEME_LECUN_UNIFORM] = "U(-b, b), b = sqrt(3 / fan_in)",
     [NNINIT_SCHEME_LECUN_NORMAL] = "N(0, 1 / fan_in)",
     [NNINIT_SCHEME_VARIANCE_SCALING] = "variance scale / fan, from the distribution (Keras/jax VarianceScaling)",
-    [NNINIT_SCHEME_ORTHOGONAL] = "(semi-)orthogonal matrix times gain (QR of a Gaussian matrix)",
+    [NNINIT_SCHEME_ORTHOGONAL] = "(semi-)orthogonal matrix times gain, Haar-distributed (Householder reflections of Gaussian vectors)",
     [NNINIT_SCHEME_EYE] = "2-D identity matrix",
     [NNINIT_SCHEME_DIRAC] = "3-D to 5-D identity convolution (per group)",
     [NNINIT_SCHEME_SPARSE] = "2-D N(0, std^2) with ceil(sparsity * rows) zeros per column (sparsity is required, std=0.01)",

@@ -1,11 +1,17 @@
 /* The orthogonal scheme (docs/CONTRACT.md "Orthogonal", docs/DESIGN.md
- * "Orthogonal"): gain * Q of the Householder QR of a Gaussian matrix.
+ * "Orthogonal"): gain * Q, Q a Haar-distributed matrix with orthonormal
+ * columns, generated as the product of Householder reflections built from
+ * fresh Gaussian vectors of decreasing length, sign-corrected (Stewart, SIAM
+ * J. Numer. Anal. 17(3), 1980; Mezzadri, Notices AMS 54(5), 2007). That is
+ * the law of the Q factor of a Gaussian matrix, without the factorization:
+ * forming Q alone is 4/3 n^3 flops for a square matrix, the QR of a Gaussian
+ * plus forming its Q was 8/3 n^3.
  *
- * The QR is blocked here, on CBLAS level 3 and LAPACK's larfg, rather than
- * delegated to geqrf + orgqr: recursive panels (LAPACK's geqrt3 algorithm)
- * and a two-gemm block update (explicit V, Y = V T) keep almost every flop in
- * large gemms. 4096^2 f32 on 2 cores: 1.0 s against 1.6 s for
- * LAPACKE_sgeqrf + LAPACKE_sorgqr (docs/DESIGN.md has the measurements).
+ * Q is formed as LAPACK's orgqr forms it, block by block from the last, each
+ * block of nb reflectors in compact WY form I - V T V^T applied with CBLAS
+ * level 3 (OpenBLAS). Every block's reflectors are drawn when the block is
+ * applied: the workspace is O((rows + cols) * nb), the result is built in
+ * place in dst (f32, f64; bf16 and f16 outputs work in a binary32 copy).
  *
  * The algorithm is written once for a generic real type and compiled twice,
  * binary32 and binary64: this file includes itself with ORTHO_REAL defined. */
@@ -13,34 +19,33 @@
 
 #include <cblas.h>
 #include <float.h>
-#include <lapacke.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "schemes.h"
 
-/* Block width of the trailing updates for an m x n factorization (m >= n).
- * The update gemms have inner dimension nb: wider blocks run closer to gemm
- * peak, narrower ones spend less in the panels. Measured on the 2-core Zen
- * machine (docs/DESIGN.md). */
+/* Reflectors per block for n columns. The updates are gemms with inner
+ * dimension nb: wider blocks run closer to gemm peak, but every block adds
+ * work that grows with nb^2 (V^T V and T times V^T C): about 0.75 nb / n of
+ * the total for a square matrix. Measured on the 2-core Zen machine
+ * (docs/DESIGN.md). */
 static int block_width(int n)
 {
     int nb = n >= 2048 ? 256 : n >= 256 ? 128 : 64;
     return nb < n ? nb : n;
 }
 
-/* G is drawn in shards of this size: shards give the same bits as one call
- * (include/nninit.h), and shards this small stay below the fill driver's
- * parallel threshold, so the draw runs on the calling thread. An OpenMP team
- * woken here would keep spinning for milliseconds after the fill, on the
- * cores OpenBLAS is about to use (measured: 512 x 512 took 20 ms, not 4). */
-#define GAUSS_SHARD_BYTES ((size_t)16 * 1024)
+/* T blocks up to this size are built by the plain recurrence; larger ones
+ * recursively, the joins in trmm. */
+#define T_BASE 32
 
-/* Rows of a tall W0 drawn (row-major) and transposed into the column-major
- * working copy per step, and the tile of the transposed write-back. */
-#define TALL_ROWS 64
-#define TILE 64
+/* Gaussians are drawn in shards of this size: shards give the same bits as
+ * one call (include/nninit.h), and shards this small stay below the fill
+ * driver's parallel threshold, so the draw runs on the calling thread. An
+ * OpenMP team woken here would keep spinning for milliseconds after the
+ * fill, on the cores OpenBLAS is about to use. */
+#define GAUSS_SHARD_BYTES ((size_t)16 * 1024)
 
 /* *acc += a * b; 0 (and *acc unchanged) if that overflows. */
 static int grow(size_t *acc, size_t a, size_t b)
@@ -63,25 +68,21 @@ static void draw_gaussian(void *a, nninit_dtype dtype, size_t n, uint64_t offset
 #define ORTHO_REAL float
 #define ORTHO_FN(name) name##_f32
 #define ORTHO_BLAS(name) cblas_s##name
-#define ORTHO_LAPACKE(name) LAPACKE_s##name
 #define ORTHO_DTYPE NNINIT_F32
 #include "orthogonal.c"
 #undef ORTHO_REAL
 #undef ORTHO_FN
 #undef ORTHO_BLAS
-#undef ORTHO_LAPACKE
 #undef ORTHO_DTYPE
 
 #define ORTHO_REAL double
 #define ORTHO_FN(name) name##_f64
 #define ORTHO_BLAS(name) cblas_d##name
-#define ORTHO_LAPACKE(name) LAPACKE_d##name
 #define ORTHO_DTYPE NNINIT_F64
 #include "orthogonal.c"
 #undef ORTHO_REAL
 #undef ORTHO_FN
 #undef ORTHO_BLAS
-#undef ORTHO_LAPACKE
 #undef ORTHO_DTYPE
 
 nninit_status nninit_orthogonal_fill_(void *dst, nninit_dtype dtype, int64_t rows, int64_t cols, double gain,
@@ -90,8 +91,8 @@ nninit_status nninit_orthogonal_fill_(void *dst, nninit_dtype dtype, int64_t row
     RETURN_ERROR_IF(nninit_dtype_size(dtype) == 0, NNINIT_E_DTYPE);
     RETURN_ERROR_IF(!dst, NNINIT_E_NULL);
     RETURN_ERROR_IF(rows < 1 || cols < 1, NNINIT_E_SHAPE);
-    /* CBLAS and LAPACK index with int: every dimension must fit. rows * cols
-     * values of 8 bytes must be addressable (the workspace is checked later). */
+    /* CBLAS indexes with int: every dimension must fit. rows * cols values
+     * of 8 bytes must be addressable (the workspace is checked later). */
     RETURN_ERROR_IF(rows > INT_MAX || cols > INT_MAX, NNINIT_E_OVERFLOW);
     RETURN_ERROR_IF((uint64_t)rows > SIZE_MAX / 8 / (uint64_t)cols, NNINIT_E_OVERFLOW);
     /* Entries of Q are at most 1 up to rounding: half the dtype's largest
@@ -109,132 +110,137 @@ nninit_status nninit_orthogonal_fill_(void *dst, nninit_dtype dtype, int64_t row
 #define AT(p, ld, i, j) ((p) + (i) + (ptrdiff_t)(j) * (ld))
 #define COL CblasColMajor
 
-/* Householder QR of the m x n panel a (m >= n), recursively: LAPACK's geqrt3
- * (Elmroth & Gustavson, IBM J. Res. Dev. 44(4), 2000). On return R is on and
- * above the diagonal, the reflector vectors (unit first entry implied) below
- * it, and the n x n upper triangle of t holds T with
- * H_1 H_2 ... H_n = I - V T V^T. The strictly lower part of t is not used. */
-static void ORTHO_FN(panel)(int m, int n, real *a, int lda, real *t, int ldt)
+/* The m x n result (m >= n) and the workspace of one block. Q's column j is
+ * H_0 H_1 ... H_{n-1} e_j scaled by e[j]; the buffer q holds Q column-major
+ * (ld m) when the output is wide or square, and Q^T column-major (ld n) when
+ * it is tall: either way, read row-major it is the output matrix. */
+typedef struct {
+    int m, n, nb, tall;
+    real *q;
+    real *v;            /* mv x k (ld mv): the block's reflectors, unit on the diagonal, zero above */
+    real *t;            /* nb x nb: V^T V, then T (upper triangles) */
+    real *w;            /* nb x n: W = T V^T C, or W^T when tall */
+    real *tau;          /* nb */
+    real *e;            /* n: the sign d_j of every column times the sign of the gain */
+    real gsign;         /* +1, or -1 when the gain's sign bit is set */
+    nninit_rng rng;
+} ORTHO_FN(gen);
+
+/* Sum of squares in binary64, four partial sums. */
+static double ORTHO_FN(sumsq)(const real *x, size_t n)
 {
-    if (n == 1) {
-        ORTHO_LAPACKE(larfg_work)(m, a, m > 1 ? a + 1 : a, 1, t);
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        s0 += (double)x[i] * x[i];
+        s1 += (double)x[i + 1] * x[i + 1];
+        s2 += (double)x[i + 2] * x[i + 2];
+        s3 += (double)x[i + 3] * x[i + 3];
+    }
+    for (; i < n; i++) s0 += (double)x[i] * x[i];
+    return (s0 + s1) + (s2 + s3);
+}
+
+/* Reflectors j .. j+k-1 into V (mv = m - j rows), their tau and signs.
+ * Reflector r is built from x = G(r:m, r), G(i, r) being element r*m + i of
+ * the normal fill (docs/CONTRACT.md): with alpha = x_0, s = sign(alpha)
+ * (+1 at 0) and nu = |x|, u = x + s nu e_0 and H_r = I - 2 u u^T / u^T u,
+ * which maps x to -s nu e_0; the column sign is d_r = -s. Stored as LAPACK
+ * stores reflectors: v = u / u_0 (unit first entry), tau = 2 / v^T v
+ * = 1 + |alpha| / nu. x = 0 gives H_r = I (tau = 0) and d_r = +1. */
+static void ORTHO_FN(reflectors)(ORTHO_FN(gen) *g, int j, int k)
+{
+    const int m = g->m, mv = m - j;
+    for (int c = 0; c < k; c++) {
+        const int r = j + c;
+        real *vc = AT(g->v, mv, 0, c), *x = vc + c;
+        const size_t len = (size_t)(m - r);
+        memset(vc, 0, sizeof(real) * (size_t)c);
+        draw_gaussian(x, ORTHO_DTYPE, len, (uint64_t)r * (uint64_t)m + (uint64_t)r, g->rng);
+        const double alpha = x[0], nu = sqrt(ORTHO_FN(sumsq)(x, len));
+        const double s = alpha < 0 ? -1.0 : 1.0;
+        if (nu == 0) {
+            g->tau[c] = 0;
+            g->e[r] = g->gsign;
+        } else {
+            const real inv = (real)(1 / (alpha + s * nu));
+            for (size_t i = 1; i < len; i++) x[i] *= inv;
+            g->tau[c] = (real)(1 + fabs(alpha) / nu);
+            g->e[r] = (real)-s * g->gsign;
+        }
+        x[0] = 1;
+    }
+}
+
+/* On entry the upper triangle of t (k x k) holds S = V^T V; on return T,
+ * with H_j ... H_{j+k-1} = I - V T V^T (LAPACK's larft, forward columnwise):
+ * T_ii = tau_i, T(0:i, i) = -tau_i T(0:i, 0:i) S(0:i, i). In place: column i
+ * of S is read only by column i of T, top down. Larger blocks are split:
+ * T12 = -T1 S12 T2. */
+static void ORTHO_FN(build_t)(int k, real *t, int ldt, const real *tau)
+{
+    if (k <= T_BASE) {
+        for (int i = 0; i < k; i++) {
+            for (int r = 0; r < i; r++) {
+                real acc = 0;
+                for (int l = r; l < i; l++) acc += *AT(t, ldt, r, l) * *AT(t, ldt, l, i);
+                *AT(t, ldt, r, i) = -tau[i] * acc;
+            }
+            *AT(t, ldt, i, i) = tau[i];
+        }
         return;
     }
-    const int n1 = n / 2, n2 = n - n1;
-    ORTHO_FN(panel)(m, n1, a, lda, t, ldt);
-
-    /* A2 := H^T A2 = A2 - V1 T1^T V1^T A2, with w = t[0:n1, n1:n] as scratch
-     * (T12 is computed into it afterwards). */
-    real *a2 = AT(a, lda, 0, n1), *w = AT(t, ldt, 0, n1);
-    for (int j = 0; j < n2; j++) memcpy(AT(w, ldt, 0, j), AT(a2, lda, 0, j), sizeof(real) * (size_t)n1);
-    ORTHO_BLAS(trmm)(COL, CblasLeft, CblasLower, CblasTrans, CblasUnit, n1, n2, 1, a, lda, w, ldt);
-    ORTHO_BLAS(gemm)(COL, CblasTrans, CblasNoTrans, n1, n2, m - n1, 1, AT(a, lda, n1, 0), lda,
-                     AT(a2, lda, n1, 0), lda, 1, w, ldt);
-    ORTHO_BLAS(trmm)(COL, CblasLeft, CblasUpper, CblasTrans, CblasNonUnit, n1, n2, 1, t, ldt, w, ldt);
-    ORTHO_BLAS(gemm)(COL, CblasNoTrans, CblasNoTrans, m - n1, n2, n1, -1, AT(a, lda, n1, 0), lda, w, ldt,
-                     1, AT(a2, lda, n1, 0), lda);
-    ORTHO_BLAS(trmm)(COL, CblasLeft, CblasLower, CblasNoTrans, CblasUnit, n1, n2, 1, a, lda, w, ldt);
-    for (int j = 0; j < n2; j++)
-        for (int i = 0; i < n1; i++) *AT(a2, lda, i, j) -= *AT(w, ldt, i, j);
-
-    ORTHO_FN(panel)(m - n1, n2, AT(a, lda, n1, n1), lda, AT(t, ldt, n1, n1), ldt);
-
-    /* T12 = -T1 (V1^T V2) T2. Rows n1.. of V1 are a[n1:m, 0:n1]; V2 is
-     * a[n1:m, n1:n], unit lower triangular on top. */
-    for (int j = 0; j < n2; j++)
-        for (int i = 0; i < n1; i++) *AT(w, ldt, i, j) = *AT(a, lda, n1 + j, i);
-    ORTHO_BLAS(trmm)(COL, CblasRight, CblasLower, CblasNoTrans, CblasUnit, n1, n2, 1, AT(a, lda, n1, n1), lda,
-                     w, ldt);
-    if (m > n)
-        ORTHO_BLAS(gemm)(COL, CblasTrans, CblasNoTrans, n1, n2, m - n, 1, AT(a, lda, n, 0), lda,
-                         AT(a, lda, n, n1), lda, 1, w, ldt);
-    ORTHO_BLAS(trmm)(COL, CblasLeft, CblasUpper, CblasNoTrans, CblasNonUnit, n1, n2, -1, t, ldt, w, ldt);
-    ORTHO_BLAS(trmm)(COL, CblasRight, CblasUpper, CblasNoTrans, CblasNonUnit, n1, n2, 1, AT(t, ldt, n1, n1),
-                     ldt, w, ldt);
+    const int k1 = k / 2, k2 = k - k1;
+    real *t12 = AT(t, ldt, 0, k1), *t22 = AT(t, ldt, k1, k1);
+    ORTHO_FN(build_t)(k1, t, ldt, tau);
+    ORTHO_FN(build_t)(k2, t22, ldt, tau + k1);
+    ORTHO_BLAS(trmm)(COL, CblasLeft, CblasUpper, CblasNoTrans, CblasNonUnit, k1, k2, -1, t, ldt, t12, ldt);
+    ORTHO_BLAS(trmm)(COL, CblasRight, CblasUpper, CblasNoTrans, CblasNonUnit, k1, k2, 1, t22, ldt, t12, ldt);
 }
 
-/* v (mv x k, leading dimension mv) := the reflector block stored in a:
- * unit diagonal, zeros above, a's entries below. */
-static void ORTHO_FN(explicit_v)(int mv, int k, const real *a, int lda, real *v)
+/* Applies block j (reflectors j .. j+k-1) to the columns already formed and
+ * forms its own k columns. Before, columns j+k .. n-1 hold those of
+ * H_{j+k} ... H_{n-1} [I; 0] diag(e): zero in rows < j+k. The block's own
+ * columns start as [diag(e); 0], so all of C = Q(j:m, j:n) is updated at
+ * once: C -= V W with W = T V^T C, one gemm. V^T C needs no product for the
+ * block's own columns (it is V1^T diag(e), V1 the top k x k of V, unit lower
+ * triangular) and skips C's first k rows for the others (zero). */
+static void ORTHO_FN(apply_block)(ORTHO_FN(gen) *g, int j, int k)
 {
-    for (int j = 0; j < k; j++) {
-        real *vj = v + (ptrdiff_t)j * mv;
-        memset(vj, 0, sizeof(real) * (size_t)j);
-        vj[j] = 1;
-        memcpy(vj + j + 1, AT(a, lda, j + 1, j), sizeof(real) * (size_t)(mv - j - 1));
-    }
-}
+    const int m = g->m, n = g->n, nb = g->nb, mv = m - j, nc = n - j - k;
+    real *v = g->v, *t = g->t, *w = g->w, *q = g->q;
+    const real *e = g->e + j;
 
-typedef struct {
-    int m, n, nb;           /* a is m x n, m >= n; blocks of nb columns */
-    real *a; int lda;
-    real *t;                /* nb x n, ld nb: T of the block at column j is t[0:k, j:j+k] */
-    real *v, *y;            /* m x nb each: the block's explicit V, and V T^T or V T (ld = rows) */
-    real *w;                /* nb x n, ld nb: V^T C */
-} ORTHO_FN(qr_work);
+    ORTHO_FN(reflectors)(g, j, k);
+    ORTHO_BLAS(syrk)(COL, CblasUpper, CblasTrans, k, mv, 1, v, mv, 0, t, nb);
+    ORTHO_FN(build_t)(k, t, nb, g->tau);
 
-/* Householder QR of a, in place (R above, reflectors below the diagonal, T
- * blocks in t). The trailing matrix C is updated with two gemms per block,
- * C -= (V T^T) (V^T C): no trmm, no copy of C. */
-static void ORTHO_FN(factor)(const ORTHO_FN(qr_work) *q)
-{
-    const int nb = q->nb, lda = q->lda;
-    for (int j = 0; j < q->n; j += nb) {
-        const int k = q->n - j < nb ? q->n - j : nb, mv = q->m - j, nc = q->n - j - k;
-        ORTHO_FN(panel)(mv, k, AT(q->a, lda, j, j), lda, AT(q->t, nb, 0, j), nb);
-        if (nc == 0) continue;
-        ORTHO_FN(explicit_v)(mv, k, AT(q->a, lda, j, j), lda, q->v);
-        memcpy(q->y, q->v, sizeof(real) * (size_t)mv * (size_t)k);
-        ORTHO_BLAS(trmm)(COL, CblasRight, CblasUpper, CblasTrans, CblasNonUnit, mv, k, 1, AT(q->t, nb, 0, j), nb,
-                         q->y, mv);
-        real *c = AT(q->a, lda, j, j + k);
-        ORTHO_BLAS(gemm)(COL, CblasTrans, CblasNoTrans, k, nc, mv, 1, q->v, mv, c, lda, 0, q->w, nb);
-        ORTHO_BLAS(gemm)(COL, CblasNoTrans, CblasNoTrans, mv, nc, k, -1, q->y, mv, q->w, nb, 1, c, lda);
-    }
-}
-
-/* Overwrites the factored a with the first n columns of Q = H_1 ... H_n,
- * block by block from the last (LAPACK's orgqr order). Before block j is
- * applied, columns j+k.. hold Q's trailing columns, zero in rows < j+k. */
-static void ORTHO_FN(form_q)(const ORTHO_FN(qr_work) *q)
-{
-    const int nb = q->nb, lda = q->lda;
-    for (int j = (q->n - 1) / nb * nb; j >= 0; j -= nb) {
-        const int k = q->n - j < nb ? q->n - j : nb, mv = q->m - j, nc = q->n - j - k;
-        ORTHO_FN(explicit_v)(mv, k, AT(q->a, lda, j, j), lda, q->v);
-        memcpy(q->y, q->v, sizeof(real) * (size_t)mv * (size_t)k);
-        ORTHO_BLAS(trmm)(COL, CblasRight, CblasUpper, CblasNoTrans, CblasNonUnit, mv, k, 1, AT(q->t, nb, 0, j), nb,
-                         q->y, mv);
-        if (nc > 0) {
-            /* C -= (V T) (V^T C); C's first k rows are zero, so V^T C skips them
-             * (mv > k here: mv - k >= nc). */
-            real *c = AT(q->a, lda, j, j + k);
-            ORTHO_BLAS(gemm)(COL, CblasTrans, CblasNoTrans, k, nc, mv - k, 1, q->v + k, mv, c + k, lda, 0, q->w, nb);
-            ORTHO_BLAS(gemm)(COL, CblasNoTrans, CblasNoTrans, mv, nc, k, -1, q->y, mv, q->w, nb, 1, c, lda);
+    if (!g->tall) {
+        /* q is Q, m x n, ld m; W is k x (k + nc), ld nb. */
+        for (int c = 0; c < k; c++) {
+            memset(AT(q, m, 0, j + c), 0, sizeof(real) * (size_t)m);
+            *AT(q, m, j + c, j + c) = e[c];
+            for (int r = 0; r < k; r++) *AT(w, nb, r, c) = r > c ? 0 : *AT(v, mv, c, r) * e[c];
         }
-        /* The block's own columns: (I - V T V^T) [I; 0] = [I; 0] - (V T) V1^T,
-         * V1 the block's top k x k (unit lower triangular); zero above row j. */
-        for (int c = j; c < j + k; c++) {
-            memset(AT(q->a, lda, 0, c), 0, sizeof(real) * (size_t)q->m);
-            *AT(q->a, lda, c, c) = 1;
+        if (nc > 0) /* nc > 0 implies mv > k */
+            ORTHO_BLAS(gemm)(COL, CblasTrans, CblasNoTrans, k, nc, mv - k, 1, v + k, mv, AT(q, m, j + k, j + k), m,
+                             0, AT(w, nb, 0, k), nb);
+        ORTHO_BLAS(trmm)(COL, CblasLeft, CblasUpper, CblasNoTrans, CblasNonUnit, k, k + nc, 1, t, nb, w, nb);
+        ORTHO_BLAS(gemm)(COL, CblasNoTrans, CblasNoTrans, mv, k + nc, k, -1, v, mv, w, nb, 1, AT(q, m, j, j), m);
+    } else {
+        /* q is P = Q^T, n x m, ld n: the same steps transposed, with W^T
+         * ((k + nc) x k, ld n - j) and C^T = P(j:n, j:m) -= W^T V^T. */
+        const int ldw = k + nc;
+        for (int c = 0; c < m; c++) memset(AT(q, n, j, c), 0, sizeof(real) * (size_t)k);
+        for (int c = 0; c < k; c++) {
+            *AT(q, n, j + c, j + c) = e[c];
+            for (int r = 0; r < k; r++) *AT(w, ldw, c, r) = r > c ? 0 : *AT(v, mv, c, r) * e[c];
         }
-        ORTHO_BLAS(gemm)(COL, CblasNoTrans, CblasTrans, mv, k, k, -1, q->y, mv, q->v, mv, 1, AT(q->a, lda, j, j),
-                         lda);
-    }
-}
-
-/* dst[off + i] = src[i] * s rounded to the dtype, i < n. One compute-type
- * multiplication (exact when |s| is 1), then nearest-even to 16 bits. */
-static void ORTHO_FN(emit)(void *dst, nninit_dtype dtype, size_t off, const real *src, size_t n, real s)
-{
-    switch (dtype) {
-    case NNINIT_F32: { float *o = (float *)dst + off; for (size_t i = 0; i < n; i++) o[i] = (float)(src[i] * s); break; }
-    case NNINIT_F64: { double *o = (double *)dst + off; for (size_t i = 0; i < n; i++) o[i] = (double)(src[i] * s); break; }
-    default: {
-        uint16_t *o = (uint16_t *)dst + off;
-        for (size_t i = 0; i < n; i++) o[i] = nninit_half_from_f32_(dtype, (float)(src[i] * s));
-        break;
-    }
+        if (nc > 0)
+            ORTHO_BLAS(gemm)(COL, CblasNoTrans, CblasNoTrans, nc, k, mv - k, 1, AT(q, n, j + k, j + k), n, v + k, mv,
+                             0, w + k, ldw);
+        ORTHO_BLAS(trmm)(COL, CblasRight, CblasUpper, CblasTrans, CblasNonUnit, k + nc, k, 1, t, nb, w, ldw);
+        ORTHO_BLAS(gemm)(COL, CblasNoTrans, CblasTrans, k + nc, mv, k, -1, w, ldw, v, mv, 1, AT(q, n, j, j), n);
     }
 }
 
@@ -242,72 +248,45 @@ static void ORTHO_FN(emit)(void *dst, nninit_dtype dtype, size_t off, const real
 static nninit_status ORTHO_FN(orthogonal)(void *dst, nninit_dtype dtype, int rows, int cols, double gain,
                                           nninit_rng rng)
 {
-    /* Everything runs column-major. rows <= cols: the row-major buffer is the
-     * column-major cols x rows matrix W0^T, and its QR's Q, read back
-     * row-major, is the result: in place for f32 / f64. rows > cols: W0 is
-     * transposed into a column-major copy, factored, and transposed back. */
-    const int wide = rows <= cols;
-    ORTHO_FN(qr_work) q;
-    q.m = wide ? cols : rows;
-    q.n = wide ? rows : cols;
-    q.lda = q.m;
-    q.nb = block_width(q.n);
+    ORTHO_FN(gen) g;
+    g.tall = rows > cols;
+    g.m = g.tall ? rows : cols;
+    g.n = g.tall ? cols : rows;
+    g.nb = block_width(g.n);
+    g.rng = rng;
 
     /* Everything is allocated before dst is written: a failure leaves it
-     * untouched. bf16/f16 outputs and tall matrices work in a copy. */
-    const size_t n_elems = (size_t)rows * (size_t)cols;
-    const int in_place = wide && dtype == ORTHO_DTYPE;
-    size_t work = 0;                                   /* elements: t, w, v, y, scale, tall buffers */
-    int fits = grow(&work, (size_t)q.nb, (size_t)q.n * 2) && grow(&work, (size_t)q.m, (size_t)q.nb * 2)
-            && grow(&work, (size_t)q.n, 1)
-            && (wide || (grow(&work, TALL_ROWS, (size_t)cols) && grow(&work, TILE, TILE)));
+     * untouched. bf16 / f16 outputs are computed in a binary32 copy. */
+    const size_t n_elems = (size_t)rows * (size_t)cols, m = (size_t)g.m, n = (size_t)g.n, nb = (size_t)g.nb;
+    const int in_place = dtype == ORTHO_DTYPE;
+    size_t work = 0;                                   /* elements: v, t, w, tau, e */
+    int fits = grow(&work, m, nb) && grow(&work, nb, nb) && grow(&work, nb, n) && grow(&work, nb, 1)
+            && grow(&work, n, 1);
     size_t total = work;
     fits = fits && (in_place || grow(&total, n_elems, 1)) && total <= SIZE_MAX / sizeof(real);
     RETURN_ERROR_IF(!fits, NNINIT_E_OVERFLOW);
     real *mem = (real *)malloc(sizeof(real) * total);
     RETURN_ERROR_IF(!mem, NNINIT_E_NOMEM);
-    q.t = mem;
-    q.w = q.t + (size_t)q.nb * (size_t)q.n;
-    q.v = q.w + (size_t)q.nb * (size_t)q.n;
-    q.y = q.v + (size_t)q.m * (size_t)q.nb;
-    real *scale = q.y + (size_t)q.m * (size_t)q.nb;
-    real *extra = scale + q.n;                         /* tall: row block, then tile */
-    q.a = in_place ? (real *)dst : mem + work;
+    g.v = mem;
+    g.t = g.v + m * nb;
+    g.w = g.t + nb * nb;
+    g.tau = g.w + nb * n;
+    g.e = g.tau + nb;
+    g.q = in_place ? (real *)dst : mem + work;
 
-    /* (nninit_normal cannot fail here: its arguments are valid by now.) */
-    if (wide) {
-        draw_gaussian(q.a, ORTHO_DTYPE, n_elems, 0, rng);
+    /* The gain's sign rides on the column signs (negation is exact through
+     * every step), its magnitude is one multiplication at the end. */
+    const real gr = (real)gain, ag = (real)fabs((double)gr);
+    g.gsign = signbit(gr) ? -1 : 1;
+    for (int j = (g.n - 1) / g.nb * g.nb; j >= 0; j -= g.nb)
+        ORTHO_FN(apply_block)(&g, j, g.n - j < g.nb ? g.n - j : g.nb);
+
+    if (in_place) {
+        if (ag != 1)
+            for (size_t i = 0; i < n_elems; i++) g.q[i] *= ag;
     } else {
-        for (int r0 = 0; r0 < rows; r0 += TALL_ROWS) {
-            const int nr = rows - r0 < TALL_ROWS ? rows - r0 : TALL_ROWS;
-            draw_gaussian(extra, ORTHO_DTYPE, (size_t)nr * (size_t)cols, (uint64_t)r0 * (uint64_t)cols, rng);
-            for (int c = 0; c < cols; c++)
-                for (int i = 0; i < nr; i++) *AT(q.a, q.lda, r0 + i, c) = extra[(size_t)i * (size_t)cols + (size_t)c];
-        }
-    }
-
-    ORTHO_FN(factor)(&q);
-    /* sign(R_jj), sign(0) = +1, folded with the gain into one exact factor. */
-    const real g = (real)gain;
-    for (int j = 0; j < q.n; j++) scale[j] = *AT(q.a, q.lda, j, j) < 0 ? -g : g;
-    ORTHO_FN(form_q)(&q);
-
-    if (wide) {
-        /* Output row r is column r of Q. */
-        for (int r = 0; r < rows; r++)
-            ORTHO_FN(emit)(dst, dtype, (size_t)r * (size_t)cols, AT(q.a, q.lda, 0, r), (size_t)cols, scale[r]);
-    } else {
-        /* Output (i, j) = Q(i, j) * scale[j], transposed through a tile. */
-        real *tile = extra + (size_t)TALL_ROWS * (size_t)cols;
-        for (int i0 = 0; i0 < rows; i0 += TILE)
-            for (int j0 = 0; j0 < cols; j0 += TILE) {
-                const int ni = rows - i0 < TILE ? rows - i0 : TILE, nj = cols - j0 < TILE ? cols - j0 : TILE;
-                for (int j = 0; j < nj; j++)
-                    for (int i = 0; i < ni; i++) tile[i * TILE + j] = *AT(q.a, q.lda, i0 + i, j0 + j) * scale[j0 + j];
-                for (int i = 0; i < ni; i++)
-                    ORTHO_FN(emit)(dst, dtype, (size_t)(i0 + i) * (size_t)cols + (size_t)j0, tile + i * TILE,
-                                   (size_t)nj, 1);
-            }
+        uint16_t *o = (uint16_t *)dst;
+        for (size_t i = 0; i < n_elems; i++) o[i] = nninit_half_from_f32_(dtype, (float)(g.q[i] * ag));
     }
     free(mem);
     return NNINIT_OK;

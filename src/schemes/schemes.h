@@ -93,10 +93,11 @@ uint64_t nninit_sparse_stream_(uint64_t stream);
 
 /* ---- orthogonal.c -------------------------------------------------------------
  * The orthogonal scheme on the row-major rows x cols view of dst
- * (docs/CONTRACT.md, "Orthogonal"): gain * Q of a Gaussian matrix drawn with
- * (rng, offset 0). rows, cols >= 1, rows * cols fits size_t. On failure
- * (NNINIT_E_NOMEM, NNINIT_E_LAPACK, NNINIT_E_OVERFLOW for sizes LAPACK's int
- * cannot index) dst is untouched. */
+ * (docs/CONTRACT.md, "Orthogonal"): gain * Q, Q the product of Householder
+ * reflections built from Gaussian vectors of the stream (rng, offsets laid
+ * out there). rows, cols >= 1, rows * cols fits size_t. On failure
+ * (NNINIT_E_NOMEM, NNINIT_E_OVERFLOW for sizes CBLAS's int cannot index) dst
+ * is untouched. */
 nninit_status nninit_orthogonal_fill_(void *dst, nninit_dtype dtype, int64_t rows, int64_t cols, double gain,
                                       nninit_rng rng);
 
