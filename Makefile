@@ -32,7 +32,7 @@ JSON_LIBS ?= -lcjson
 LDLIBS_ALL = -fopenmp $(JSON_LIBS) $(BLAS_LIBS) -lm $(EXTRA_LDFLAGS)
 
 # The library, one folder per layer (docs/ARCHITECTURE.md).
-LAYERS = common engine schemes io model
+LAYERS = common engine schemes io model graph
 SRC = $(foreach l,$(LAYERS),$(sort $(wildcard src/$(l)/*.c)))
 ifeq ($(ARCH),x86_64)
 KERNELS = kernels/scalar/kernel_scalar.c kernels/avx2/kernel_avx2.c kernels/avx512/kernel_avx512.c
@@ -67,7 +67,7 @@ lib: $(BUILD)/nninit
 # Machines without dpkg are left to the user.
 DEPS_build   = gcc make libc6-dev libopenblas-dev libcjson-dev
 DEPS_test    = $(DEPS_build) liblapacke-dev check pkg-config locales python3 python3-numpy man-db
-DEPS_bench   = $(DEPS_build) liblapacke-dev g++ libbenchmark-dev python3 python3-numpy python3-torch time
+DEPS_bench   = $(DEPS_build) liblapacke-dev g++ libbenchmark-dev python3 python3-numpy python3-torch python3-sklearn time
 DEPS_aarch64 = gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user check:arm64 libsubunit-dev:arm64 \
                libopenblas-dev:arm64 liblapacke-dev:arm64 libgfortran-12-dev-arm64-cross \
                libcjson-dev:arm64 libgomp1:arm64
@@ -138,6 +138,7 @@ test: deps-test lib
 	$(MAKE) --no-print-directory st-check
 	$(MAKE) --no-print-directory cli-init-check
 	$(MAKE) --no-print-directory cli-stream-check
+	$(MAKE) --no-print-directory cli-graph-check
 	$(MAKE) --no-print-directory man-check
 	$(MAKE) --no-print-directory exports-check
 	$(MAKE) --no-print-directory cmake-check
@@ -148,7 +149,7 @@ test: deps-test lib
 test-fast:
 	$(MAKE) --no-print-directory KINDS="unit contract" test
 
-# The example links the *installed* library through pkg-config.
+# The examples link the *installed* library through pkg-config.
 examples-check: lib
 	rm -rf $(BUILD)/stage
 	$(MAKE) --no-print-directory install PREFIX=$(abspath $(BUILD)/stage)
@@ -164,6 +165,9 @@ examples-check: lib
 	$(BUILD)/model_example_static examples/models/mlp.json $(BUILD)/model_example.safetensors
 	$(BUILD)/stage/bin/nninit init examples/models/mlp.json -o $(BUILD)/model_example_cli.safetensors -f -q
 	cmp $(BUILD)/model_example.safetensors $(BUILD)/model_example_cli.safetensors
+	PKG_CONFIG_PATH=$(abspath $(BUILD)/stage)/lib/pkgconfig sh -c \
+	  '$(CC) -std=c11 -Wall -Wextra -Werror examples/graph_example.c -o $(BUILD)/graph_example $$(pkg-config --cflags --libs nninit) -lm -Wl,-rpath,$(abspath $(BUILD)/stage)/lib'
+	$(BUILD)/graph_example examples/models/mlp.json
 
 test-asan: deps-test
 	$(MAKE) --no-print-directory BUILD=build-asan \
@@ -189,7 +193,7 @@ golden: lib
 
 # The command-line program (programs/), linked statically with the library
 # so it runs from the build tree and needs no rpath once installed.
-.PHONY: cli-check cli-init-check cli-stream-check install-tool
+.PHONY: cli-check cli-init-check cli-stream-check cli-graph-check install-tool
 PROG_SRC = $(sort $(wildcard programs/*.c))
 $(BUILD)/nninit: $(PROG_SRC) programs/prog.h include/nninit.h $(STATIC)
 	$(CC) $(CFLAGS_ALL) -Iprograms -o $@ $(PROG_SRC) $(STATIC) $(LDLIBS_ALL)
@@ -236,6 +240,11 @@ st-check: $(BUILD)/tests/interop/st_write
 # back by a small Python reader and compared with `nninit fill` bit for bit.
 cli-init-check: $(BUILD)/nninit
 	bash tests/cli/cli_init.sh $(BUILD)/nninit
+
+# Data-dependent init and the probe end to end: NumPy runs the written
+# network forward and checks lsuv's variances and batch_stats' channels.
+cli-graph-check: $(BUILD)/nninit
+	bash tests/cli/cli_graph.sh $(BUILD)/nninit
 
 # The manual: docs/nninit.1.md is the source, docs/nninit.1 the page ronn made
 # from it, committed so that building needs no ronn. `make man` remakes it.

@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Builds bench_fill and bench_orthogonal against build/libnninit.a (made by
 # `make lib`), runs them, then prints the peer comparison tables, then the
-# whole-model and streaming benchmarks. Called by `make bench` and
-# `make bench-full` (NNINIT_BENCH_FULL=1).
+# whole-model, data-dependent init (bench_graph.py) and streaming benchmarks.
+# Called by `make bench` and `make bench-full` (NNINIT_BENCH_FULL=1).
 #
 #   bash bench/run.sh [bench_fill flags...]
 #   e.g. bash bench/run.sh --benchmark_filter='uniform/f32/.*/warm|ceiling'
 #        bash bench/run.sh --size_mib=256        (quicker, smaller buffers)
 #        NNINIT_BENCH_ONLY=orthogonal bash bench/run.sh [bench_orthogonal flags...]
+#        NNINIT_BENCH_ONLY=graph bash bench/run.sh [bench_graph.py flags...]
 # Environment: NNINIT_BENCH_PEERS=0 skips compare.py's PyTorch/NumPy runs.
-#   NNINIT_BENCH_ONLY=fill or =orthogonal runs one harness; the flags go to
-#   that one (by default, with both, they go to bench_fill).
+#   NNINIT_BENCH_ONLY=fill, =orthogonal or =graph runs one harness; the flags go
+#   to that one (by default, with all, they go to bench_fill).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,7 +28,27 @@ if [ ! -f /usr/include/benchmark/benchmark.h ]; then
 fi
 
 ONLY=${NNINIT_BENCH_ONLY:-all}
-case "$ONLY" in all|fill|orthogonal) ;; *) echo "bench/run.sh: NNINIT_BENCH_ONLY must be fill or orthogonal" >&2; exit 2;; esac
+case "$ONLY" in all|fill|orthogonal|graph) ;;
+    *) echo "bench/run.sh: NNINIT_BENCH_ONLY must be fill, orthogonal or graph" >&2; exit 2;; esac
+
+# Debian's numpy and torch live in the system interpreter, which a python3
+# earlier on PATH (pyenv, venv) may not see.
+PY=python3
+if [ -x /usr/bin/python3 ]; then PY=/usr/bin/python3; fi
+
+# Data-dependent initialization (bench/bench_graph.py, also runnable alone):
+# LSUV on the CIFAR ResNet-20 and ResNet-50 against PyTorch with forward
+# hooks, the probe, and the digits example.
+graph_bench() {
+    GRAPH_FLAGS=()
+    if [ "${NNINIT_BENCH_PEERS:-1}" = 0 ]; then GRAPH_FLAGS=(--no-torch); fi
+    echo
+    "$PY" bench/bench_graph.py "${GRAPH_FLAGS[@]}" "$@"
+}
+if [ "$ONLY" = graph ]; then
+    graph_bench "$@"
+    exit 0
+fi
 
 CXX=${CXX:-g++}
 if [ "$ONLY" != orthogonal ]; then
@@ -49,10 +70,6 @@ if [ "$ONLY" != fill ]; then
         "${ORTHO_FLAGS[@]}"
 fi
 
-# Debian's numpy and torch live in the system interpreter, which a python3
-# earlier on PATH (pyenv, venv) may not see.
-PY=python3
-if [ -x /usr/bin/python3 ]; then PY=/usr/bin/python3; fi
 PEER_FLAGS=()
 if [ "${NNINIT_BENCH_PEERS:-1}" = 0 ]; then PEER_FLAGS=(--no-torch --no-numpy); fi
 INPUTS=()
@@ -75,6 +92,7 @@ if [ "${NNINIT_BENCH_ONLY:-all}" = all ]; then
     if [ "${NNINIT_BENCH_PEERS:-1}" = 0 ]; then MODEL_FLAGS=(--no-torch); fi
     echo
     "$PY" bench/bench_model.py "${MODEL_FLAGS[@]}"
+    graph_bench
     # Streaming (bench/bench_stream.py): a 7B-shaped model to a file beside dd,
     # llama-1b to /dev/null beside PyTorch; NNINIT_BENCH_FULL=1 (make bench-full)
     # adds the in-memory path for the 7B model.

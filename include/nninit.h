@@ -11,6 +11,9 @@
  *   4. Whole models: JSON model specs, bulk initialization, arenas,
  *      pretrained weights, saving, streaming to a file without holding the
  *      model (sharded checkpoints, many processes), statistics.
+ *   5. Graphs and data-dependent initialization: a model's forward pass,
+ *      LSUV and batch-statistics init on a batch of data, the signal probe,
+ *      and the same algorithms driving a caller's own forward pass.
  *
  * Every random value the library produces is a pure function of (seed,
  * stream, element index): docs/CONTRACT.md gives the exact mapping, which is
@@ -96,7 +99,10 @@ typedef enum {
     NNINIT_E_IO = 11,         /* a file could not be read or written (errno tells why) */
     NNINIT_E_FORMAT = 12,     /* malformed file or model spec (safetensors, JSON) */
     NNINIT_E_CANCELED = 13,   /* the caller's cancel flag was raised; nothing was left behind */
-    NNINIT_E_EXISTS = 14      /* the output exists and the options did not allow replacing it */
+    NNINIT_E_EXISTS = 14,     /* the output exists and the options did not allow replacing it */
+    NNINIT_E_DATA = 15,       /* a batch of data that cannot serve: empty, non-finite values, too few samples
+                                 for a statistic, or a forward pass that overflows on it */
+    NNINIT_E_CALLBACK = 16    /* a caller's callback reported a failure */
 } nninit_status;
 
 /* Short, static, human-readable description of a status ("unknown status"
@@ -584,6 +590,30 @@ NNINIT_API long nninit_st_find(const nninit_st_file *file, const char *name);
 /* Value of a "__metadata__" key, or NULL. */
 NNINIT_API const char *nninit_st_metadata(const nninit_st_file *file, const char *key);
 
+/* ---- reading .npy files -----------------------------------------------------
+ * NumPy .npy files of format 1.0, 2.0 and 3.0: every array whose dtype is a
+ * plain type string opens (structured and object arrays do not); the data
+ * is handed out row-major and in the host's byte order (Fortran-ordered and
+ * big-endian files are converted on load). */
+typedef struct nninit_npy_file nninit_npy_file;
+/* Reads and validates a .npy file ("-": standard input): magic, version,
+ * the header dict (descr, fortran_order, shape; nothing else), and a data
+ * size equal to the shape times the item size. NNINIT_E_IO (errno kept),
+ * NNINIT_E_FORMAT, NNINIT_E_NOMEM; on failure *out is NULL. */
+NNINIT_API nninit_status nninit_npy_open(const char *path, nninit_npy_file **out, char *msg, size_t msg_size);
+/* The same on an in-memory image (copied: the bytes need not outlive the handle). */
+NNINIT_API nninit_status nninit_npy_open_memory(const void *bytes, size_t size, nninit_npy_file **out, char *msg,
+                                                size_t msg_size);
+NNINIT_API void nninit_npy_close(nninit_npy_file *file);   /* NULL is allowed */
+/* The array's descr as the file spells it ("<f4", "<i8", ...); NULL for NULL. */
+NNINIT_API const char *nninit_npy_descr(const nninit_npy_file *file);
+/* The array as a tensor: name (the path, "" for a memory image), shape, data
+ * (aligned to the element size, valid until close), nbytes. f4, f8 and f2
+ * arrays are NNINIT_F32, NNINIT_F64 and NNINIT_F16; for any other dtype
+ * (integers, bool, '<u2' even when it holds bf16 bits) the fields are filled
+ * in, dtype is (nninit_dtype)-1 and NNINIT_E_DTYPE is returned. */
+NNINIT_API nninit_status nninit_npy_tensor(const nninit_npy_file *file, nninit_tensor *out);
+
 /* =========================================================================
  * 4. Whole models
  * ========================================================================= */
@@ -592,7 +622,10 @@ NNINIT_API const char *nninit_st_metadata(const nninit_st_file *file, const char
  * A JSON model spec (docs/MODELS.md): a seed, a default dtype and layout, the
  * tensors (name, shape, optional dtype, layout and init spec string) and rules
  * assigning an init spec to tensors by glob pattern, first match wins. Each
- * tensor's stream is nninit_stream_id(name). */
+ * tensor's stream is nninit_stream_id(name). Optionally a "graph" (the
+ * forward pass over the tensors) and a "data_init" algorithm: the model
+ * parser checks only their JSON types, nninit_graph_create (section 5)
+ * checks the rest. */
 typedef struct nninit_model nninit_model;
 
 /* Parses a spec (len bytes of JSON). Errors name the tensor, the field and
@@ -635,6 +668,20 @@ NNINIT_API nninit_status nninit_model_tensor_info(const nninit_model *model, siz
  * parsed, with overrides applied). Valid until the model is changed or
  * freed; NULL for NULL. */
 NNINIT_API const char *nninit_model_json(const nninit_model *model);
+/* Index of the tensor with this name, or -1 (also for NULL arguments). */
+NNINIT_API long nninit_model_find(const nninit_model *model, const char *name);
+/* The spec's "graph" as compact JSON text (an array; nninit_graph_create
+ * parses it), NULL if it has none. Lifetime as nninit_model_json. */
+NNINIT_API const char *nninit_model_graph(const nninit_model *model);
+/* The spec's "data_init" string (section 5: the data-dependent algorithm to
+ * run after the spec's init, e.g. "lsuv(tol=0.1)"), NULL if it has none.
+ * Lifetime as nninit_model_json. */
+NNINIT_API const char *nninit_model_data_init(const nninit_model *model);
+/* Replaces "data_init" (NULL removes it), so that the canonical JSON, and
+ * with it a checkpoint's metadata, records the algorithm that was run. The
+ * string is kept as given: nninit_data_init_parse checks it. NNINIT_E_NOMEM
+ * leaves the model unchanged. */
+NNINIT_API nninit_status nninit_model_set_data_init(nninit_model *model, const char *data_init);
 /* What nninit writes into a checkpoint's metadata: the NULL-terminated list
  * key, value, key, value, ... of nninit_version, seed (decimal text) and
  * spec (the canonical JSON), enough to reproduce every tensor. Lifetime as
@@ -849,6 +896,226 @@ NNINIT_API void nninit_model_writer_free(nninit_model_writer *w);
  * why) for anything else: empty, negative, unknown unit, zero bytes, or more
  * than 2^64 - 1. */
 NNINIT_API nninit_status nninit_size_parse(const char *text, uint64_t *bytes, char *msg, size_t msg_size);
+
+/* =========================================================================
+ * 5. Graphs and data-dependent initialization
+ * ========================================================================= */
+
+/* ---- graphs ------------------------------------------------------------------
+ * A model spec's optional "graph" is its forward pass: a JSON array of ops in
+ * execution order naming the spec's tensors, with PyTorch's semantics and
+ * parameter names, NCHW activations, computed in binary32 whatever the
+ * tensors' dtype (docs/GRAPHS.md has the op table):
+ *   input (shape), linear, conv2d, relu, leaky_relu, tanh, sigmoid, gelu, silu,
+ *   selu, identity, dropout, maxpool2d, avgpool2d, global_avgpool, flatten,
+ *   batchnorm, layernorm, residual (body, shortcut).
+ * A batch is (N, F) or (N, C, H, W). Linear and conv2d ops are the graph's
+ * layers, numbered in execution order: what the algorithms below initialize.
+ *
+ * Runs are deterministic: the result of every call below is a pure function
+ * of the tensors, the batch and the options other than the thread count, on
+ * one build and CPU. Work is cut into units by shape alone, reductions are
+ * summed in a fixed order in binary64, and OpenBLAS's gemm (whose last bits
+ * depend on its own thread count) is called on one thread per unit: while a
+ * call runs, the process's OpenBLAS thread count is set to 1 and restored
+ * afterwards (other threads' OpenBLAS calls in that time run on one thread). */
+typedef struct nninit_graph nninit_graph;
+
+/* Parses and validates the model's graph against its tensors: op names,
+ * fields and their values, the tensors each op names (present, used once,
+ * of the right rank), and the shapes along the graph as far as they are
+ * known without a batch (a conv's in-channels and groups against the incoming
+ * activation, a linear's in-features after flatten, the two branches of a
+ * residual; with an "input" op, everything). Also checks the model's
+ * "data_init", if any (nninit_data_init_parse). Errors name the op by its
+ * index path ("graph op 5.body.0 (conv2d): field \"weight\": ..."):
+ * NNINIT_E_FORMAT for the structure and NNINIT_E_SHAPE for shapes; a model
+ * without a graph is NNINIT_E_FORMAT. The graph refers to the model, which
+ * must outlive it; tensors are read with the dtypes the model has at each
+ * call. */
+NNINIT_API nninit_status nninit_graph_create(const nninit_model *model, nninit_graph **out, char *msg,
+                                             size_t msg_size);
+NNINIT_API void nninit_graph_free(nninit_graph *graph);   /* NULL is allowed */
+/* Number of ops, nested ones included (0 for NULL). */
+NNINIT_API size_t nninit_graph_op_count(const nninit_graph *graph);
+/* Number of layers (linear and conv2d ops; 0 for NULL). */
+NNINIT_API size_t nninit_graph_layer_count(const nninit_graph *graph);
+
+typedef struct nninit_graph_op {
+    const char *path;    /* index path: "3", "5.body.0", "5.shortcut.1" */
+    const char *op;      /* "conv2d", "relu", ... */
+    long weight, bias;   /* model tensor indices, -1 if none */
+    long layer;          /* index among the layers, -1 for other ops */
+    int depth;           /* nesting depth in residuals: 0 at the top level */
+} nninit_graph_op;
+/* Op i in execution order: a residual comes after its body and shortcut ops.
+ * Strings stay valid until the graph is freed. NNINIT_E_PARAM for i out of
+ * range. */
+NNINIT_API nninit_status nninit_graph_op_info(const nninit_graph *graph, size_t i, nninit_graph_op *out);
+/* Index (in execution order) of the op of layer i, or -1 for i out of range. */
+NNINIT_API long nninit_graph_layer_op(const nninit_graph *graph, size_t layer);
+/* The shape of one sample the graph takes: an "input" op's, else what the
+ * first ops fix (a first linear's in-features); sizes the graph leaves open
+ * are -1, *ndim is 0 when even the rank is open. */
+NNINIT_API nninit_status nninit_graph_input_shape(const nninit_graph *graph, int64_t shape[NNINIT_MAX_DIMS],
+                                                  int *ndim);
+/* The output shape for a batch of this shape, every op checked as a run
+ * would (NNINIT_E_SHAPE, NNINIT_E_DATA for an empty batch). */
+NNINIT_API nninit_status nninit_graph_output_shape(const nninit_graph *graph, const int64_t *batch_shape,
+                                                   int batch_ndim, int64_t out_shape[NNINIT_MAX_DIMS], int *out_ndim,
+                                                   char *msg, size_t msg_size);
+
+/* In the calls below, tensors is the model's tensor array as for
+ * nninit_model_init (count pointers, tensor i in its dtype, naturally
+ * aligned; only the graph's tensors are read) and batch holds the data: f32,
+ * f64, bf16 or f16 (converted to binary32, rounded once), shaped like the
+ * graph's input, finite, N >= 1. The name is not used. opt (may be NULL):
+ * threads; progress (data init: tensors_* count layers, bytes_* are 0);
+ * cancel, polled between ops (NNINIT_E_CANCELED, nothing written). One
+ * workspace is allocated per call. Errors: NNINIT_E_DTYPE (batch dtype),
+ * NNINIT_E_SHAPE (batch shape; the message names the op that rejects it),
+ * NNINIT_E_DATA (empty batch, NaN/inf in it or in an op's output, a
+ * batchnorm channel with a single value), NNINIT_E_NOMEM. */
+
+/* Runs the batch through the graph into out: the last op's output, f32,
+ * row-major; count must be its element count (nninit_graph_output_shape),
+ * else NNINIT_E_SHAPE. */
+NNINIT_API nninit_status nninit_graph_forward(const nninit_graph *graph, const void *const *tensors,
+                                              const nninit_tensor *batch, const nninit_run_options *opt, float *out,
+                                              size_t count, char *msg, size_t msg_size);
+
+/* ---- the signal-propagation probe ---------------------------------------------- */
+typedef struct nninit_probe_row {
+    const char *path, *op;   /* as nninit_graph_op */
+    int ndim;
+    int64_t shape[NNINIT_MAX_DIMS];   /* the op's output shape */
+    double mean, std;        /* of every element of the op's output on the batch (population std) */
+    double min, max;
+    double zero_fraction;    /* fraction of elements exactly 0 (after a relu: the dead units) */
+} nninit_probe_row;
+
+/* Runs the batch through the graph and describes every op's output:
+ * rows[i] for op i in execution order (nninit_graph_op_count rows). On
+ * failure rows are untouched. */
+NNINIT_API nninit_status nninit_graph_probe(const nninit_graph *graph, const void *const *tensors,
+                                            const nninit_tensor *batch, const nninit_run_options *opt,
+                                            nninit_probe_row *rows, char *msg, size_t msg_size);
+
+/* ---- data-dependent algorithms ---------------------------------------------------
+ * Named by spec strings like the schemes (docs/GRAPHS.md):
+ *   lsuv(tol=0.1, max_iter=10, target_var=1)   layer-sequential unit variance
+ *       (Mishkin & Matas 2015): for each layer in order, run the batch to its
+ *       output and divide its weight by sqrt(var / target_var) until
+ *       |var - target_var| <= tol or max_iter divisions were made; var is the
+ *       population variance of every element of the output. Biases untouched.
+ *   batch_stats(mean=0, std=1)   per output channel, scale the channel's
+ *       weights and set its bias so that the channel's output over the batch
+ *       has exactly that mean and std (Kraehenbuehl et al. 2015, "within-layer";
+ *       the data-dependent init of weight normalization and Glow's actnorm).
+ *       A layer without a bias gets the scale only.
+ * A layer (lsuv) or channel (batch_stats) whose output std is below
+ * NNINIT_DEAD_STD_RATIO times the target std is dead: left unchanged and
+ * reported, never scaled up by orders of magnitude. */
+#define NNINIT_DEAD_STD_RATIO 1e-4
+
+typedef enum { NNINIT_DATA_LSUV = 0, NNINIT_DATA_BATCH_STATS = 1 } nninit_data_init_kind;
+
+typedef struct nninit_data_init {
+    nninit_data_init_kind kind;
+    double tol;          /* lsuv: >= 0 */
+    int max_iter;        /* lsuv: >= 0 (0 measures and changes nothing) */
+    double target_var;   /* lsuv: > 0 */
+    double mean;         /* batch_stats: finite */
+    double std;          /* batch_stats: > 0 */
+} nninit_data_init;
+
+/* The algorithm with every parameter at its default (an unknown kind gives lsuv's). */
+NNINIT_API nninit_data_init nninit_data_init_default(nninit_data_init_kind kind);
+/* Parses "lsuv(tol=0.05)", "batch_stats", ... (the init spec grammar of
+ * docs/SCHEMES.md: numbers, sqrt(x)). NNINIT_E_SPEC for syntax errors,
+ * unknown names and parameters; NNINIT_E_PARAM for values out of range; msg
+ * says where. *out untouched on failure. */
+NNINIT_API nninit_status nninit_data_init_parse(const char *spec, nninit_data_init *out, char *msg, size_t msg_size);
+/* Writes the algorithm with every parameter as a spec string that parses back
+ * to it; returns the length it needs (like snprintf), 0 for an invalid one. */
+NNINIT_API size_t nninit_data_init_format(const nninit_data_init *algo, char *buf, size_t buf_size);
+
+typedef enum {
+    NNINIT_LAYER_DONE = 0,          /* lsuv: variance within tol; batch_stats: every live channel set */
+    NNINIT_LAYER_NOT_CONVERGED = 1, /* lsuv: max_iter divisions made, still outside tol (they are kept) */
+    NNINIT_LAYER_DEAD = 2,          /* output (every channel's) std below the floor: left unchanged */
+    NNINIT_LAYER_NO_BIAS = 3        /* batch_stats, a layer without a bias: std set, mean not */
+} nninit_layer_outcome;
+
+typedef struct nninit_layer_report {
+    const char *name;           /* graph: the weight tensor's name; engine: names[i] or NULL */
+    const char *path;           /* graph: the op's index path; engine: NULL */
+    size_t channels;            /* output channels */
+    double mean_before, std_before;   /* the layer's whole output on the batch, before */
+    double mean_after, std_after;     /* ... and after (equal to before when unchanged) */
+    int iterations;             /* lsuv: divisions made; batch_stats: 1, or 0 when unchanged */
+    double scale_min, scale_max;      /* the factors the output channels' weights were multiplied by */
+    size_t dead_channels;       /* batch_stats: channels left unchanged (dead) */
+    nninit_layer_outcome outcome;
+} nninit_layer_report;
+
+/* Runs the algorithm on the graph's layers with the model's tensors in
+ * `tensors`, already initialized by the spec (nninit_model_init): each
+ * layer's output comes from the graph's executor, which keeps every op's
+ * input, so an iteration re-runs that one layer, not the network before it.
+ * The algorithm works on binary32 copies; at the end each changed tensor
+ * receives its stored value times the layer's factor (and batch_stats'
+ * bias), computed in binary64 and rounded once to the tensor's dtype, the
+ * values the algorithm measured with (bf16/f16 weights are measured after
+ * that rounding). report (may be NULL): nninit_graph_layer_count entries.
+ * On failure the tensors and report are untouched. Errors as above, and
+ * NNINIT_E_DATA for an output with fewer than 2 elements (lsuv) or a channel
+ * with fewer than 2 values (batch_stats). */
+NNINIT_API nninit_status nninit_graph_data_init(const nninit_graph *graph, const nninit_data_init *algo,
+                                                void *const *tensors, const nninit_tensor *batch,
+                                                const nninit_run_options *opt, nninit_layer_report *report,
+                                                char *msg, size_t msg_size);
+
+/* ---- the same algorithms on a caller's forward pass --------------------------------
+ * For an engine that runs its own forward pass: nninit decides, the engine
+ * computes. The engine owns the model and the data; nninit asks for a
+ * layer's output on the batch and tells the engine how to rescale. */
+typedef struct nninit_layer_output {
+    const float *data;                /* every element of the layer's output on the batch, row-major */
+    int ndim;                         /* 1..NNINIT_MAX_DIMS */
+    int64_t shape[NNINIT_MAX_DIMS];
+    int channel_axis;                 /* the output channels' axis: 1 for NCHW, ndim - 1 for (N, F) or NHWC */
+} nninit_layer_output;
+
+typedef struct nninit_engine {
+    size_t layers;                    /* the layers to initialize, in execution order */
+    /* Runs the batch with the current weights to layer `layer`'s output (before
+     * whatever follows it: activation, normalization) and describes it in
+     * *out; out->data must stay valid until the next call. Layers are asked
+     * for in order 0, 1, ..., each one or more times in a row, so an engine
+     * that keeps the layer's input need only re-run the layer. Returns 0, or
+     * non-zero to stop (NNINIT_E_CALLBACK). */
+    int (*forward)(void *ctx, size_t layer, nninit_layer_output *out);
+    /* Rescales layer `layer`'s output channels: channel c's weights times
+     * scale[c]; when shift is not NULL, bias[c] = bias[c] * scale[c] +
+     * shift[c] (so the channel's output becomes output * scale + shift).
+     * shift is NULL for lsuv and for layers without a bias. channels is the
+     * size of the last output's channel axis. Returns 0, or non-zero to stop. */
+    int (*update)(void *ctx, size_t layer, const double *scale, const double *shift, size_t channels);
+    void *ctx;
+    const unsigned char *has_bias;    /* NULL: every layer has a bias; else has_bias[i] != 0 if layer i has */
+    const char *const *names;         /* NULL, or `layers` names for the report and messages */
+} nninit_engine;
+
+/* Runs the algorithm through the engine's callbacks: one forward per
+ * iteration of a layer, one update per change (lsuv: the same factor for
+ * every channel). report (may be NULL) has engine->layers entries. Errors:
+ * NNINIT_E_NULL, NNINIT_E_PARAM (an algorithm out of range), NNINIT_E_SHAPE
+ * (an output description that is not one: bad ndim or channel axis, a
+ * channel count that changed), NNINIT_E_DATA, NNINIT_E_CALLBACK. Updates
+ * made before a failure stay made: the engine owns the weights. */
+NNINIT_API nninit_status nninit_engine_data_init(const nninit_engine *engine, const nninit_data_init *algo,
+                                                 nninit_layer_report *report, char *msg, size_t msg_size);
 
 #ifdef __cplusplus
 }

@@ -1,7 +1,9 @@
 /* nninit init: every tensor of a JSON model spec, initialized (some loaded
  * from a checkpoint) and streamed to one safetensors file, a sharded
  * checkpoint or a directory of .npy files (nninit_model_write: the model is
- * never held in memory). */
+ * never held in memory); or, with a data-dependent init on a batch of data
+ * (docs/GRAPHS.md), initialized in memory, changed by the algorithm, then
+ * saved. */
 #include <errno.h>
 #include <omp.h>
 #include <stdlib.h>
@@ -46,6 +48,11 @@ const char init_help[] =
     "                           NEW+rest (prefixes; repeatable)\n"
     "  --reinit-mismatched      with --from: initialize a tensor whose checkpoint shape differs\n"
     "                           (else that is an error)\n"
+    "  --data BATCH.npy         a batch (float32/64/16 .npy shaped like the input of the spec's\n"
+    "                           \"graph\") for a data-dependent init, run after the spec's init\n"
+    "  --data-init ALGO         \"lsuv(tol=0.1, max_iter=10, target_var=1)\" or \"batch_stats(mean=0,\n"
+    "                           std=1)\" (default: the spec's \"data_init\"; 'none' skips it); a\n"
+    "                           per-layer report follows; the model is held in memory\n"
     "  -q, --quiet              errors only: no progress bar, summary or --from report\n"
     "  -v, --verbose            also the settings (kernel path, threads, seed) and each phase's time\n"
     "  --progress, --no-progress  draw the progress bar, or not, whatever standard error is\n"
@@ -53,8 +60,22 @@ const char init_help[] =
     "\n"
     "OUT appears whole or not at all: an error, a full disk or a signal (SIGINT, SIGTERM, SIGHUP)\n"
     "leaves no partial file or directory. A summary line (tensors, GB = 10^9 bytes, seconds, GB/s)\n"
-    "follows the run. Exit status 0, 1 on a runtime failure (spec, checkpoint, memory, writing), 2\n"
-    "on a usage error.\n";
+    "follows the run. Exit status 0, 1 on a runtime failure (spec, graph, checkpoint, batch, memory,\n"
+    "writing), 2 on a usage error.\n";
+
+/* --data and --data-init: nninit init's own options (nninit-mpi shares the others). */
+enum { DATA_OPT_COUNT = 2 };
+static const opt data_opts[DATA_OPT_COUNT] = {
+    { "--data", NULL, OPT_VALUE, NULL, 0, NULL }, { "--data-init", NULL, OPT_VALUE, NULL, 0, NULL },
+};
+
+typedef struct {
+    const char *data, *data_init;
+    nninit_graph *graph;            /* the spec's graph, if it has one */
+    nninit_data_init algo;          /* the data-dependent init, if have_algo */
+    int have_algo;
+    batch batch;                    /* --data */
+} data_cfg;
 
 static const opt init_opts[INIT_OPT_COUNT] = {
     { "--output", "-o", OPT_VALUE, NULL, 0, NULL }, { "--format", NULL, OPT_VALUE, NULL, 0, NULL },
@@ -131,6 +152,118 @@ int init_load_inputs(const init_cfg *c, nninit_model **model, nninit_st_file **c
     return 0;
 }
 
+/* --data / --data-init to d: 0, or a usage error's status. */
+static int read_data_options(args *a, const init_cfg *c, data_cfg *d)
+{
+    d->data = args_value(a, "--data");
+    d->data_init = args_value(a, "--data-init");
+    if (d->data_init && strcmp(d->data_init, "none") != 0) {
+        char msg[512];
+        if (nninit_data_init_parse(d->data_init, &d->algo, msg, sizeof msg) != NNINIT_OK)
+            return usage_error("init", "--data-init: %s", msg);
+        if (!d->data) return usage_error("init", "--data-init needs --data BATCH.npy");
+    }
+    if (d->data && c->memory)
+        return usage_error("init", "--memory sizes the streaming writer's buffers; with --data the model is held in "
+                           "memory");
+    if (d->data && c->shard)
+        return usage_error("init", "--max-shard-size: a data-dependent init writes one file or an npy directory");
+    return 0;
+}
+
+/* The graph (checked whenever the spec has one), the data-dependent init and
+ * its batch: everything is validated before anything is initialized. */
+static int load_data_init(const init_cfg *c, data_cfg *d, nninit_model *model)
+{
+    char msg[1024] = "";
+    nninit_status st;
+    if (nninit_model_graph(model) && (st = nninit_graph_create(model, &d->graph, msg, sizeof msg)) != NNINIT_OK)
+        return fail("init", "%s: %s", c->spec_path, msg[0] ? msg : nninit_status_str(st));
+    int rc = data_init_choose("init", d->data_init, model, &d->algo, &d->have_algo);
+    if (rc) return rc;
+    if (d->have_algo && !d->graph)
+        return fail("init", "%s: a data-dependent init needs the spec's \"graph\" (docs/GRAPHS.md)", c->spec_path);
+    if (d->have_algo && !d->data)
+        return fail("init", "%s: the spec's \"data_init\" (\"%s\") needs a batch: --data BATCH.npy (or --data-init "
+                    "none)", c->spec_path, nninit_model_data_init(model));
+    if (!d->have_algo && d->data)
+        return usage_error("init", "--data needs --data-init or a spec with \"data_init\"");
+    return d->data ? batch_load("init", d->data, d->graph, &d->batch) : 0;
+}
+
+/* With a data-dependent init: every tensor initialized (or loaded) into an
+ * arena, the algorithm run on it, the --from report and the --stats table,
+ * then the model saved. */
+static int init_in_memory(const init_cfg *c, const data_cfg *d, const nninit_model *model, const nninit_st_file *ck)
+{
+    size_t n = nninit_model_count(model);
+    uint64_t bytes = nninit_model_bytes(model);
+    nninit_arena *arena = NULL;
+    nninit_status st = nninit_arena_create(model, &arena);
+    if (st != NNINIT_OK)
+        return fail("init", "cannot allocate %.3f GB for the tensors: %s", 1e-9 * (double)bytes, nninit_status_str(st));
+    void *const *t = nninit_arena_pointers(arena);
+    nninit_source *source = ck ? calloc(n ? n : 1, sizeof *source) : NULL;
+    unsigned char *used = ck ? calloc(nninit_st_count(ck) ? nninit_st_count(ck) : 1, 1) : NULL;
+    nninit_stats *stats = c->stats ? calloc(n ? n : 1, sizeof *stats) : NULL;
+    int rc = (ck && (!source || !used)) || (c->stats && !stats) ? fail("init", "out of memory") : 0;
+    progress_bar bar;
+    nninit_run_options run = { .threads = (int)c->threads, .cancel = &g_stop };
+    if (progress_wanted()) {
+        run.progress = progress_draw;
+        run.progress_ctx = &bar;
+    }
+    char msg[1024] = "";
+    double init_s = 0, data_s = 0, write_s = 0, t0;
+    if (!rc) {
+        progress_start(&bar);
+        if (ck) {
+            nninit_load_options load = { .renames = c->renames, .reinit_mismatched = c->reinit };
+            st = nninit_model_init_from(model, ck, &load, t, &run, source, used, msg, sizeof msg);
+        } else {
+            st = nninit_model_init(model, t, &run, msg, sizeof msg);
+        }
+        init_s = now_seconds() - bar.t0;
+        progress_clear(&bar);
+        if (st == NNINIT_E_CANCELED) rc = EXIT_FAIL;   /* nothing written; main re-raises the signal */
+        else if (st == NNINIT_E_SHAPE && ck && !c->reinit && msg[0])
+            rc = fail("init", "%s (--reinit-mismatched initializes such tensors instead)", msg);
+        else if (st != NNINIT_OK) rc = fail("init", "%s", msg[0] ? msg : nninit_status_str(st));
+    }
+    if (!rc) {
+        t0 = now_seconds();
+        rc = data_init_run("init", d->graph, &d->algo, t, &d->batch, (int)c->threads, 1);
+        data_s = now_seconds() - t0;
+    }
+    if (!rc && ck && g_prog.verbosity >= 1) print_from_report(c->from, model, ck, c->renames, source, used);
+    for (size_t i = 0; !rc && c->stats && i < n; i++) {
+        nninit_model_tensor info;
+        nninit_model_tensor_info(model, i, &info);
+        if ((st = nninit_tensor_stats(t[i], info.dtype, info.count, &stats[i])) != NNINIT_OK)
+            rc = fail("init", "--stats: tensor '%s': %s", info.name, nninit_status_str(st));
+    }
+    if (!rc && c->stats) rc = print_stats(c->to_stdout ? stderr : stdout, model, stats, source);
+    if (!rc) {
+        t0 = now_seconds();
+        nninit_write_options wo = write_options();
+        st = nninit_model_save(model, (const void *const *)t, c->out,
+                               c->npy ? NNINIT_FORMAT_NPY_DIR : NNINIT_FORMAT_SAFETENSORS, &wo, msg, sizeof msg);
+        write_s = now_seconds() - t0;
+        if (st == NNINIT_E_CANCELED) rc = EXIT_FAIL;
+        else if (st != NNINIT_OK) rc = report_status("init", st, msg);
+    }
+    if (!rc)
+        info(1, "init", "%zu tensors, %.3f GB in %.3f s (%.2f GB/s); %s in %.3f s; wrote %s%s%s in %.3f s", n,
+             1e-9 * (double)bytes, init_s, init_s > 0 ? 1e-9 * (double)bytes / init_s : 0.0,
+             d->algo.kind == NNINIT_DATA_LSUV ? "lsuv" : "batch_stats", data_s, c->to_stdout ? "" : "'",
+             c->to_stdout ? "standard output" : c->out, c->to_stdout ? "" : "'", write_s);
+    free(source);
+    free(used);
+    free(stats);
+    nninit_arena_free(arena);
+    return rc;
+}
+
 /* Initializes (or loads) every tensor and streams it to OUT; then the
  * --from report and the --stats table. */
 static int stream_model(const init_cfg *c, const nninit_model *model, const nninit_st_file *ck)
@@ -185,28 +318,35 @@ static int stream_model(const init_cfg *c, const nninit_model *model, const nnin
 
 int cmd_init(int argc, char **argv)
 {
-    opt opts[INIT_OPT_COUNT];
+    opt opts[INIT_OPT_COUNT + DATA_OPT_COUNT];
     init_options(opts);
-    args a = { "init", opts, INIT_OPT_COUNT, 1, { 0 }, 0, 0 };
+    memcpy(opts + INIT_OPT_COUNT, data_opts, sizeof data_opts);
+    args a = { "init", opts, INIT_OPT_COUNT + DATA_OPT_COUNT, 1, { 0 }, 0, 0 };
     init_cfg c = { 0 };
+    data_cfg d;
+    memset(&d, 0, sizeof d);
     int rc = args_parse(&a, argc, argv);
     if (!rc && a.help) { fputs(init_help, stdout); args_free(&a); return 0; }
     if (!rc) rc = args_common(&a);
     if (!rc) rc = init_read_options(&a, &c);
+    if (!rc) rc = read_data_options(&a, &c, &d);
 
     nninit_model *model = NULL;
     nninit_st_file *ck = NULL;
     if (!rc) rc = init_load_inputs(&c, &model, &ck);
+    if (!rc) rc = load_data_init(&c, &d, model);
     if (!rc) rc = check_output("init", c.out);
     if (!rc) {
         info(2, "init", "%zu tensors, %.3f GB, seed %llu, kernels %s, %d threads", nninit_model_count(model),
              1e-9 * (double)nninit_model_bytes(model), (unsigned long long)nninit_model_seed(model), nninit_isa(),
              c.threads ? (int)c.threads : omp_get_max_threads());
-        rc = stream_model(&c, model, ck);
+        rc = d.have_algo ? init_in_memory(&c, &d, model, ck) : stream_model(&c, model, ck);
     }
     if (!rc && c.stats && (fflush(stdout) != 0 || ferror(stdout)))
         rc = fail("init", "standard output: %s", strerror(errno));
     nninit_st_close(ck);
+    batch_free(&d.batch);
+    nninit_graph_free(d.graph);
     nninit_model_free(model);
     args_free(&a);
     return rc;

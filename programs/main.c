@@ -20,6 +20,8 @@ typedef struct {
 static const command commands[] = {
     { "init", cmd_init, init_help, "initialize every tensor of a JSON model spec; write a .safetensors file\n"
                                    "             (or a directory of .npy files)" },
+    { "probe", cmd_probe, probe_help, "run a batch through the initialized network (a spec with a \"graph\");\n"
+                                      "             each op's output mean, std and dead units; --plot draws them" },
     { "fill", cmd_fill, fill_help, "initialize one tensor and write it as a NumPy .npy file" },
     { "schemes", cmd_schemes, schemes_help, "list the init schemes with every parameter at its default" },
 };

@@ -171,10 +171,49 @@ int init_read_options(args *a, init_cfg *c);
 /* The spec with the overrides, and the checkpoint (--from): 0, or EXIT_FAIL after printing why. */
 int init_load_inputs(const init_cfg *c, nninit_model **model, nninit_st_file **ck);
 
+/* ---- data.c: batches and data-dependent init (init --data, probe) ---------------------- */
+typedef struct {
+    nninit_npy_file *npy;     /* --data: the file */
+    float *drawn;             /* --batch N: the samples */
+    nninit_tensor tensor;     /* the batch as the library takes it */
+    char what[512];           /* "--data digits.npy [1797, 1, 28, 28]", for messages */
+} batch;
+/* --data PATH: a .npy file of f32/f64/f16 whose shape the graph takes. 0 or an exit status. */
+int batch_load(const char *cmd, const char *path, const nninit_graph *graph, batch *b);
+/* --batch N: N samples from N(0, 1) in the graph's input shape, drawn from stream
+ * nninit_stream_id("nninit probe batch") of seed. 0 or an exit status. */
+int batch_draw(const char *cmd, const nninit_graph *graph, uint64_t n, uint64_t seed, batch *b);
+void batch_free(batch *b);
+/* The algorithm to run: --data-init's (NULL: not given; "none": none), else
+ * the spec's "data_init"; *have 0 for none. Records it in the model's spec
+ * (canonical, every parameter spelled out; removed for "none"), so the
+ * checkpoint's metadata says what ran. 0 or an exit status. */
+int data_init_choose(const char *cmd, const char *option, nninit_model *model, nninit_data_init *algo, int *have);
+/* Runs it on tensors (a progress bar on a terminal); its report goes to
+ * standard error at verbosity >= report_level. 0 or an exit status. */
+int data_init_run(const char *cmd, const nninit_graph *graph, const nninit_data_init *algo, void *const *tensors,
+                  const batch *b, int threads, int report_level);
+/* The report: per layer, the output's mean and std before and after, the steps, the factors,
+ * and why a layer was left alone. */
+void print_data_init_report(FILE *f, const nninit_graph *graph, const nninit_data_init *algo,
+                            const nninit_layer_report *report);
+
+/* ---- plot.c: nninit probe --plot ---------------------------------------------------------- */
+typedef struct {
+    const char *label;
+    const nninit_probe_row *rows;
+    size_t n;
+} plot_series;
+/* An SVG chart of each series' output std per op (log scale) at path: a
+ * temporary beside it renamed over it (devices written directly). */
+int plot_svg(const char *cmd, const char *path, const char *title, const char *subtitle, const plot_series *series,
+             int n_series);
+
 /* ---- the commands ----------------------------------------------------------------- */
 int cmd_fill(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 int cmd_schemes(int argc, char **argv);
-extern const char fill_help[], init_help[], schemes_help[];
+int cmd_probe(int argc, char **argv);
+extern const char fill_help[], init_help[], schemes_help[], probe_help[];
 
 #endif

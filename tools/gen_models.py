@@ -6,7 +6,10 @@ transformers are not needed: the few modules are defined below, with the
 parameter names of the reference implementations), turned into specs by
 nninit.spec_from_module (python/nninit), and the parameter counts are asserted
 against the published figures. The rules are what a practitioner would write:
-a few globs, first match wins.
+a few globs, first match wins. The MLP, the VGG-style CIFAR CNN, the CIFAR
+ResNet-20 and ResNet-50 also carry their forward pass as a "graph"
+(docs/GRAPHS.md), written beside the module that has the same structure;
+tools/gen_graph_refs.py checks that the two compute the same thing.
 
     /usr/bin/python3 tools/gen_models.py [outdir]      (default examples/models)
 
@@ -38,6 +41,110 @@ class MLP(nn.Module):
         self.fc1 = nn.Linear(784, 256, **FK)
         self.fc2 = nn.Linear(256, 128, **FK)
         self.fc3 = nn.Linear(128, 10, **FK)
+
+
+# ---- graphs (docs/GRAPHS.md): ops naming the modules' parameters ---------------
+RELU = {"op": "relu"}
+
+
+def conv(name, stride=1, padding=0, bias=False):
+    op = {"op": "conv2d", "weight": name + ".weight"}
+    if bias:
+        op["bias"] = name + ".bias"
+    if stride != 1:
+        op["stride"] = stride
+    if padding:
+        op["padding"] = padding
+    return op
+
+
+def bn(name):
+    return {"op": "batchnorm", "weight": name + ".weight", "bias": name + ".bias"}
+
+
+def linear(name, bias=True):
+    op = {"op": "linear", "weight": name + ".weight"}
+    if bias:
+        op["bias"] = name + ".bias"
+    return op
+
+
+# ---- VGG-style CIFAR CNN (torchvision VGG names: features.i / classifier.i) --------
+VGG_CIFAR_CFG = [64, 64, "M", 128, 128, "M", 256, 256, "M"]
+
+
+class VGGCifar(nn.Module):
+    """VGG-style, no BatchNorm (the setting LSUV was made for): 3x3 convs with
+    bias and ReLU, max pools, a 512-wide hidden layer with dropout."""
+
+    def __init__(self, num_classes=10):
+        super().__init__()
+        layers, c = [], 3
+        for v in VGG_CIFAR_CFG:
+            if v == "M":
+                layers.append(nn.MaxPool2d(2))
+            else:
+                layers += [nn.Conv2d(c, v, 3, padding=1, **FK), nn.ReLU(inplace=True)]
+                c = v
+        self.features = nn.Sequential(*layers)
+        self.classifier = nn.Sequential(nn.Linear(c * 4 * 4, 512, **FK), nn.ReLU(inplace=True), nn.Dropout(0.5),
+                                        nn.Linear(512, num_classes, **FK))
+
+
+def vgg_cifar_graph():
+    g, i = [{"op": "input", "shape": [3, 32, 32]}], 0
+    for v in VGG_CIFAR_CFG:
+        if v == "M":
+            g.append({"op": "maxpool2d", "kernel": 2})
+            i += 1
+        else:
+            g += [conv("features.%d" % i, padding=1, bias=True), RELU]
+            i += 2
+    return g + [{"op": "flatten"}, linear("classifier.0"), RELU, {"op": "dropout", "p": 0.5}, linear("classifier.3")]
+
+
+# ---- CIFAR ResNet-20 (He et al. 2016, section 4.2; torchvision-style names) ---------
+class BasicBlock(nn.Module):
+    def __init__(self, inplanes, planes, stride=1):
+        super().__init__()
+        self.conv1 = nn.Conv2d(inplanes, planes, 3, stride=stride, padding=1, bias=False, **FK)
+        self.bn1 = nn.BatchNorm2d(planes, **FK)
+        self.conv2 = nn.Conv2d(planes, planes, 3, padding=1, bias=False, **FK)
+        self.bn2 = nn.BatchNorm2d(planes, **FK)
+        if stride != 1 or inplanes != planes:
+            # a 1x1 projection (the paper's option B): graphs have no zero-padding shortcut
+            self.downsample = nn.Sequential(nn.Conv2d(inplanes, planes, 1, stride=stride, bias=False, **FK),
+                                            nn.BatchNorm2d(planes, **FK))
+
+
+class ResNetCifar(nn.Module):
+    def __init__(self, n=3, num_classes=10):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 16, 3, padding=1, bias=False, **FK)
+        self.bn1 = nn.BatchNorm2d(16, **FK)
+        inplanes = 16
+        for i, planes in enumerate([16, 32, 64]):
+            blocks = []
+            for b in range(n):
+                blocks.append(BasicBlock(inplanes, planes, 2 if i and b == 0 else 1))
+                inplanes = planes
+            setattr(self, "layer%d" % (i + 1), nn.Sequential(*blocks))
+        self.fc = nn.Linear(64, num_classes, **FK)
+
+
+def resnet_cifar_graph(n=3):
+    g = [{"op": "input", "shape": [3, 32, 32]}, conv("conv1", padding=1), bn("bn1"), RELU]
+    inplanes = 16
+    for i, planes in enumerate([16, 32, 64]):
+        for b in range(n):
+            p, s = "layer%d.%d" % (i + 1, b), 2 if i and b == 0 else 1
+            block = {"op": "residual",
+                     "body": [conv(p + ".conv1", s, 1), bn(p + ".bn1"), RELU, conv(p + ".conv2", 1, 1), bn(p + ".bn2")]}
+            if s != 1 or inplanes != planes:
+                block["shortcut"] = [conv(p + ".downsample.0", s), bn(p + ".downsample.1")]
+            g += [block, RELU]
+            inplanes = planes
+    return g + [{"op": "global_avgpool"}, {"op": "flatten"}, linear("fc")]
 
 
 # ---- ResNet-50 (torchvision.models.resnet50 parameter names) ----------------
@@ -72,6 +179,26 @@ class ResNet50(nn.Module):
                 inplanes = planes * 4
             setattr(self, "layer%d" % (i + 1), nn.Sequential(*layers))
         self.fc = nn.Linear(2048, num_classes, **FK)
+
+
+def resnet50_graph():
+    g = [{"op": "input", "shape": [3, 224, 224]}, conv("conv1", 2, 3), bn("bn1"), RELU,
+         {"op": "maxpool2d", "kernel": 3, "stride": 2, "padding": 1}]
+    for i, (planes, blocks, stride) in enumerate([(64, 3, 1), (128, 4, 2), (256, 6, 2), (512, 3, 2)]):
+        for b in range(blocks):
+            p, s = "layer%d.%d" % (i + 1, b), stride if b == 0 else 1
+            block = {"op": "residual",
+                     "body": [conv(p + ".conv1"), bn(p + ".bn1"), RELU, conv(p + ".conv2", s, 1), bn(p + ".bn2"), RELU,
+                              conv(p + ".conv3"), bn(p + ".bn3")]}
+            if b == 0:
+                block["shortcut"] = [conv(p + ".downsample.0", s), bn(p + ".downsample.1")]
+            g += [block, RELU]
+    return g + [{"op": "global_avgpool"}, {"op": "flatten"}, linear("fc")]
+
+
+def mlp_graph():
+    return [{"op": "input", "shape": [1, 28, 28]}, {"op": "flatten"}, linear("fc1"), RELU, linear("fc2"), RELU,
+            linear("fc3")]
 
 
 # ---- GPT-2 124M (nanoGPT / llm.c names; weights in nn.Linear (out, in) layout)
@@ -133,10 +260,28 @@ class Llama(nn.Module):
         self.lm_head.weight = self.model.embed_tokens.weight   # tie_word_embeddings = true
 
 
-def write(path, about, spec):
-    """One rule and one tensor per line: readable and diffable. about: name,
-    description and layout, written before the spec's seed and dtype (dtype only
-    when it is not the default f32)."""
+def graph_lines(ops, indent):
+    """One op per line; a residual's body and shortcut ops one per line below it."""
+    out = []
+    for k, op in enumerate(ops):
+        comma = "," if k + 1 < len(ops) else ""
+        if op["op"] != "residual":
+            out.append(indent + json.dumps(op) + comma)
+            continue
+        out.append(indent + '{"op": "residual",')
+        parts = [key for key in ("body", "shortcut") if key in op]
+        for j, key in enumerate(parts):
+            out.append(indent + '  "%s": [' % key)
+            out += graph_lines(op[key], indent + "    ")
+            out.append(indent + "  ]" + ("," if j + 1 < len(parts) else ""))
+        out.append(indent + "}" + comma)
+    return out
+
+
+def write(path, about, spec, graph=None):
+    """One rule, one tensor and one op per line: readable and diffable. about:
+    name, description and layout, written before the spec's seed and dtype
+    (dtype only when it is not the default f32); graph: the forward pass, if any."""
     lines = ["{"]
     top = dict(about)
     top["seed"] = spec["seed"]
@@ -156,7 +301,11 @@ def write(path, about, spec):
         fields = "".join(", %s: %s" % (json.dumps(k), json.dumps(v)) for k, v in t.items() if k not in ("name", "shape"))
         lines.append('    {"name": %s, "shape": %s%s}%s' % (json.dumps(t["name"]), json.dumps(t["shape"]), fields,
                                                             "," if i + 1 < len(tensors) else ""))
-    lines.append("  ]")
+    lines.append("  ]" + ("," if graph else ""))
+    if graph:
+        lines.append('  "graph": [')
+        lines += graph_lines(graph, "    ")
+        lines.append("  ]")
     lines.append("}")
     text = "\n".join(lines) + "\n"
     json.loads(text)   # well-formed, and keys in the intended order
@@ -175,8 +324,33 @@ def main():
         "name": "mlp", "description": "784-256-128-10 MLP with ReLU; He init, Glorot for the linear output layer",
     }, nninit.spec_from_module(MLP(), {
         "fc3.weight": "xavier_uniform", "*.weight": "kaiming_normal(nonlinearity=relu)", "*.bias": "zeros",
-    }, seed=42))
+    }, seed=42), mlp_graph())
     assert n == 784 * 256 + 256 + 256 * 128 + 128 + 128 * 10 + 10 == 235146, n
+
+    n, _ = write(os.path.join(out, "vgg-cifar.json"), {
+        "name": "vgg-cifar",
+        "description": "VGG-style CIFAR-10 CNN without BatchNorm: 3x3 convs 64-64-M-128-128-M-256-256-M, "
+                       "a 512-wide hidden layer with dropout; torchvision VGG's init",
+    }, nninit.spec_from_module(VGGCifar(), {
+        "classifier.*.weight": "normal(std=0.01)", "*.bias": "zeros",
+        "*.weight": "kaiming_normal(mode=fan_out, nonlinearity=relu)",
+    }, seed=1), vgg_cifar_graph())
+    convs = [(3, 64), (64, 64), (64, 128), (128, 128), (128, 256), (256, 256)]
+    assert n == sum(9 * i * o + o for i, o in convs) + 4096 * 512 + 512 + 512 * 10 + 10 == 3248202, n
+
+    n, count = write(os.path.join(out, "resnet20.json"), {
+        "name": "resnet20",
+        "description": "CIFAR ResNet-20 (He et al. 2016): 3 stages of 3 basic blocks, 16/32/64 channels, "
+                       "1x1 projection shortcuts where the shape changes; torchvision's init",
+    }, nninit.spec_from_module(ResNetCifar(), {
+        "fc.weight": "pytorch_default",
+        "fc.bias": "pytorch_default_bias(fan_in=64)",
+        "*bn*.weight": "ones", "*downsample.1.weight": "ones",
+        "*.bias": "zeros",
+        "*.weight": "kaiming_normal(mode=fan_out, nonlinearity=relu)",
+    }, seed=0), resnet_cifar_graph())
+    assert 0.26e6 < n < 0.28e6, n        # "about 0.27M parameters"
+    assert n == 272474 and count == 65, (n, count)
 
     n, count = write(os.path.join(out, "resnet50.json"), {
         "name": "resnet50",
@@ -188,7 +362,7 @@ def main():
         "*bn*.weight": "ones", "*downsample.1.weight": "ones",
         "*.bias": "zeros",
         "*.weight": "kaiming_normal(mode=fan_out, nonlinearity=relu)",
-    }, seed=0))
+    }, seed=0), resnet50_graph())
     assert n == 25557032, n
     assert count == 161, count
 

@@ -28,6 +28,8 @@ const char *nninit_status_str(nninit_status status)
     case NNINIT_E_FORMAT: return "malformed file or model spec";
     case NNINIT_E_CANCELED: return "canceled by the caller";
     case NNINIT_E_EXISTS: return "the output exists and replacing it was not allowed";
+    case NNINIT_E_DATA: return "unusable data batch (empty, non-finite, too few samples, or an overflowing forward pass)";
+    case NNINIT_E_CALLBACK: return "a caller's callback reported a failure";
     }
     return "unknown status";
 }

@@ -44,4 +44,14 @@ void nninit_parallel_ordered_(size_t n, int threads, void (*fn)(void *ctx, size_
 /* fn(ctx) with fills inside it using `threads` threads (0: the default). */
 void nninit_with_threads_(int threads, void (*fn)(void *ctx), void *ctx);
 
+/* The team nninit_parallel_slots_ runs on for `threads` (0: the OpenMP
+ * default): 1 inside the caller's parallel region. */
+int nninit_team_size_(int threads);
+/* fn(ctx, i, slot) for every i in [0, n) on nninit_team_size_(threads)
+ * threads, dynamically scheduled; slot (0 <= slot < the team size) is the
+ * calling thread's number, for per-thread scratch. The graph executor's one
+ * driver: its units are cut by shape, so which thread runs one never
+ * changes a result. */
+void nninit_parallel_slots_(size_t n, int threads, void (*fn)(void *ctx, size_t i, int slot), void *ctx);
+
 #endif

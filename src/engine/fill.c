@@ -190,3 +190,26 @@ void nninit_with_threads_(int threads, void (*fn)(void *ctx), void *ctx)
         fn(ctx);
     }
 }
+
+/* ---- the graph executor's driver (src/graph/) ------------------------------ */
+int nninit_team_size_(int threads)
+{
+    if (omp_in_parallel()) return 1;
+    return threads > 0 ? threads : omp_get_max_threads();
+}
+
+void nninit_parallel_slots_(size_t n, int threads, void (*fn)(void *ctx, size_t i, int slot), void *ctx)
+{
+    int nt = nninit_team_size_(threads);
+    if ((size_t)nt > n) nt = n > 0 ? (int)n : 1;
+    if (nt <= 1) {
+        for (size_t i = 0; i < n; i++) fn(ctx, i, 0);
+        return;
+    }
+    #pragma omp parallel num_threads(nt)
+    {
+        const int slot = omp_get_thread_num();
+        #pragma omp for schedule(dynamic, 1)
+        for (size_t i = 0; i < n; i++) fn(ctx, i, slot);
+    }
+}

@@ -34,6 +34,8 @@ struct nninit_model {
     uint64_t seed;
     nninit_dtype dtype;
     char *name, *description;    /* NULL if absent */
+    char *graph;                 /* "graph" as compact JSON text, NULL if absent (src/graph/ parses it) */
+    char *data_init;             /* "data_init" as written, NULL if absent (src/graph/ parses it) */
     size_t n;
     mtensor *t;
     char *json;                  /* the canonical JSON, rebuilt by every change */
@@ -70,6 +72,8 @@ void nninit_model_free(nninit_model *m)
     free_tensors(m->t, m->n);
     free(m->name);
     free(m->description);
+    cJSON_free(m->graph);
+    free(m->data_init);
     cJSON_free(m->json);
     free(m);
 }
@@ -353,17 +357,35 @@ static int cmp_name(const void *a, const void *b)
     return strcmp(x->name, y->name);
 }
 
+/* "graph" and "data_init" are kept as text for src/graph/, which parses and
+ * validates them against the tensors (the model layer cannot call it); here
+ * only their JSON types are checked. */
+static nninit_status parse_graph_fields(ctx *c, const cJSON *root, nninit_model *m)
+{
+    const cJSON *g = cJSON_GetObjectItemCaseSensitive(root, "graph");
+    if (g && !cJSON_IsArray(g))
+        return FAIL(c, NNINIT_E_FORMAT, "field \"graph\": expected an array of ops, got %s", json_type_name(g));
+    const cJSON *d = cJSON_GetObjectItemCaseSensitive(root, "data_init");
+    if (d && !cJSON_IsString(d))
+        return FAIL(c, NNINIT_E_FORMAT, "field \"data_init\": expected a string (e.g. \"lsuv(tol=0.1)\"), got %s",
+                    json_type_name(d));
+    if (g && !(m->graph = cJSON_PrintUnformatted(g))) return FAIL(c, NNINIT_E_NOMEM, "out of memory");
+    if (d && !(m->data_init = dup_str(d->valuestring))) return FAIL(c, NNINIT_E_NOMEM, "out of memory");
+    return NNINIT_OK;
+}
+
 static nninit_status parse_doc(ctx *c, const cJSON *root, nninit_model *m)
 {
     static const char *const allowed[] = { "seed", "dtype", "layout", "name", "description", "rules", "tensors",
-                                           NULL };
+                                           "graph", "data_init", NULL };
     int dup;
     if (!cJSON_IsObject(root))
         return FAIL(c, NNINIT_E_FORMAT, "the model spec must be a JSON object, got %s", json_type_name(root));
     const cJSON *k = bad_key(root, allowed, &dup);
     if (k)
         return FAIL(c, NNINIT_E_FORMAT, "field \"" NAMEFMT "\": %s", k->string, dup ? "appears twice"
-                    : "unknown field (expected seed, dtype, layout, name, description, rules, tensors)");
+                    : "unknown field (expected seed, dtype, layout, name, description, rules, tensors, graph, "
+                      "data_init)");
     const cJSON *v;
     if ((v = cJSON_GetObjectItemCaseSensitive(root, "seed"))) FORWARD_IF_ERROR(parse_seed(c, v, &m->seed));
     m->dtype = NNINIT_F32;
@@ -390,6 +412,7 @@ static nninit_status parse_doc(ctx *c, const cJSON *root, nninit_model *m)
         if (!s) return FAIL(c, NNINIT_E_NOMEM, "out of memory");
         *(i ? &m->description : &m->name) = s;
     }
+    FORWARD_IF_ERROR(parse_graph_fields(c, root, m));
     const cJSON *jt = cJSON_GetObjectItemCaseSensitive(root, "tensors");
     if (!jt) return FAIL(c, NNINIT_E_FORMAT, "field \"tensors\": missing");
     if (!cJSON_IsArray(jt))
@@ -627,6 +650,8 @@ static char *canonical_json(const nninit_model *m)
     cJSON *arr = ok ? cJSON_CreateArray() : NULL;
     ok = ok && put(root, "tensors", arr);
     for (size_t i = 0; ok && i < m->n; i++) ok = canonical_tensor(arr, &m->t[i]);
+    if (ok && m->graph) ok = put(root, "graph", cJSON_CreateRaw(m->graph));
+    if (ok && m->data_init) ok = put(root, "data_init", cJSON_CreateString(m->data_init));
     char *text = ok ? cJSON_PrintUnformatted(root) : NULL;
     cJSON_Delete(root);
     return text;
@@ -647,5 +672,30 @@ static nninit_status refresh(nninit_model *m)
 }
 
 const char *nninit_model_json(const nninit_model *m) { return m ? m->json : NULL; }
+
+const char *nninit_model_graph(const nninit_model *m) { return m ? m->graph : NULL; }
+
+const char *nninit_model_data_init(const nninit_model *m) { return m ? m->data_init : NULL; }
+
+nninit_status nninit_model_set_data_init(nninit_model *m, const char *data_init)
+{
+    RETURN_ERROR_IF(!m, NNINIT_E_NULL);
+    char *copy = NULL;
+    RETURN_ERROR_IF(data_init && !(copy = dup_str(data_init)), NNINIT_E_NOMEM);
+    char *old = m->data_init;
+    m->data_init = copy;
+    nninit_status st = refresh(m);
+    if (st != NNINIT_OK) { m->data_init = old; free(copy); return st; }
+    free(old);
+    return NNINIT_OK;
+}
+
+long nninit_model_find(const nninit_model *m, const char *name)
+{
+    if (!m || !name) return -1;
+    for (size_t i = 0; i < m->n; i++)
+        if (strcmp(m->t[i].name, name) == 0) return (long)i;
+    return -1;
+}
 
 const char *const *nninit_model_metadata(const nninit_model *m) { return m ? m->meta : NULL; }

@@ -48,6 +48,8 @@ static void expect_scheme(const nninit_model *m, size_t i, const char *name, con
 /* ---- the example models ------------------------------------------------------- */
 static const struct { const char *path; size_t tensors; uint64_t params; nninit_dtype dtype; } k_examples[] = {
     { "examples/models/mlp.json", 6, 235146, NNINIT_F32 },
+    { "examples/models/vgg-cifar.json", 16, 3248202, NNINIT_F32 },
+    { "examples/models/resnet20.json", 65, 272474, NNINIT_F32 },
     { "examples/models/resnet50.json", 161, 25557032, NNINIT_F32 },
     { "examples/models/gpt2-124m.json", 148, 124439808, NNINIT_F32 },
     { "examples/models/llama-1b.json", 146, 1235814400, NNINIT_BF16 },
