@@ -6,8 +6,10 @@
 #   make test-fast        the same without the 10^7-sample statistics
 #   make test-asan        the suite under AddressSanitizer + UBSan
 #   make test-aarch64     cross-build for aarch64 and run the suite under qemu-user (NEON)
-#   make bench            Google Benchmark harness + PyTorch/NumPy comparison, streaming to a file vs dd
-#   make bench-full       the same plus the in-memory (arena) path for a 7B-shaped model
+#   make bench            fills, orthogonal, whole models, LSUV on ResNet-20, Python, llama-1b streamed,
+#                         each beside its peer (PyTorch, NumPy, dd) in the same run; about 10 minutes
+#   make bench-full       the same plus the heavy runs: a 7B-shaped model to disk beside dd and through
+#                         the in-memory path, LSUV on ResNet-50
 #   make mpi              nninit-mpi (Open MPI; installs it), make test-mpi runs it under mpirun
 #   make install PREFIX=/usr/local [DESTDIR=...]
 
@@ -287,8 +289,9 @@ fuzz: fuzz-build
 # ---- benchmarks -----------------------------------------------------------
 bench: deps-bench lib
 	bash bench/run.sh
-# The same, and the 7B model through the in-memory path too (13.5 GB resident,
-# a few more minutes).
+# The same plus the heavy runs: the 7B-shaped model to disk beside dd (14.5 GB
+# free needed) and through the in-memory path (13.5 GB resident), LSUV on
+# ResNet-50 beside PyTorch (minutes on 2 cores).
 bench-full: deps-bench lib
 	NNINIT_BENCH_FULL=1 bash bench/run.sh
 

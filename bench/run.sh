@@ -92,13 +92,16 @@ if [ "${NNINIT_BENCH_ONLY:-all}" = all ]; then
     if [ "${NNINIT_BENCH_PEERS:-1}" = 0 ]; then MODEL_FLAGS=(--no-torch); fi
     echo
     "$PY" bench/bench_model.py "${MODEL_FLAGS[@]}"
-    graph_bench
+    # ResNet-50 (PyTorch's hook-based LSUV alone takes minutes) only in make bench-full.
+    if [ "${NNINIT_BENCH_FULL:-0}" = 1 ]; then graph_bench; else graph_bench --models resnet20; fi
     # Streaming (bench/bench_stream.py): a 7B-shaped model to a file beside dd,
     # llama-1b to /dev/null beside PyTorch; NNINIT_BENCH_FULL=1 (make bench-full)
-    # adds the in-memory path for the 7B model.
+    # runs the 7B model (and its in-memory path); make bench only llama-1b.
     STREAM_FLAGS=()
     if [ "${NNINIT_BENCH_PEERS:-1}" = 0 ]; then STREAM_FLAGS+=(--no-torch); fi
-    if [ "${NNINIT_BENCH_FULL:-0}" = 1 ]; then STREAM_FLAGS+=(--arena --plain-dd --repeat-7b 3); fi
+    # The 13.5 GB 7B-shaped write (with dd beside it) only in make bench-full.
+    if [ "${NNINIT_BENCH_FULL:-0}" = 1 ]; then STREAM_FLAGS+=(--arena --plain-dd --repeat-7b 3)
+    else STREAM_FLAGS+=(--no-7b); fi
     echo
     "$PY" bench/bench_stream.py "${STREAM_FLAGS[@]}"
 fi

@@ -266,6 +266,19 @@ static int init_in_memory(const init_cfg *c, const data_cfg *d, const nninit_mod
 
 /* Initializes (or loads) every tensor and streams it to OUT; then the
  * --from report and the --stats table. */
+nninit_model_write_options init_write_options(const init_cfg *c, const nninit_st_file *ck, nninit_load_options *load,
+                                              nninit_source *source, unsigned char *used, nninit_stats *stats)
+{
+    *load = (nninit_load_options){ .renames = c->renames, .reinit_mismatched = c->reinit };
+    nninit_write_options wo = write_options();
+    nninit_model_write_options wopt = {
+        .threads = (int)c->threads, .cancel = wo.cancel, .no_replace = wo.no_replace, .memory_bytes = c->memory,
+        .max_shard_bytes = c->shard, .ckpt = ck, .load = ck ? load : NULL, .source = source, .ckpt_used = used,
+        .stats = stats,
+    };
+    return wopt;
+}
+
 static int stream_model(const init_cfg *c, const nninit_model *model, const nninit_st_file *ck)
 {
     size_t n = nninit_model_count(model);
@@ -276,13 +289,8 @@ static int stream_model(const init_cfg *c, const nninit_model *model, const nnin
         free(source); free(used); free(stats);
         return fail("init", "out of memory");
     }
-    nninit_load_options load = { .renames = c->renames, .reinit_mismatched = c->reinit };
-    nninit_write_options wo = write_options();
-    nninit_model_write_options wopt = {
-        .threads = (int)c->threads, .cancel = wo.cancel, .no_replace = wo.no_replace, .memory_bytes = c->memory,
-        .max_shard_bytes = c->shard, .ckpt = ck, .load = ck ? &load : NULL, .source = source, .ckpt_used = used,
-        .stats = stats,
-    };
+    nninit_load_options load;
+    nninit_model_write_options wopt = init_write_options(c, ck, &load, source, used, stats);
     progress_bar bar;
     if (progress_wanted()) {
         wopt.progress = progress_draw;

@@ -170,6 +170,11 @@ void init_options(opt opts[INIT_OPT_COUNT]);
 int init_read_options(args *a, init_cfg *c);
 /* The spec with the overrides, and the checkpoint (--from): 0, or EXIT_FAIL after printing why. */
 int init_load_inputs(const init_cfg *c, nninit_model **model, nninit_st_file **ck);
+/* nninit_model_write's options from cfg (threads, memory, shards, --from with its
+ * renames, the cancel flag, -f); load must outlive the returned options. source,
+ * used and stats may be NULL. No progress callback: the caller sets its own. */
+nninit_model_write_options init_write_options(const init_cfg *c, const nninit_st_file *ck, nninit_load_options *load,
+                                              nninit_source *source, unsigned char *used, nninit_stats *stats);
 
 /* ---- data.c: batches and data-dependent init (init --data, probe) ---------------------- */
 typedef struct {

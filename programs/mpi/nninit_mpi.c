@@ -227,13 +227,8 @@ static int run(const init_cfg *c, const nninit_model *model, const nninit_st_fil
     MPI_Bcast(&p.draw, 1, MPI_INT, 0, MPI_COMM_WORLD);
     int rc = (ck && (!source || !used)) || (c->stats && g_size == 1 && !stats) || !p.counts ? fail("init", "out of memory") : 0;
 
-    nninit_load_options load = { .renames = c->renames, .reinit_mismatched = c->reinit };
-    nninit_write_options wo = write_options();
-    nninit_model_write_options wopt = {
-        .threads = (int)c->threads, .cancel = wo.cancel, .no_replace = wo.no_replace, .memory_bytes = c->memory,
-        .max_shard_bytes = c->shard, .ckpt = ck, .load = ck ? &load : NULL, .source = source, .ckpt_used = used,
-        .stats = stats,
-    };
+    nninit_load_options load;
+    nninit_model_write_options wopt = init_write_options(c, ck, &load, source, used, stats);
     /* the others' counts reach the first from their writing threads */
     if (g_mpi_threads && p.draw) {
         wopt.progress = on_progress;

@@ -101,4 +101,27 @@ void nninit_text_free_(nninit_text_ *t);
 size_t nninit_utf8_check_(const unsigned char *s, size_t len);
 int nninit_utf8_ok_(const char *s);
 
+/* ---- scan.c: the tokenizer of the call-syntax parsers (init specs, data-init
+ * algorithms): NAME [ '(' KEY '=' VALUE, ... ')' ] ------------------------------ */
+typedef struct {
+    const char *s;      /* the whole text, NUL-terminated */
+    size_t pos;         /* the next byte to read */
+    char *msg;          /* where errors go (may be NULL) */
+    size_t msg_size;
+    const char *what;   /* what the text is, for messages: "init spec", "data init" */
+} nninit_scan_;
+/* Writes `WHAT "TEXT": column AT+1: REASON` to msg; returns st. */
+nninit_status nninit_scan_fail_(const nninit_scan_ *p, nninit_status st, size_t at, const char *fmt, ...)
+    NNINIT_PRINTF_(4, 5);
+void nninit_scan_ws_(nninit_scan_ *p);                /* skips white space */
+int nninit_ident0_(char c);                          /* [A-Za-z_] */
+int nninit_ident_char_(char c);                      /* [A-Za-z_0-9] */
+size_t nninit_scan_ident_(const nninit_scan_ *p);     /* identifier length at pos, 0 if none */
+/* Length of the number token at s: [+-] digits [. digits] [e [+-] digits]
+ * (integer_only: [+-] digits); 0 if none. */
+size_t nninit_number_len_(const char *s, int integer_only);
+/* Length of the value token at `at` for messages: up to ',' ')' or space, at most 40. */
+int nninit_scan_extent_(const nninit_scan_ *p, size_t at);
+int nninit_word_is_(const char *w, size_t len, const char *name);   /* w[0..len) == name */
+
 #endif

@@ -66,96 +66,37 @@ nninit_status nninit_data_init_check_(const nninit_data_init *a, char *why, size
     return nninit_fail_(NNINIT_E_PARAM, why, why_size, "unknown algorithm kind %d", (int)a->kind);
 }
 
-/* ---- the parser ------------------------------------------------------------------- */
-typedef struct {
-    const char *s;
-    size_t pos;
-    char *msg;
-    size_t msg_size;
-} parser;
-
-static nninit_status perr(const parser *p, nninit_status st, size_t at, const char *fmt, ...) NNINIT_PRINTF_(4, 5);
-static nninit_status perr(const parser *p, nninit_status st, size_t at, const char *fmt, ...)
-{
-    if (p->msg && p->msg_size > 0) {
-        char why[256];
-        va_list ap;
-        va_start(ap, fmt);
-        nninit_vformat_c_(why, sizeof why, fmt, ap);
-        va_end(ap);
-        size_t len = strlen(p->s);
-        nninit_format_c_(p->msg, p->msg_size, "data init \"%.*s%s\": column %zu: %s", len > 120 ? 117 : (int)len,
-                         p->s, len > 120 ? "..." : "", at + 1, why);
-    }
-    return st;
-}
-
-static void skip_ws(parser *p) { while (p->s[p->pos] && isspace((unsigned char)p->s[p->pos])) p->pos++; }
-static int is_id0(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
-static int is_id(char c) { return is_id0(c) || (c >= '0' && c <= '9'); }
-
-static size_t ident_len(const parser *p)
-{
-    size_t n = 0;
-    if (!is_id0(p->s[p->pos])) return 0;
-    while (is_id(p->s[p->pos + n])) n++;
-    return n;
-}
-
-static int word_is(const char *w, size_t len, const char *name) { return strlen(name) == len && !memcmp(w, name, len); }
-
-/* [+-] digits [. digits] [e [+-] digits]; 0 if none. */
-static size_t number_len(const char *s)
-{
-    size_t i = 0, digits = 0;
-    if (s[i] == '+' || s[i] == '-') i++;
-    while (s[i] >= '0' && s[i] <= '9') { i++; digits++; }
-    if (s[i] == '.') { i++; while (s[i] >= '0' && s[i] <= '9') { i++; digits++; } }
-    if (!digits) return 0;
-    if (s[i] == 'e' || s[i] == 'E') {
-        size_t j = i + 1, ed = 0;
-        if (s[j] == '+' || s[j] == '-') j++;
-        while (s[j] >= '0' && s[j] <= '9') { j++; ed++; }
-        if (ed) i = j;
-    }
-    return i;
-}
-
-static int extent(const parser *p, size_t at)
-{
-    size_t n = 0;
-    while (p->s[at + n] && p->s[at + n] != ',' && p->s[at + n] != ')' && !isspace((unsigned char)p->s[at + n])) n++;
-    return n > 40 ? 40 : (int)n;
-}
+/* ---- the parser (the tokenizer is common/scan.c) ---------------------------------- */
+typedef nninit_scan_ parser;
 
 static nninit_status parse_value(parser *p, const char *pname, double *out)
 {
     size_t at = p->pos;
     int root = 0;
-    if (strncmp(p->s + p->pos, "sqrt", 4) == 0 && !is_id(p->s[p->pos + 4])) {
+    if (strncmp(p->s + p->pos, "sqrt", 4) == 0 && !nninit_ident_char_(p->s[p->pos + 4])) {
         p->pos += 4;
-        skip_ws(p);
-        if (p->s[p->pos] != '(') return perr(p, NNINIT_E_SPEC, p->pos, "syntax error: expected '(' after sqrt");
+        nninit_scan_ws_(p);
+        if (p->s[p->pos] != '(') return nninit_scan_fail_(p, NNINIT_E_SPEC, p->pos, "syntax error: expected '(' after sqrt");
         p->pos++;
-        skip_ws(p);
+        nninit_scan_ws_(p);
         root = 1;
     }
-    size_t start = p->pos, len = number_len(p->s + p->pos);
-    if (len == 0 || is_id(p->s[p->pos + len]) || p->s[p->pos + len] == '.' || len >= 64)
-        return perr(p, NNINIT_E_SPEC, start, "bad number '%.*s' for %s", extent(p, start), p->s + start, pname);
+    size_t start = p->pos, len = nninit_number_len_(p->s + p->pos, 0);
+    if (len == 0 || nninit_ident_char_(p->s[p->pos + len]) || p->s[p->pos + len] == '.' || len >= 64)
+        return nninit_scan_fail_(p, NNINIT_E_SPEC, start, "bad number '%.*s' for %s", nninit_scan_extent_(p, start), p->s + start, pname);
     char buf[64];
     memcpy(buf, p->s + start, len);
     buf[len] = '\0';
     double v = nninit_strtod_c_(buf, NULL);
     p->pos += len;
     if (root) {
-        skip_ws(p);
-        if (p->s[p->pos] != ')') return perr(p, NNINIT_E_SPEC, p->pos, "syntax error: expected ')' to close sqrt(");
+        nninit_scan_ws_(p);
+        if (p->s[p->pos] != ')') return nninit_scan_fail_(p, NNINIT_E_SPEC, p->pos, "syntax error: expected ')' to close sqrt(");
         p->pos++;
-        if (v < 0) return perr(p, NNINIT_E_PARAM, at, "%s out of range: sqrt of a negative number", pname);
+        if (v < 0) return nninit_scan_fail_(p, NNINIT_E_PARAM, at, "%s out of range: sqrt of a negative number", pname);
         v = sqrt(v);
     }
-    if (!isfinite(v)) return perr(p, NNINIT_E_PARAM, at, "%s out of range: %s is not a finite number", pname, buf);
+    if (!isfinite(v)) return nninit_scan_fail_(p, NNINIT_E_PARAM, at, "%s out of range: %s is not a finite number", pname, buf);
     *out = v;
     return NNINIT_OK;
 }
@@ -164,44 +105,44 @@ nninit_status nninit_data_init_parse(const char *spec, nninit_data_init *out, ch
 {
     nninit_msg_clear_(msg, msg_size);
     RETURN_ERROR_IF(!spec || !out, nninit_fail_(NNINIT_E_NULL, msg, msg_size, "NULL spec or output"));
-    parser p = { spec, 0, msg, msg_size };
-    skip_ws(&p);
-    size_t at = p.pos, len = ident_len(&p);
+    parser p = { spec, 0, msg, msg_size, "data init" };
+    nninit_scan_ws_(&p);
+    size_t at = p.pos, len = nninit_scan_ident_(&p);
     if (len == 0)
-        return perr(&p, NNINIT_E_SPEC, at, spec[at] ? "syntax error: expected an algorithm name"
+        return nninit_scan_fail_(&p, NNINIT_E_SPEC, at, spec[at] ? "syntax error: expected an algorithm name"
                     : "empty (expected lsuv or batch_stats)");
     size_t k = 0;
-    while (k < N_ALGOS && !word_is(spec + at, len, k_algos[k].name)) k++;
+    while (k < N_ALGOS && !nninit_word_is_(spec + at, len, k_algos[k].name)) k++;
     if (k == N_ALGOS)
-        return perr(&p, NNINIT_E_SPEC, at, "unknown algorithm '%.*s' (expected lsuv or batch_stats)",
+        return nninit_scan_fail_(&p, NNINIT_E_SPEC, at, "unknown algorithm '%.*s' (expected lsuv or batch_stats)",
                     len > 40 ? 40 : (int)len, spec + at);
     p.pos += len;
     nninit_data_init a = nninit_data_init_default(k_algos[k].kind);
     unsigned seen = 0;
-    skip_ws(&p);
+    nninit_scan_ws_(&p);
     if (spec[p.pos] == '(') {
         p.pos++;
-        skip_ws(&p);
+        nninit_scan_ws_(&p);
         if (spec[p.pos] == ')') {
             p.pos++;
         } else {
             for (;;) {
-                skip_ws(&p);
-                size_t pat = p.pos, plen = ident_len(&p);
-                if (plen == 0) return perr(&p, NNINIT_E_SPEC, pat, "syntax error: expected a parameter name");
+                nninit_scan_ws_(&p);
+                size_t pat = p.pos, plen = nninit_scan_ident_(&p);
+                if (plen == 0) return nninit_scan_fail_(&p, NNINIT_E_SPEC, pat, "syntax error: expected a parameter name");
                 int id = 0;
-                while (id < N_PARAMS && !word_is(spec + pat, plen, k_params[id])) id++;
+                while (id < N_PARAMS && !nninit_word_is_(spec + pat, plen, k_params[id])) id++;
                 if (id == N_PARAMS || !(k_algos[k].params & (1u << id)))
-                    return perr(&p, NNINIT_E_SPEC, pat, "unknown parameter '%.*s' for %s (it takes %s)",
+                    return nninit_scan_fail_(&p, NNINIT_E_SPEC, pat, "unknown parameter '%.*s' for %s (it takes %s)",
                                 plen > 40 ? 40 : (int)plen, spec + pat, k_algos[k].name, k_algos[k].text);
-                if (seen & (1u << id)) return perr(&p, NNINIT_E_SPEC, pat, "%s given twice", k_params[id]);
+                if (seen & (1u << id)) return nninit_scan_fail_(&p, NNINIT_E_SPEC, pat, "%s given twice", k_params[id]);
                 seen |= 1u << id;
                 p.pos += plen;
-                skip_ws(&p);
+                nninit_scan_ws_(&p);
                 if (spec[p.pos] != '=')
-                    return perr(&p, NNINIT_E_SPEC, p.pos, "syntax error: expected '=' after %s", k_params[id]);
+                    return nninit_scan_fail_(&p, NNINIT_E_SPEC, p.pos, "syntax error: expected '=' after %s", k_params[id]);
                 p.pos++;
-                skip_ws(&p);
+                nninit_scan_ws_(&p);
                 size_t vat = p.pos;
                 double v = 0;
                 FORWARD_IF_ERROR(parse_value(&p, k_params[id], &v));
@@ -209,7 +150,7 @@ nninit_status nninit_data_init_parse(const char *spec, nninit_data_init *out, ch
                 case A_TOL: a.tol = v; break;
                 case A_MAX_ITER:
                     if (v != floor(v) || v < 0 || v > MAX_ITER_LIMIT)
-                        return perr(&p, NNINIT_E_PARAM, vat, "max_iter out of range: %.17g (an integer in 0..%d)", v,
+                        return nninit_scan_fail_(&p, NNINIT_E_PARAM, vat, "max_iter out of range: %.17g (an integer in 0..%d)", v,
                                     MAX_ITER_LIMIT);
                     a.max_iter = (int)v;
                     break;
@@ -219,17 +160,17 @@ nninit_status nninit_data_init_parse(const char *spec, nninit_data_init *out, ch
                 }
                 char why[200];
                 nninit_status st = nninit_data_init_check_(&a, why, sizeof why);
-                if (st != NNINIT_OK) return perr(&p, st, vat, "%s", why);
-                skip_ws(&p);
+                if (st != NNINIT_OK) return nninit_scan_fail_(&p, st, vat, "%s", why);
+                nninit_scan_ws_(&p);
                 if (spec[p.pos] == ',') { p.pos++; continue; }
                 if (spec[p.pos] == ')') { p.pos++; break; }
-                return perr(&p, NNINIT_E_SPEC, p.pos, spec[p.pos] ? "syntax error: expected ',' or ')'"
+                return nninit_scan_fail_(&p, NNINIT_E_SPEC, p.pos, spec[p.pos] ? "syntax error: expected ',' or ')'"
                             : "syntax error: missing ')'");
             }
         }
     }
-    skip_ws(&p);
-    if (spec[p.pos]) return perr(&p, NNINIT_E_SPEC, p.pos, "syntax error: unexpected text after the algorithm");
+    nninit_scan_ws_(&p);
+    if (spec[p.pos]) return nninit_scan_fail_(&p, NNINIT_E_SPEC, p.pos, "syntax error: unexpected text after the algorithm");
     *out = a;
     return NNINIT_OK;
 }

@@ -319,17 +319,6 @@ static nninit_status parse_fail(pctx *c, nninit_status st, const char *path, con
     return st;
 }
 
-static const char *json_type(const cJSON *v)
-{
-    if (cJSON_IsString(v)) return "a string";
-    if (cJSON_IsNumber(v)) return "a number";
-    if (cJSON_IsBool(v)) return "a boolean";
-    if (cJSON_IsNull(v)) return "null";
-    if (cJSON_IsArray(v)) return "an array";
-    if (cJSON_IsObject(v)) return "an object";
-    return "invalid";
-}
-
 static int json_int(const cJSON *v, int64_t lo, int64_t hi, int64_t *out)
 {
     if (!cJSON_IsNumber(v)) return 0;
@@ -359,7 +348,7 @@ static nninit_status int_pair(pctx *c, const cJSON *o, const char *path, const c
     }
     return PFAIL(c, NNINIT_E_FORMAT, path, opname, "field \"%s\": expected an integer in %lld..%lld or [h, w] of "
                  "them, got %s", key, (long long)lo, (long long)MAX_PARAM,
-                 cJSON_IsNumber(v) ? "a number out of range" : json_type(v));
+                 cJSON_IsNumber(v) ? "a number out of range" : nninit_json_type_name_(v));
 }
 
 static nninit_status number(pctx *c, const cJSON *o, const char *path, const char *opname, const char *key,
@@ -368,7 +357,7 @@ static nninit_status number(pctx *c, const cJSON *o, const char *path, const cha
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
     if (!v) { *out = def; return NNINIT_OK; }
     if (!cJSON_IsNumber(v))
-        return PFAIL(c, NNINIT_E_FORMAT, path, opname, "field \"%s\": expected a number, got %s", key, json_type(v));
+        return PFAIL(c, NNINIT_E_FORMAT, path, opname, "field \"%s\": expected a number, got %s", key, nninit_json_type_name_(v));
     double d = v->valuedouble;
     if (!isfinite(d) || (lo_open ? d <= lo : d < lo) || (hi_open ? d >= hi : d > hi))
         return PFAIL(c, NNINIT_E_FORMAT, path, opname, "field \"%s\": %.17g is out of range (%s%.17g, %.17g%s)", key,
@@ -386,7 +375,7 @@ static nninit_status tensor_ref(pctx *c, const cJSON *o, const char *path, const
     if (!v) return required ? PFAIL(c, NNINIT_E_FORMAT, path, opname, "field \"%s\": missing", key) : NNINIT_OK;
     if (!cJSON_IsString(v))
         return PFAIL(c, NNINIT_E_FORMAT, path, opname, "field \"%s\": expected a tensor name, got %s", key,
-                     json_type(v));
+                     nninit_json_type_name_(v));
     long t = nninit_model_find(c->g->model, v->valuestring);
     if (t < 0)
         return PFAIL(c, NNINIT_E_FORMAT, path, opname, "field \"%s\": tensor \"%.200s\" is not in the model", key,
@@ -471,7 +460,7 @@ static nninit_status parse_fields(pctx *c, const cJSON *o, const char *path, con
             op->groups = 1;
             if (v && !json_int(v, 1, MAX_PARAM, &op->groups))
                 return PFAIL(c, NNINIT_E_FORMAT, path, nm, "field \"groups\": expected an integer in 1..%lld, got %s",
-                             (long long)MAX_PARAM, cJSON_IsNumber(v) ? "a number out of range" : json_type(v));
+                             (long long)MAX_PARAM, cJSON_IsNumber(v) ? "a number out of range" : nninit_json_type_name_(v));
         }
         break;
     case GOP_LEAKY_RELU:
@@ -542,7 +531,7 @@ static nninit_status parse_fields(pctx *c, const cJSON *o, const char *path, con
 static nninit_status parse_op(pctx *c, const cJSON *o, const char *path, int depth, int first, size_t in, size_t *out)
 {
     if (!cJSON_IsObject(o))
-        return PFAIL(c, NNINIT_E_FORMAT, path, NULL, "expected an object {\"op\": ...}, got %s", json_type(o));
+        return PFAIL(c, NNINIT_E_FORMAT, path, NULL, "expected an object {\"op\": ...}, got %s", nninit_json_type_name_(o));
     const cJSON *jop = cJSON_GetObjectItemCaseSensitive(o, "op");
     if (!cJSON_IsString(jop))
         return PFAIL(c, NNINIT_E_FORMAT, path, NULL, "field \"op\": %s", jop ? "expected a string" : "missing");
@@ -577,7 +566,7 @@ static nninit_status parse_op(pctx *c, const cJSON *o, const char *path, int dep
                          : cJSON_IsArray(jb) ? "empty (a residual needs a body)" : "expected an array of ops");
         if (js && !cJSON_IsArray(js))
             return PFAIL(c, NNINIT_E_FORMAT, path, info->name, "field \"shortcut\": expected an array of ops, got %s",
-                         json_type(js));
+                         nninit_json_type_name_(js));
         char sub[512];
         nninit_format_c_(sub, sizeof sub, "%s.body", path);
         FORWARD_IF_ERROR(parse_seq(c, jb, sub, depth + 1, in, &body));

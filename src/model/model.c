@@ -100,7 +100,7 @@ static int spec_names(const char *spec, const char *param)
     return 0;
 }
 
-static const char *json_type_name(const cJSON *v)
+const char *nninit_json_type_name_(const cJSON *v)
 {
     if (cJSON_IsString(v)) return "a string";
     if (cJSON_IsNumber(v)) return "a number";
@@ -156,7 +156,7 @@ static nninit_status parse_seed(ctx *c, const cJSON *v, uint64_t *out)
     }
     if (!cJSON_IsString(v))
         return FAIL(c, NNINIT_E_FORMAT, "field \"seed\": expected an integer or a decimal string, got %s",
-                    json_type_name(v));
+                    nninit_json_type_name_(v));
     const char *s = v->valuestring;
     size_t n = strlen(s);
     int digits = n > 0 && n <= 20;
@@ -174,7 +174,7 @@ static nninit_status parse_rule(ctx *c, const char *pattern, const cJSON *init, 
     char why[512];
     if (!cJSON_IsString(init))
         return FAIL(c, NNINIT_E_FORMAT, "rules: %s \"" NAMEFMT "\": the init spec must be a string, got %s", where,
-                    pattern, json_type_name(init));
+                    pattern, nninit_json_type_name_(init));
     nninit_status st = nninit_scheme_parse(init->valuestring, &r->scheme, why, sizeof why);
     if (st != NNINIT_OK) return FAIL(c, st, "rules: %s \"" NAMEFMT "\": %s", where, pattern, why);
     r->pattern = pattern;
@@ -192,7 +192,7 @@ static nninit_status parse_rules(ctx *c, const cJSON *v, mrule **out, size_t *n_
     if (!v) return NNINIT_OK;
     if (!cJSON_IsObject(v) && !cJSON_IsArray(v))
         return FAIL(c, NNINIT_E_FORMAT, "field \"rules\": expected an object (pattern: init spec) or an array of "
-                    "{\"match\", \"init\"}, got %s", json_type_name(v));
+                    "{\"match\", \"init\"}, got %s", nninit_json_type_name_(v));
     size_t n = (size_t)cJSON_GetArraySize(v);
     mrule *r = calloc(n ? n : 1, sizeof *r);
     if (!r) return FAIL(c, NNINIT_E_NOMEM, "out of memory");
@@ -211,7 +211,7 @@ static nninit_status parse_rules(ctx *c, const cJSON *v, mrule **out, size_t *n_
         int dup;
         if (!cJSON_IsObject(e)) {
             st = FAIL(c, NNINIT_E_FORMAT, "rules[%zu]: expected an object {\"match\", \"init\"}, got %s", i,
-                      json_type_name(e));
+                      nninit_json_type_name_(e));
         } else if ((k = bad_key(e, allowed, &dup))) {
             st = FAIL(c, NNINIT_E_FORMAT, "rules[%zu]: field \"" NAMEFMT "\": %s", i, k->string,
                       dup ? "appears twice" : "unknown field (expected match, init)");
@@ -241,7 +241,7 @@ static nninit_status parse_tensor(ctx *c, const cJSON *e, size_t idx, const nnin
     char why[512], shp[256];
     int dup;
     if (!cJSON_IsObject(e))
-        return FAIL(c, NNINIT_E_FORMAT, "tensors[%zu]: expected an object, got %s", idx, json_type_name(e));
+        return FAIL(c, NNINIT_E_FORMAT, "tensors[%zu]: expected an object, got %s", idx, nninit_json_type_name_(e));
     const cJSON *jn = cJSON_GetObjectItemCaseSensitive(e, "name");
     if (!cJSON_IsString(jn) || !jn->valuestring[0])
         return FAIL(c, NNINIT_E_FORMAT, "tensors[%zu]: field \"name\": %s", idx,
@@ -257,7 +257,7 @@ static nninit_status parse_tensor(ctx *c, const cJSON *e, size_t idx, const nnin
     if (!js) return FAIL(c, NNINIT_E_FORMAT, "tensor \"" NAMEFMT "\": field \"shape\": missing", name);
     if (!cJSON_IsArray(js))
         return FAIL(c, NNINIT_E_FORMAT, "tensor \"" NAMEFMT "\": field \"shape\": expected an array of sizes, got %s",
-                    name, json_type_name(js));
+                    name, nninit_json_type_name_(js));
     int ndim = cJSON_GetArraySize(js);
     if (ndim > NNINIT_MAX_DIMS)
         return FAIL(c, NNINIT_E_SHAPE, "tensor \"" NAMEFMT "\": field \"shape\": %d dimensions (at most %d)", name,
@@ -267,7 +267,7 @@ static nninit_status parse_tensor(ctx *c, const cJSON *e, size_t idx, const nnin
     for (const cJSON *s = js->child; s; s = s->next, d++) {
         if (!cJSON_IsNumber(s))
             return FAIL(c, NNINIT_E_FORMAT, "tensor \"" NAMEFMT "\": field \"shape\": expected a size, got %s", name,
-                        json_type_name(s));
+                        nninit_json_type_name_(s));
         if (!json_int(s, 0, &t->shape[d]))
             return FAIL(c, NNINIT_E_SHAPE, "tensor \"" NAMEFMT "\": field \"shape\": %.17g is not a size%s", name,
                         s->valuedouble, s->valuedouble > EXACT_INT_MAX ? " (larger than 2^53)" : "");
@@ -282,7 +282,7 @@ static nninit_status parse_tensor(ctx *c, const cJSON *e, size_t idx, const nnin
     const cJSON *jd = cJSON_GetObjectItemCaseSensitive(e, "dtype");
     if (jd && !cJSON_IsString(jd))
         return FAIL(c, NNINIT_E_FORMAT, "tensor \"" NAMEFMT "\": field \"dtype\": expected a string, got %s", name,
-                    json_type_name(jd));
+                    nninit_json_type_name_(jd));
     if (jd && !nninit_dtype_lookup_(jd->valuestring, &t->dtype))
         return FAIL(c, NNINIT_E_DTYPE, "tensor \"" NAMEFMT "\": field \"dtype\": unknown dtype \"%.40s\" "
                     "(expected %s)", name, jd->valuestring, nninit_dtype_names_text_);
@@ -294,7 +294,7 @@ static nninit_status parse_tensor(ctx *c, const cJSON *e, size_t idx, const nnin
     if (jl && !(cJSON_IsString(jl) && layout_lookup(jl->valuestring, &t->layout)))
         return FAIL(c, NNINIT_E_FORMAT, "tensor \"" NAMEFMT "\": field \"layout\": %s%.40s%s (expected %s)", name,
                     cJSON_IsString(jl) ? "unknown layout \"" : "expected a string, got ",
-                    cJSON_IsString(jl) ? jl->valuestring : json_type_name(jl), cJSON_IsString(jl) ? "\"" : "",
+                    cJSON_IsString(jl) ? jl->valuestring : nninit_json_type_name_(jl), cJSON_IsString(jl) ? "\"" : "",
                     nninit_layout_names_text_);
     t->groups = 1;
     const cJSON *jg = cJSON_GetObjectItemCaseSensitive(e, "groups");
@@ -303,7 +303,7 @@ static nninit_status parse_tensor(ctx *c, const cJSON *e, size_t idx, const nnin
             ? FAIL(c, NNINIT_E_FORMAT, "tensor \"" NAMEFMT "\": field \"groups\": %.17g is not a group count "
                    "(an integer >= 1)", name, jg->valuedouble)
             : FAIL(c, NNINIT_E_FORMAT, "tensor \"" NAMEFMT "\": field \"groups\": expected an integer, got %s",
-                   name, json_type_name(jg));
+                   name, nninit_json_type_name_(jg));
 
     /* init: its own, else the first matching rule */
     const cJSON *ji = cJSON_GetObjectItemCaseSensitive(e, "init");
@@ -312,7 +312,7 @@ static nninit_status parse_tensor(ctx *c, const cJSON *e, size_t idx, const nnin
     if (ji) {
         if (!cJSON_IsString(ji))
             return FAIL(c, NNINIT_E_FORMAT, "tensor \"" NAMEFMT "\": field \"init\": expected a string, got %s", name,
-                        json_type_name(ji));
+                        nninit_json_type_name_(ji));
         nninit_status st = nninit_scheme_parse(ji->valuestring, &own.scheme, why, sizeof why);
         if (st != NNINIT_OK) return FAIL(c, st, "tensor \"" NAMEFMT "\": field \"init\": %s", name, why);
         own.pattern = NULL;
@@ -364,11 +364,11 @@ static nninit_status parse_graph_fields(ctx *c, const cJSON *root, nninit_model 
 {
     const cJSON *g = cJSON_GetObjectItemCaseSensitive(root, "graph");
     if (g && !cJSON_IsArray(g))
-        return FAIL(c, NNINIT_E_FORMAT, "field \"graph\": expected an array of ops, got %s", json_type_name(g));
+        return FAIL(c, NNINIT_E_FORMAT, "field \"graph\": expected an array of ops, got %s", nninit_json_type_name_(g));
     const cJSON *d = cJSON_GetObjectItemCaseSensitive(root, "data_init");
     if (d && !cJSON_IsString(d))
         return FAIL(c, NNINIT_E_FORMAT, "field \"data_init\": expected a string (e.g. \"lsuv(tol=0.1)\"), got %s",
-                    json_type_name(d));
+                    nninit_json_type_name_(d));
     if (g && !(m->graph = cJSON_PrintUnformatted(g))) return FAIL(c, NNINIT_E_NOMEM, "out of memory");
     if (d && !(m->data_init = dup_str(d->valuestring))) return FAIL(c, NNINIT_E_NOMEM, "out of memory");
     return NNINIT_OK;
@@ -380,7 +380,7 @@ static nninit_status parse_doc(ctx *c, const cJSON *root, nninit_model *m)
                                            "graph", "data_init", NULL };
     int dup;
     if (!cJSON_IsObject(root))
-        return FAIL(c, NNINIT_E_FORMAT, "the model spec must be a JSON object, got %s", json_type_name(root));
+        return FAIL(c, NNINIT_E_FORMAT, "the model spec must be a JSON object, got %s", nninit_json_type_name_(root));
     const cJSON *k = bad_key(root, allowed, &dup);
     if (k)
         return FAIL(c, NNINIT_E_FORMAT, "field \"" NAMEFMT "\": %s", k->string, dup ? "appears twice"
@@ -391,7 +391,7 @@ static nninit_status parse_doc(ctx *c, const cJSON *root, nninit_model *m)
     m->dtype = NNINIT_F32;
     if ((v = cJSON_GetObjectItemCaseSensitive(root, "dtype"))) {
         if (!cJSON_IsString(v))
-            return FAIL(c, NNINIT_E_FORMAT, "field \"dtype\": expected a string, got %s", json_type_name(v));
+            return FAIL(c, NNINIT_E_FORMAT, "field \"dtype\": expected a string, got %s", nninit_json_type_name_(v));
         if (!nninit_dtype_lookup_(v->valuestring, &m->dtype))
             return FAIL(c, NNINIT_E_DTYPE, "field \"dtype\": unknown dtype \"%.40s\" (expected %s)",
                         v->valuestring, nninit_dtype_names_text_);
@@ -401,13 +401,13 @@ static nninit_status parse_doc(ctx *c, const cJSON *root, nninit_model *m)
                                                                                                        &layout)))
         return FAIL(c, NNINIT_E_FORMAT, "field \"layout\": %s%.40s%s (expected %s)",
                     cJSON_IsString(v) ? "unknown layout \"" : "expected a string, got ",
-                    cJSON_IsString(v) ? v->valuestring : json_type_name(v), cJSON_IsString(v) ? "\"" : "",
+                    cJSON_IsString(v) ? v->valuestring : nninit_json_type_name_(v), cJSON_IsString(v) ? "\"" : "",
                     nninit_layout_names_text_);
     static const char *const texts[] = { "name", "description" };
     for (int i = 0; i < 2; i++) {
         if (!(v = cJSON_GetObjectItemCaseSensitive(root, texts[i]))) continue;
         if (!cJSON_IsString(v))
-            return FAIL(c, NNINIT_E_FORMAT, "field \"%s\": expected a string, got %s", texts[i], json_type_name(v));
+            return FAIL(c, NNINIT_E_FORMAT, "field \"%s\": expected a string, got %s", texts[i], nninit_json_type_name_(v));
         char *s = dup_str(v->valuestring);
         if (!s) return FAIL(c, NNINIT_E_NOMEM, "out of memory");
         *(i ? &m->description : &m->name) = s;
@@ -416,7 +416,7 @@ static nninit_status parse_doc(ctx *c, const cJSON *root, nninit_model *m)
     const cJSON *jt = cJSON_GetObjectItemCaseSensitive(root, "tensors");
     if (!jt) return FAIL(c, NNINIT_E_FORMAT, "field \"tensors\": missing");
     if (!cJSON_IsArray(jt))
-        return FAIL(c, NNINIT_E_FORMAT, "field \"tensors\": expected an array, got %s", json_type_name(jt));
+        return FAIL(c, NNINIT_E_FORMAT, "field \"tensors\": expected an array, got %s", nninit_json_type_name_(jt));
 
     mrule *rules;
     size_t n_rules;

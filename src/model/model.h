@@ -80,4 +80,9 @@ void nninit_stats_combine_(const nninit_bstats_ *b, size_t nb, nninit_stats *out
  * rounded to odd); NaN stays NaN, infinities stay infinite. */
 void nninit_convert_(void *dst, nninit_dtype dd, const void *src, nninit_dtype sd, size_t n);
 
+/* ---- model.c: shared with the graph parser --------------------------------------- */
+/* What a JSON value is, for messages: "a string", "an array", ... */
+struct cJSON;
+const char *nninit_json_type_name_(const struct cJSON *v);
+
 #endif

@@ -59,130 +59,65 @@ static const char *dist_name(nninit_distribution d)
     return NULL;
 }
 
-static int word_is(const char *w, size_t len, const char *name)
-{
-    return strlen(name) == len && memcmp(w, name, len) == 0;
-}
-
-/* ---- the parser ------------------------------------------------------------------ */
-typedef struct {
-    const char *s;
-    size_t pos;
-    char *msg;
-    size_t msg_size;
-} parser;
-
-static nninit_status perr(const parser *p, nninit_status st, size_t at, const char *fmt, ...)
-{
-    if (p->msg && p->msg_size > 0) {
-        char why[256];
-        va_list ap;
-        va_start(ap, fmt);
-        nninit_vformat_c_(why, sizeof why, fmt, ap);
-        va_end(ap);
-        size_t len = strlen(p->s);
-        format_c(p->msg, p->msg_size, "init spec \"%.*s%s\": column %zu: %s", len > 120 ? 117 : (int)len, p->s,
-                 len > 120 ? "..." : "", at + 1, why);
-    }
-    return st;
-}
-
-static void skip_ws(parser *p) { while (p->s[p->pos] && isspace((unsigned char)p->s[p->pos])) p->pos++; }
-static int is_ident0(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
-static int is_ident(char c) { return is_ident0(c) || (c >= '0' && c <= '9'); }
-
-/* An identifier at pos: its length (0 if none). */
-static size_t ident_len(const parser *p)
-{
-    size_t n = 0;
-    if (!is_ident0(p->s[p->pos])) return 0;
-    while (is_ident(p->s[p->pos + n])) n++;
-    return n;
-}
-
-/* Length of a decimal number token at s ([+-] digits [. digits] [e [+-] digits]), 0 if none. */
-static size_t number_len(const char *s, int integer_only)
-{
-    size_t i = 0, digits = 0;
-    if (s[i] == '+' || s[i] == '-') i++;
-    while (s[i] >= '0' && s[i] <= '9') { i++; digits++; }
-    if (integer_only) return digits ? i : 0;
-    if (s[i] == '.') { i++; while (s[i] >= '0' && s[i] <= '9') { i++; digits++; } }
-    if (!digits) return 0;
-    if (s[i] == 'e' || s[i] == 'E') {
-        size_t j = i + 1, ed = 0;
-        if (s[j] == '+' || s[j] == '-') j++;
-        while (s[j] >= '0' && s[j] <= '9') { j++; ed++; }
-        if (ed) i = j;
-    }
-    return i;
-}
-
-/* The extent of a value token (for messages): up to ',' ')' or space. */
-static int token_extent(const parser *p, size_t at)
-{
-    size_t n = 0;
-    while (p->s[at + n] && p->s[at + n] != ',' && p->s[at + n] != ')' && !isspace((unsigned char)p->s[at + n]))
-        n++;
-    return n > 40 ? 40 : (int)n;
-}
+/* ---- the parser (the tokenizer is common/scan.c) ---------------------------------- */
+typedef nninit_scan_ parser;
 
 static nninit_status parse_number(parser *p, const char *pname, double *out)
 {
     size_t at = p->pos;
     int root = 0;
-    if (strncmp(p->s + p->pos, "sqrt", 4) == 0 && !is_ident(p->s[p->pos + 4])) {
+    if (strncmp(p->s + p->pos, "sqrt", 4) == 0 && !nninit_ident_char_(p->s[p->pos + 4])) {
         p->pos += 4;
-        skip_ws(p);
+        nninit_scan_ws_(p);
         if (p->s[p->pos] != '(')
-            return perr(p, NNINIT_E_SPEC, p->pos, "syntax error: expected '(' after sqrt");
+            return nninit_scan_fail_(p, NNINIT_E_SPEC, p->pos, "syntax error: expected '(' after sqrt");
         p->pos++;
-        skip_ws(p);
+        nninit_scan_ws_(p);
         if (p->s[p->pos] == ')')
-            return perr(p, NNINIT_E_SPEC, p->pos, "syntax error: expected a number inside sqrt()");
+            return nninit_scan_fail_(p, NNINIT_E_SPEC, p->pos, "syntax error: expected a number inside sqrt()");
         root = 1;
     }
-    size_t start = p->pos, len = number_len(p->s + p->pos, 0);
-    if (len == 0 || is_ident(p->s[p->pos + len]) || p->s[p->pos + len] == '.')
-        return perr(p, NNINIT_E_SPEC, start, "bad number '%.*s' for %s", token_extent(p, start), p->s + start, pname);
+    size_t start = p->pos, len = nninit_number_len_(p->s + p->pos, 0);
+    if (len == 0 || nninit_ident_char_(p->s[p->pos + len]) || p->s[p->pos + len] == '.')
+        return nninit_scan_fail_(p, NNINIT_E_SPEC, start, "bad number '%.*s' for %s", nninit_scan_extent_(p, start), p->s + start, pname);
     char buf[64];
     if (len >= sizeof buf)
-        return perr(p, NNINIT_E_SPEC, start, "bad number '%.*s' for %s (too long)", 40, p->s + start, pname);
+        return nninit_scan_fail_(p, NNINIT_E_SPEC, start, "bad number '%.*s' for %s (too long)", 40, p->s + start, pname);
     memcpy(buf, p->s + start, len);
     buf[len] = '\0';
     char *end;
     double v = strtod_c(buf, &end);
     if (end != buf + len)
-        return perr(p, NNINIT_E_SPEC, start, "bad number '%s' for %s", buf, pname);
+        return nninit_scan_fail_(p, NNINIT_E_SPEC, start, "bad number '%s' for %s", buf, pname);
     p->pos += len;
     if (root) {
-        skip_ws(p);
+        nninit_scan_ws_(p);
         if (p->s[p->pos] != ')')
-            return perr(p, NNINIT_E_SPEC, p->pos, "syntax error: expected ')' to close sqrt(");
+            return nninit_scan_fail_(p, NNINIT_E_SPEC, p->pos, "syntax error: expected ')' to close sqrt(");
         p->pos++;
-        if (v < 0) return perr(p, NNINIT_E_PARAM, at, "%s out of range: sqrt of a negative number", pname);
+        if (v < 0) return nninit_scan_fail_(p, NNINIT_E_PARAM, at, "%s out of range: sqrt of a negative number", pname);
         v = sqrt(v);
     }
-    if (!isfinite(v)) return perr(p, NNINIT_E_PARAM, at, "%s out of range: %s is not a finite number", pname, buf);
+    if (!isfinite(v)) return nninit_scan_fail_(p, NNINIT_E_PARAM, at, "%s out of range: %s is not a finite number", pname, buf);
     *out = v;
     return NNINIT_OK;
 }
 
 static nninit_status parse_int(parser *p, const char *pname, long long *out)
 {
-    size_t start = p->pos, len = number_len(p->s + p->pos, 1);
-    if (len == 0 || is_ident(p->s[p->pos + len]) || p->s[p->pos + len] == '.')
-        return perr(p, NNINIT_E_SPEC, start, "bad number '%.*s' for %s (an integer is expected)",
-                    token_extent(p, start), p->s + start, pname);
+    size_t start = p->pos, len = nninit_number_len_(p->s + p->pos, 1);
+    if (len == 0 || nninit_ident_char_(p->s[p->pos + len]) || p->s[p->pos + len] == '.')
+        return nninit_scan_fail_(p, NNINIT_E_SPEC, start, "bad number '%.*s' for %s (an integer is expected)",
+                    nninit_scan_extent_(p, start), p->s + start, pname);
     char buf[32];
-    if (len >= sizeof buf) return perr(p, NNINIT_E_PARAM, start, "%s out of range: too many digits", pname);
+    if (len >= sizeof buf) return nninit_scan_fail_(p, NNINIT_E_PARAM, start, "%s out of range: too many digits", pname);
     memcpy(buf, p->s + start, len);
     buf[len] = '\0';
     char *end;
     errno = 0;
     long long v = strtoll(buf, &end, 10);
     if (errno == ERANGE)
-        return perr(p, NNINIT_E_PARAM, start, "%s out of range: %s", pname, buf);
+        return nninit_scan_fail_(p, NNINIT_E_PARAM, start, "%s out of range: %s", pname, buf);
     p->pos += len;
     *out = v;
     return NNINIT_OK;
@@ -190,88 +125,88 @@ static nninit_status parse_int(parser *p, const char *pname, long long *out)
 
 static nninit_status parse_word(parser *p, const char *pname, const char *scheme_name, nninit_scheme *s)
 {
-    size_t at = p->pos, len = ident_len(p);
+    size_t at = p->pos, len = nninit_scan_ident_(p);
     const char *w = p->s + at;
     if (len == 0)
-        return perr(p, NNINIT_E_SPEC, at, "unknown value '%.*s' for %s", token_extent(p, at), w, pname);
+        return nninit_scan_fail_(p, NNINIT_E_SPEC, at, "unknown value '%.*s' for %s", nninit_scan_extent_(p, at), w, pname);
     p->pos += len;
     if (strcmp(pname, "mode") == 0) {
         int vs = s->kind == NNINIT_SCHEME_VARIANCE_SCALING;
         for (int i = 0; i < (vs ? 3 : 2); i++)
-            if (word_is(w, len, k_modes[i])) { s->mode = (nninit_fan_mode)i; return NNINIT_OK; }
-        return perr(p, NNINIT_E_SPEC, at, "unknown value '%.*s' for mode of %s (expected %s)", (int)len, w,
+            if (nninit_word_is_(w, len, k_modes[i])) { s->mode = (nninit_fan_mode)i; return NNINIT_OK; }
+        return nninit_scan_fail_(p, NNINIT_E_SPEC, at, "unknown value '%.*s' for mode of %s (expected %s)", (int)len, w,
                     scheme_name, vs ? "fan_in, fan_out or fan_avg" : "fan_in or fan_out");
     }
     if (strcmp(pname, "nonlinearity") == 0) {
         if (nninit_nonlinearity_lookup_(w, len, &s->nonlinearity)) return NNINIT_OK;
-        return perr(p, NNINIT_E_SPEC, at, "unknown value '%.*s' for nonlinearity (expected %s)", (int)len, w,
+        return nninit_scan_fail_(p, NNINIT_E_SPEC, at, "unknown value '%.*s' for nonlinearity (expected %s)", (int)len, w,
                     nninit_nonlinearity_names_text_);
     }
     if (strcmp(pname, "distribution") == 0) {
         for (size_t i = 0; i < sizeof k_dists / sizeof k_dists[0]; i++)
-            if (word_is(w, len, k_dists[i].name)) { s->distribution = k_dists[i].d; return NNINIT_OK; }
-        return perr(p, NNINIT_E_SPEC, at, "unknown value '%.*s' for distribution (expected truncated_normal, "
+            if (nninit_word_is_(w, len, k_dists[i].name)) { s->distribution = k_dists[i].d; return NNINIT_OK; }
+        return nninit_scan_fail_(p, NNINIT_E_SPEC, at, "unknown value '%.*s' for distribution (expected truncated_normal, "
                     "normal, untruncated_normal or uniform)", (int)len, w);
     }
     /* layout */
     if (nninit_layout_lookup_(w, len, &s->layout.kind)) return NNINIT_OK;
-    return perr(p, NNINIT_E_SPEC, at, "unknown value '%.*s' for layout (expected %s; "
+    return nninit_scan_fail_(p, NNINIT_E_SPEC, at, "unknown value '%.*s' for layout (expected %s; "
                 "or give in_axis and out_axis)", (int)len, w, nninit_layout_names_text_);
 }
 
 nninit_status nninit_scheme_parse(const char *spec, nninit_scheme *out, char *msg, size_t msg_size)
 {
-    parser p = { spec ? spec : "", 0, msg, msg_size };
+    parser p = { spec ? spec : "", 0, msg, msg_size, "init spec" };
     size_t at_param[N_PARAMS], end_col;
     int seen[N_PARAMS] = { 0 };
     if (msg && msg_size > 0) msg[0] = '\0';
-    if (!spec || !out) return perr(&p, NNINIT_E_NULL, 0, "NULL spec or output");
+    if (!spec || !out) return nninit_scan_fail_(&p, NNINIT_E_NULL, 0, "NULL spec or output");
 
-    skip_ws(&p);
-    size_t at = p.pos, len = ident_len(&p);
+    nninit_scan_ws_(&p);
+    size_t at = p.pos, len = nninit_scan_ident_(&p);
     if (len == 0)
-        return perr(&p, NNINIT_E_SPEC, at, p.s[at] ? "syntax error: expected a scheme name"
+        return nninit_scan_fail_(&p, NNINIT_E_SPEC, at, p.s[at] ? "syntax error: expected a scheme name"
                                                    : "syntax error: empty spec (expected a scheme name)");
     int kind = -1;
     for (int k = 0; k < NNINIT_SCHEME_COUNT_; k++)
-        if (word_is(p.s + at, len, nninit_schemes_[k].name)) kind = k;
+        if (nninit_word_is_(p.s + at, len, nninit_schemes_[k].name)) kind = k;
     for (size_t i = 0; i < sizeof k_aliases / sizeof k_aliases[0]; i++)
-        if (word_is(p.s + at, len, k_aliases[i].name)) kind = k_aliases[i].kind;
+        if (nninit_word_is_(p.s + at, len, k_aliases[i].name)) kind = k_aliases[i].kind;
     if (kind < 0)
-        return perr(&p, NNINIT_E_SPEC, at, "unknown scheme '%.*s' (`nninit schemes` lists them)", (int)len, p.s + at);
+        return nninit_scan_fail_(&p, NNINIT_E_SPEC, at, "unknown scheme '%.*s' (`nninit schemes` lists them)", (int)len, p.s + at);
     p.pos += len;
     const char *sname = nninit_schemes_[kind].name;
     const nninit_scheme_info_ *info = &nninit_schemes_[kind];
     nninit_scheme s = nninit_scheme_default(kind);
     long long in_axis = 0, out_axis = 0;
 
-    skip_ws(&p);
+    nninit_scan_ws_(&p);
     if (p.s[p.pos] == '(') {
         p.pos++;
-        skip_ws(&p);
+        nninit_scan_ws_(&p);
         if (p.s[p.pos] == ')') p.pos++;
         else for (;;) {
-            skip_ws(&p);
+            nninit_scan_ws_(&p);
             at = p.pos;
-            len = ident_len(&p);
-            if (len == 0) return perr(&p, NNINIT_E_SPEC, at, "syntax error: expected a parameter name");
+            len = nninit_scan_ident_(&p);
+            if (len == 0) return nninit_scan_fail_(&p, NNINIT_E_SPEC, at, "syntax error: expected a parameter name");
             size_t pi = N_PARAMS;
-            for (size_t i = 0; i < N_PARAMS; i++) if (word_is(p.s + at, len, k_params[i].name)) pi = i;
+            for (size_t i = 0; i < N_PARAMS; i++) if (nninit_word_is_(p.s + at, len, k_params[i].name)) pi = i;
             if (pi == N_PARAMS)
-                return perr(&p, NNINIT_E_SPEC, at, "unknown parameter '%.*s'", (int)len, p.s + at);
+                return nninit_scan_fail_(&p, NNINIT_E_SPEC, at, "unknown parameter '%.*s'", (int)len, p.s + at);
             if (!(info->params & k_params[pi].bit))
-                return perr(&p, NNINIT_E_SPEC, at, "%s does not take parameter '%s'", sname, k_params[pi].name);
-            if (seen[pi]) return perr(&p, NNINIT_E_SPEC, at, "duplicate parameter '%s'", k_params[pi].name);
+                return nninit_scan_fail_(&p, NNINIT_E_SPEC, at, "%s does not take parameter '%s'", sname, k_params[pi].name);
+            if (seen[pi]) return nninit_scan_fail_(&p, NNINIT_E_SPEC, at, "duplicate parameter '%s'", k_params[pi].name);
             seen[pi] = 1;
             at_param[pi] = at;
             p.pos += len;
-            skip_ws(&p);
+            nninit_scan_ws_(&p);
             if (p.s[p.pos] != '=')
-                return perr(&p, NNINIT_E_SPEC, p.pos, "syntax error: expected '=' after '%s'", k_params[pi].name);
+                return nninit_scan_fail_(&p, NNINIT_E_SPEC, p.pos, "syntax error: expected '=' after '%s'", k_params[pi].name);
             p.pos++;
-            skip_ws(&p);
+            nninit_scan_ws_(&p);
             if (p.s[p.pos] == ',' || p.s[p.pos] == ')' || !p.s[p.pos])
-                return perr(&p, NNINIT_E_SPEC, p.pos, "syntax error: expected a value after '%s='", k_params[pi].name);
+                return nninit_scan_fail_(&p, NNINIT_E_SPEC, p.pos, "syntax error: expected a value after '%s='", k_params[pi].name);
             const char *pn = k_params[pi].name;
             nninit_status st = NNINIT_OK;
             double v = 0;
@@ -294,52 +229,52 @@ nninit_status nninit_scheme_parse(const char *spec, nninit_scheme *out, char *ms
             case NNP_SPARSITY: s.sparsity = v; break;
             case NNP_FAN_IN: s.fan_in = iv; break;
             case NNP_GROUPS:
-                if (iv < 1) return perr(&p, NNINIT_E_PARAM, at, "groups out of range: must be >= 1 (got %lld)", iv);
+                if (iv < 1) return nninit_scan_fail_(&p, NNINIT_E_PARAM, at, "groups out of range: must be >= 1 (got %lld)", iv);
                 s.layout.groups = iv;
                 break;
             case NNP_LAYOUT:
                 if (pi == P_IN_AXIS || pi == P_OUT_AXIS) {
                     if (iv < -NNINIT_MAX_DIMS || iv >= NNINIT_MAX_DIMS)
-                        return perr(&p, NNINIT_E_PARAM, at, "%s out of range: must be in -%d..%d", pn,
+                        return nninit_scan_fail_(&p, NNINIT_E_PARAM, at, "%s out of range: must be in -%d..%d", pn,
                                     NNINIT_MAX_DIMS, NNINIT_MAX_DIMS - 1);
                     *(pi == P_IN_AXIS ? &in_axis : &out_axis) = iv;
                 }
                 break;
             default: break;
             }
-            skip_ws(&p);
+            nninit_scan_ws_(&p);
             if (p.s[p.pos] == ',') { p.pos++; continue; }
             if (p.s[p.pos] == ')') { p.pos++; break; }
-            return perr(&p, NNINIT_E_SPEC, p.pos, p.s[p.pos] ? "syntax error: expected ',' or ')' but found '%c'"
+            return nninit_scan_fail_(&p, NNINIT_E_SPEC, p.pos, p.s[p.pos] ? "syntax error: expected ',' or ')' but found '%c'"
                                                              : "syntax error: expected ',' or ')' before the end%c",
                         p.s[p.pos] ? p.s[p.pos] : ' ');
         }
     }
-    skip_ws(&p);
+    nninit_scan_ws_(&p);
     if (p.s[p.pos])
-        return perr(&p, NNINIT_E_SPEC, p.pos, "syntax error: unexpected '%c' after the spec", p.s[p.pos]);
+        return nninit_scan_fail_(&p, NNINIT_E_SPEC, p.pos, "syntax error: unexpected '%c' after the spec", p.s[p.pos]);
     end_col = p.pos;
 
     /* Required parameters and the explicit-axes pair. */
     for (size_t i = 0; i < N_PARAMS; i++)
         if ((info->required & k_params[i].bit) && !seen[i])
-            return perr(&p, NNINIT_E_SPEC, end_col, "missing parameter '%s' (%s needs it)", k_params[i].name, sname);
+            return nninit_scan_fail_(&p, NNINIT_E_SPEC, end_col, "missing parameter '%s' (%s needs it)", k_params[i].name, sname);
     if (seen[P_IN_AXIS] != seen[P_OUT_AXIS])
-        return perr(&p, NNINIT_E_SPEC, at_param[seen[P_IN_AXIS] ? P_IN_AXIS : P_OUT_AXIS],
+        return nninit_scan_fail_(&p, NNINIT_E_SPEC, at_param[seen[P_IN_AXIS] ? P_IN_AXIS : P_OUT_AXIS],
                     "missing parameter '%s' (in_axis and out_axis go together)",
                     seen[P_IN_AXIS] ? "out_axis" : "in_axis");
     if (seen[P_IN_AXIS]) {
         if (seen[P_LAYOUT])
-            return perr(&p, NNINIT_E_SPEC, at_param[P_LAYOUT],
+            return nninit_scan_fail_(&p, NNINIT_E_SPEC, at_param[P_LAYOUT],
                         "conflicting parameters: layout= and in_axis/out_axis both set the layout");
         if (seen[P_GROUPS])
-            return perr(&p, NNINIT_E_SPEC, at_param[P_GROUPS],
+            return nninit_scan_fail_(&p, NNINIT_E_SPEC, at_param[P_GROUPS],
                         "conflicting parameters: explicit in_axis/out_axis take no groups");
         s.layout.kind = NNINIT_LAYOUT_AXES;
         s.layout.in_axis = (int)in_axis;
         s.layout.out_axis = (int)out_axis;
         if (in_axis == out_axis)
-            return perr(&p, NNINIT_E_PARAM, at_param[P_OUT_AXIS], "out_axis out of range: equals in_axis");
+            return nninit_scan_fail_(&p, NNINIT_E_PARAM, at_param[P_OUT_AXIS], "out_axis out of range: equals in_axis");
     }
 
     /* Ranges, with the column of the parameter at fault. */
@@ -349,7 +284,7 @@ nninit_status nninit_scheme_parse(const char *spec, nninit_scheme *out, char *ms
     if (st != NNINIT_OK) {
         size_t col = end_col;
         for (size_t i = 0; i < N_PARAMS; i++) if ((k_params[i].bit & bad) && seen[i]) { col = at_param[i]; break; }
-        return perr(&p, st, col, "%s", why);
+        return nninit_scan_fail_(&p, st, col, "%s", why);
     }
     *out = s;
     return NNINIT_OK;
