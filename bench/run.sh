@@ -90,6 +90,8 @@ fi
 if [ "${NNINIT_BENCH_ONLY:-all}" = all ]; then
     MODEL_FLAGS=()
     if [ "${NNINIT_BENCH_PEERS:-1}" = 0 ]; then MODEL_FLAGS=(--no-torch); fi
+    # make bench: medians of 2 (PyTorch builds llama-1b in 7-26 s, by the VM's page-fault cost)
+    if [ "${NNINIT_BENCH_FULL:-0}" != 1 ]; then MODEL_FLAGS+=(--repeat 2); fi
     echo
     "$PY" bench/bench_model.py "${MODEL_FLAGS[@]}"
     # ResNet-50 (PyTorch's hook-based LSUV alone takes minutes) only in make bench-full.
@@ -101,7 +103,7 @@ if [ "${NNINIT_BENCH_ONLY:-all}" = all ]; then
     if [ "${NNINIT_BENCH_PEERS:-1}" = 0 ]; then STREAM_FLAGS+=(--no-torch); fi
     # The 13.5 GB 7B-shaped write (with dd beside it) only in make bench-full.
     if [ "${NNINIT_BENCH_FULL:-0}" = 1 ]; then STREAM_FLAGS+=(--arena --plain-dd --repeat-7b 3)
-    else STREAM_FLAGS+=(--no-7b); fi
+    else STREAM_FLAGS+=(--no-7b --repeat 2); fi
     echo
     "$PY" bench/bench_stream.py "${STREAM_FLAGS[@]}"
 fi

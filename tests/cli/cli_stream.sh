@@ -71,6 +71,24 @@ for case in "mlp 200000" "resnet50 20000000"; do
         check "$m npy: streamed vs in memory" diff -r "$W/ref_npy" "$W/npy"
     rm -rf "$W"/*
 done
+# ---- on the disk: whole pages by O_DIRECT, the edges through the page cache (src/io/sink.c) ----
+# The loops above may run in /dev/shm, where tmpfs refuses O_DIRECT; these write to
+# $F (the temporary directory's file system). resnet50 spans many 8 MiB staging
+# buffers, and every file starts with a head that ends off a page boundary.
+for dt in f32 bf16; do
+    "$ARENA" "$MODELS/resnet50.json" --dtype $dt -o "$F/ref.safetensors" || { fail "arena_init resnet50 $dt"; continue; }
+    run_ok "resnet50 $dt on disk" init "$MODELS/resnet50.json" --dtype $dt -o "$F/d.safetensors" -f -q &&
+        same "resnet50 $dt on disk: streamed vs in memory" "$F/ref.safetensors" "$F/d.safetensors"
+    run_ok "resnet50 $dt on disk, sharded" init "$MODELS/resnet50.json" --dtype $dt -o "$F/dsh" -f -q \
+        --max-shard-size 20000000 &&
+        check "resnet50 $dt on disk: sharded checkpoint read back" "$PY" "$SHARDS" "$F/dsh" "$F/ref.safetensors" 20000000
+    rm -rf "$F/ref.safetensors" "$F/d.safetensors" "$F/dsh"
+done
+"$ARENA" "$MODELS/resnet50.json" --dtype f16 --format npy -o "$F/ref_npy" || fail "arena_init resnet50 npy"
+run_ok "resnet50 npy on disk" init "$MODELS/resnet50.json" --dtype f16 --format npy -o "$F/dnpy" -q &&
+    check "resnet50 npy on disk: streamed vs in memory" diff -r "$F/ref_npy" "$F/dnpy"
+rm -rf "$F/ref_npy" "$F/dnpy"
+
 # one shard in all: the directory's model.safetensors, no index
 "$ARENA" "$MODELS/mlp.json" -o "$F/ref.safetensors"
 run_ok "mlp, one shard" init "$MODELS/mlp.json" -o "$F/one" --max-shard-size 5GB -q &&
