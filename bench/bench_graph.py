@@ -37,6 +37,7 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.environ.get("NNINIT_BUILD_DIR", os.path.join(ROOT, "build"))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
+import bench_model  # noqa: E402  (bench/, the script's own folder: build_harness)
 FLOOR = ("resnet20", 2.0)
 # model: (spec, batch shape, nninit repeats, PyTorch repeats)
 MODELS = {
@@ -52,15 +53,7 @@ def log(msg):
 
 
 def build_harness():
-    exe = os.path.join(BUILD, "bench_graph")
-    src = os.path.join(ROOT, "bench", "bench_graph.c")
-    lib = os.path.join(BUILD, "libnninit.a")
-    if not os.path.exists(lib):
-        sys.exit("bench_graph.py: build/libnninit.a is missing; run 'make' first")
-    if not os.path.exists(exe) or os.path.getmtime(exe) < max(os.path.getmtime(src), os.path.getmtime(lib)):
-        subprocess.run(["gcc", "-std=c11", "-O2", "-Wall", "-Wextra", "-I" + os.path.join(ROOT, "include"), src, lib,
-                        "-fopenmp", "-lcjson", "-lopenblas", "-lm", "-o", exe], check=True)
-    return exe
+    return bench_model.build_harness("bench_graph")
 
 
 def median(xs):

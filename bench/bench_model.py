@@ -38,12 +38,13 @@ def log(msg):
     print(msg, file=sys.stderr, flush=True)
 
 
-def build_harness():
-    exe = os.path.join(BUILD, "bench_model")
-    src = os.path.join(ROOT, "bench", "bench_model.c")
+def build_harness(name="bench_model"):
+    """bench/NAME.c against build/libnninit.a, into build/NAME (rebuilt when older than either)."""
+    exe = os.path.join(BUILD, name)
+    src = os.path.join(ROOT, "bench", name + ".c")
     lib = os.path.join(BUILD, "libnninit.a")
     if not os.path.exists(lib):
-        sys.exit("bench_model.py: build/libnninit.a is missing; run 'make' first")
+        sys.exit("%s: build/libnninit.a is missing; run 'make' first" % os.path.basename(sys.argv[0]))
     if not os.path.exists(exe) or os.path.getmtime(exe) < max(os.path.getmtime(src), os.path.getmtime(lib)):
         cmd = ["gcc", "-std=c11", "-O2", "-Wall", "-Wextra", "-I" + os.path.join(ROOT, "include"), src, lib,
                "-fopenmp", "-lcjson", "-lopenblas", "-lm", "-o", exe]
