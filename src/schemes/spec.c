@@ -224,7 +224,7 @@ nninit_status nninit_scheme_parse(const char *spec, nninit_scheme *out, char *ms
             case NNP_LOW: case NNP_LOWER: s.low = v; break;
             case NNP_HIGH: case NNP_UPPER: s.high = v; break;
             case NNP_GAIN: s.gain = v; break;
-            case NNP_A: s.a = v; break;
+            case NNP_A: s.a = v == 0 ? 0.0 : v; break;   /* a slope of -0 is 0: only its square is read */
             case NNP_SCALE: s.scale = v; break;
             case NNP_SPARSITY: s.sparsity = v; break;
             case NNP_FAN_IN: s.fan_in = iv; break;

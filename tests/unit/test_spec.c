@@ -724,6 +724,9 @@ START_TEST(test_format_roundtrip)
         "sparse(sparsity=0.9, std=0.5)", "sparse(sparsity=0)", "pytorch_default(layout=hwio, groups=2)",
         "pytorch_default", "pytorch_default_bias(fan_in=300)", "pytorch_default_bias(fan_in=4294967297)",
         "glorot_uniform(gain=0.1)", "he_normal(mode=fan_out)",
+        /* found by fuzz_spec: a slope of -0 is read as 0, so the format (which omits a
+         * unless leaky_relu) reads back to the same scheme */
+        "he_uniform(a=-000,nonlinearity=relu)", "kaiming_normal(a=-0, nonlinearity=leaky_relu)",
     };
     for (size_t k = 0; k < N_OF(specs); k++) {
         nninit_scheme a = must_parse(specs[k]);
