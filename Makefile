@@ -5,7 +5,7 @@
 #   make test             every test (native ISA paths): layers, suites, CLI, interop, manual
 #   make test-fast        the same without the 10^7-sample statistics
 #   make test-asan        the suite under AddressSanitizer + UBSan
-#   make test-aarch64     cross-build for aarch64 and run the suite under qemu-user (NEON)
+#   make test-aarch64     cross-build for aarch64, the unit and contract suites under qemu-user (NEON)
 #   make bench            fills, orthogonal, whole models, LSUV on ResNet-20, Python, llama-1b streamed,
 #                         each beside its peer (PyTorch, NumPy, dd) in the same run; about 10 minutes
 #   make bench-full       the same plus the heavy runs: a 7B-shaped model to disk beside dd and through
