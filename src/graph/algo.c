@@ -5,10 +5,8 @@
  *   spec   := ws name ws [ '(' ws [ param { ws ',' ws param } ] ws ')' ] ws
  *   param  := name ws '=' ws value
  */
-#include <ctype.h>
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include "graph.h"

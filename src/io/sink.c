@@ -154,6 +154,18 @@ static int direct_write(dstage *d, const void *data, size_t n, uint64_t offset, 
     return 0;
 }
 
+/* A write to file f failed with errno: the status and message (errno kept). */
+static nninit_status write_failed(const nninit_sink_ *s, size_t f, char *msg, size_t msg_size)
+{
+    int e = errno;
+    char name[400];
+    nninit_sink_name_(s, f, name, sizeof name);
+    nninit_status st = e == ECANCELED ? nninit_fail_(NNINIT_E_CANCELED, msg, msg_size, "writing %s canceled", name)
+                                      : nninit_fail_(NNINIT_E_IO, msg, msg_size, "cannot write %s: %s", name, strerror(e));
+    errno = e;
+    return st;
+}
+
 static nninit_sink_ *sink_new(const nninit_layout_ *L, const char *shown, const nninit_write_options *opt)
 {
     nninit_sink_ *s = calloc(1, sizeof *s);
@@ -225,14 +237,7 @@ nninit_status nninit_sink_begin_(nninit_sink_ **out, const nninit_layout_ *L, co
         int rc = s->file.seekable ? nninit_pwrite_all_(s->file.fd, lf->head, lf->head_len, 0, opt)
                                   : nninit_write_all_(s->file.fd, lf->head, lf->head_len, opt);
         s->pos = lf->head_len;
-        if (rc != 0) {
-            int e = errno;
-            char name[400];
-            nninit_sink_name_(s, 0, name, sizeof name);
-            st = e == ECANCELED ? nninit_fail_(NNINIT_E_CANCELED, msg, msg_size, "writing %s canceled", name)
-                                : nninit_fail_(NNINIT_E_IO, msg, msg_size, "cannot write %s: %s", name, strerror(e));
-            errno = e;
-        }
+        if (rc != 0) st = write_failed(s, 0, msg, msg_size);
     }
     if (st != NNINIT_OK) {
         nninit_sink_free_(s);
@@ -368,20 +373,13 @@ nninit_status nninit_sink_commit_(nninit_sink_ *s, char *msg, size_t msg_size)
     RETURN_ERROR_IF(!s->creator, nninit_fail_(NNINIT_E_PARAM, msg, msg_size, "only the process that created the "
                                               "output commits it"));
     if (s->L->dir) {
-        if (close_current(s) != 0) {
-            int e = errno;
-            char name[400];
-            nninit_sink_name_(s, s->cur, name, sizeof name);
-            return e == ECANCELED ? nninit_fail_(NNINIT_E_CANCELED, msg, msg_size, "writing %s canceled", name)
-                                  : nninit_fail_(NNINIT_E_IO, msg, msg_size, "cannot write %s: %s", name, strerror(e));
-        }
+        if (close_current(s) != 0) return write_failed(s, s->cur, msg, msg_size);
         return commit_dir(s, msg, msg_size);
     }
     if (s->ds.fd >= 0 && direct_flush(&s->ds, s->opt) != 0) {
-        int e = errno;
+        nninit_status st = write_failed(s, 0, msg, msg_size);
         nninit_outfile_abort_(&s->file);
-        return e == ECANCELED ? nninit_fail_(NNINIT_E_CANCELED, msg, msg_size, "writing '%.300s' canceled (nothing was written)", s->shown)
-                              : nninit_fail_(NNINIT_E_IO, msg, msg_size, "cannot write '%.300s': %s", s->shown, strerror(e));
+        return st;
     }
     direct_close(&s->ds);
     if (nninit_canceled_(s->opt)) {

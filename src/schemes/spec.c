@@ -6,10 +6,8 @@
  *
  * Numbers are read and written in the "C" locale whatever the process's
  * locale, so a spec means the same thing everywhere. */
-#include <ctype.h>
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include "schemes.h"

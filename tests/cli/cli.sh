@@ -12,26 +12,6 @@ set -u
 
 . "$(dirname "$0")/cli_lib.sh" cli "$@"
 
-# expect_error STATUS PATTERN ARGS...: exit status, an "nninit: ..." message on
-# stderr containing PATTERN (a fixed string), nothing on stdout, no file created.
-expect_error() {
-    local want=$1 pattern=$2; shift 2
-    local before after
-    before=$(ls -A "$T/files")
-    run "$@"
-    after=$(ls -A "$T/files")
-    local what="nninit $*"
-    [ "$rc" -eq "$want" ] || { fail "$what: exit status $rc, expected $want ($(head -c 300 "$T/err"))"; return; }
-    grep -q '^nninit: ' "$T/err" || { fail "$what: no 'nninit: ' message on stderr"; return; }
-    grep -Fq -- "$pattern" "$T/err" || { fail "$what: message '$(head -n1 "$T/err")' does not contain '$pattern'"; return; }
-    [ ! -s "$T/out" ] || { fail "$what: wrote to stdout on failure"; return; }
-    [ "$before" = "$after" ] || { fail "$what: files changed: '$before' -> '$after'"; return; }
-    pass
-}
-
-mkdir -p "$T/files"
-F=$T/files
-
 # ---- the independent reference, in NumPy -------------------------------------------
 cat >"$T/ref.py" <<'EOF'
 import sys

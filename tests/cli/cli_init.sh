@@ -10,33 +10,6 @@
 set -u
 
 . "$(dirname "$0")/cli_lib.sh" cli-init "$@"
-# run_ok WHAT ARGS...: run, which must succeed
-run_ok() {
-    local what=$1; shift
-    run "$@"
-    if [ "$rc" -eq 0 ]; then pass; return 0; fi
-    fail "$what: status $rc: $(head -c 600 "$T/err")"
-    return 1
-}
-
-mkdir -p "$T/files"
-F=$T/files
-# expect_error STATUS PATTERN ARGS...: exit status, an "nninit: ..." message
-# containing PATTERN, nothing on stdout, nothing created or changed in $F.
-expect_error() {
-    local want=$1 pattern=$2; shift 2
-    local before after
-    before=$(cd "$F" && ls -lA --time-style=+%s.%N . | md5sum)
-    run "$@"
-    after=$(cd "$F" && ls -lA --time-style=+%s.%N . | md5sum)
-    local what="nninit $*"
-    [ "$rc" -eq "$want" ] || { fail "$what: exit status $rc, expected $want ($(head -c 300 "$T/err"))"; return; }
-    grep -q '^nninit: ' "$T/err" || { fail "$what: no 'nninit: ' message on stderr"; return; }
-    grep -Fq -- "$pattern" "$T/err" || { fail "$what: message '$(head -n1 "$T/err")' does not contain '$pattern'"; return; }
-    [ ! -s "$T/out" ] || { fail "$what: wrote to stdout on failure"; return; }
-    [ "$before" = "$after" ] || { fail "$what: files changed in $F"; return; }
-    pass
-}
 
 # ---- an independent safetensors reader ------------------------------------------------------
 cat >"$T/st.py" <<'EOF'

@@ -18,8 +18,6 @@ ARENA=$(realpath "${2:?usage: cli_stream.sh path/to/nninit path/to/arena_init}")
 . "$(dirname "$0")/cli_lib.sh" cli-stream "$1"
 SHARDS=$ROOT/tests/cli/shards.py
 MODELS=$ROOT/examples/models
-F=$T/files
-mkdir -p "$F"
 # The many same-size writes of the model loops go to memory when /dev/shm has
 # room (~0.5 GB at a time), sparing a disk other work shares; the disk paths
 # (fsync, rename) are exercised by everything else here.
@@ -30,14 +28,6 @@ fi
 
 # same WHAT FILE_A FILE_B
 same() { if cmp -s "$2" "$3"; then pass; else fail "$1: $2 and $3 differ"; fi; }
-# run_ok WHAT ARGS...: nninit must succeed
-run_ok() {
-    local what=$1; shift
-    run "$@"
-    if [ "$rc" -eq 0 ]; then pass; return 0; fi
-    fail "$what: status $rc: $(head -c 600 "$T/err")"
-    return 1
-}
 # expect STATUS PATTERN ARGS...: the exit status, an "nninit: " message containing PATTERN
 expect() {
     local want=$1 pattern=$2; shift 2
