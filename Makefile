@@ -7,7 +7,7 @@
 #   make test-asan        the suite under AddressSanitizer + UBSan
 #   make test-aarch64     cross-build for aarch64, the unit and contract suites under qemu-user (NEON)
 #   make bench            fills, orthogonal, whole models, LSUV on ResNet-20, Python, llama-1b streamed,
-#                         each beside its peer (PyTorch, NumPy, dd) in the same run; about 10 minutes
+#                         each beside its peer (PyTorch, NumPy, dd) in the same run; about 12 minutes
 #   make bench-full       the same plus the heavy runs: a 7B-shaped model to disk beside dd and through
 #                         the in-memory path, LSUV on ResNet-50
 #   make mpi              nninit-mpi (Open MPI; installs it), make test-mpi runs it under mpirun
