@@ -88,10 +88,7 @@ static nninit_status job_piece(const job *j, size_t begin, size_t n, unsigned ch
         nninit_convert_(d, dt, j->src + begin * nninit_dtype_size(j->src_dtype), j->src_dtype, n);
         return NNINIT_OK;
     case JOB_FILL:
-        if (pl->kind == NNINIT_PLAN_EYE) return nninit_eye_range_(d, dt, pl, begin, n);
-        if (pl->kind == NNINIT_PLAN_DIRAC)
-            return nninit_dirac_range_(d, dt, j->t.shape, j->t.ndim, &j->t.scheme.layout, begin, n);
-        return nninit_plan_fill_(d, dt, n, pl, j->t.rng, begin);
+        return nninit_plan_range_(d, dt, pl, &j->t.scheme, j->t.shape, j->t.ndim, j->t.rng, begin, n);
     default: return NNINIT_OK;
     }
 }
@@ -172,7 +169,8 @@ static void run_structured(void *ctx)
     for (int pass = 0; pass < 2 && c->st == NNINIT_OK; pass++) {
         for (size_t i = 0; i < r->njobs && c->st == NNINIT_OK; i++) {
             job *j = &r->jobs[i];
-            if (j->kind != JOB_STRUCTURED || (j->plan.kind == NNINIT_PLAN_ORTHOGONAL) != (pass == 0)) continue;
+            if (j->kind != JOB_STRUCTURED || (nninit_plan_writer_of_(&j->plan) == NNINIT_WRITE_WHOLE_BLAS_) != (pass == 0))
+                continue;
             if (r->opt && r->opt->cancel && *r->opt->cancel) {
                 c->st = nninit_fail_(NNINIT_E_CANCELED, c->msg, c->msg_size, "canceled");
                 return;
@@ -216,18 +214,6 @@ static nninit_status execute(run *r, char *msg, size_t msg_size)
 }
 
 /* ---- validation ----------------------------------------------------------------- */
-/* Fills one element into a scratch buffer: the fill's own checks of the
- * parameters against the dtype (range, probability mass), without writing
- * the caller's memory. */
-static nninit_status probe_fill(const nninit_plan *pl, nninit_dtype dt, nninit_rng rng)
-{
-    double scratch[1];
-    switch (pl->kind) {
-    case NNINIT_PLAN_ORTHOGONAL: case NNINIT_PLAN_EYE: case NNINIT_PLAN_DIRAC: return NNINIT_OK;
-    default: return nninit_plan_fill_(scratch, dt, 1, pl, rng, 0);
-    }
-}
-
 /* Tensor i as a job initialized from its spec. */
 nninit_status nninit_sched_init_(nninit_sched_ *s, size_t i, char *msg, size_t msg_size)
 {
@@ -236,14 +222,12 @@ nninit_status nninit_sched_init_(nninit_sched_ *s, size_t i, char *msg, size_t m
     nninit_status st = nninit_scheme_plan(&j->t.scheme, j->t.shape, j->t.ndim, &j->plan, why, sizeof why);
     if (st != NNINIT_OK) return nninit_fail_(st, msg, msg_size, "tensor '%s': %s", j->t.name, why);
     if (j->t.count == 0) { j->kind = JOB_SKIP; return NNINIT_OK; }
-    st = probe_fill(&j->plan, j->t.dtype, j->t.rng);
+    st = nninit_plan_probe_(&j->plan, j->t.dtype, j->t.rng);
     if (st != NNINIT_OK)
         return nninit_fail_(st, msg, msg_size, "tensor '%s': %s as %s: %s", j->t.name, j->t.init,
                             nninit_dtype_name(j->t.dtype),
                             st == NNINIT_E_PARAM ? "a parameter is out of range for this dtype" : nninit_status_str(st));
-    /* eye and dirac are written by element range like the draws; orthogonal
-     * and sparse (its zeros run down whole columns) need the whole tensor */
-    j->kind = j->plan.kind == NNINIT_PLAN_ORTHOGONAL || j->plan.kind == NNINIT_PLAN_SPARSE ? JOB_STRUCTURED : JOB_FILL;
+    j->kind = nninit_plan_writer_of_(&j->plan) == NNINIT_WRITE_RANGE_ ? JOB_FILL : JOB_STRUCTURED;
     return NNINIT_OK;
 }
 

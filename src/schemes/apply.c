@@ -6,25 +6,34 @@
 #include <string.h>
 #include "schemes.h"
 
-nninit_status nninit_plan_params_(nnk_params *p, nninit_dtype dtype, const nninit_plan *pl)
+/* ---- element ranges: the writers that cut tensors into index ranges (the
+ * model scheduler, the streaming writer's units) ---------------------------- */
+nninit_plan_writer_ nninit_plan_writer_of_(const nninit_plan *pl)
 {
     switch (pl->kind) {
-    case NNINIT_PLAN_UNIFORM: return nninit_params_uniform_(p, dtype, pl->low, pl->high);
-    case NNINIT_PLAN_NORMAL: return nninit_params_normal_(p, dtype, pl->mean, pl->std);
-    case NNINIT_PLAN_SPARSE: return nninit_params_normal_(p, dtype, 0.0, pl->std);
-    case NNINIT_PLAN_TRUNC_NORMAL: return nninit_params_trunc_(p, dtype, pl->mean, pl->std, pl->low, pl->high);
-    default: return NNINIT_E_PARAM;
+    case NNINIT_PLAN_ORTHOGONAL: return NNINIT_WRITE_WHOLE_BLAS_;
+    case NNINIT_PLAN_SPARSE: return NNINIT_WRITE_WHOLE_;     /* its zeros run down whole columns */
+    default: return NNINIT_WRITE_RANGE_;
     }
 }
 
-nninit_status nninit_plan_fill_(void *dst, nninit_dtype dtype, size_t n, const nninit_plan *pl, nninit_rng rng,
-                                uint64_t offset)
+nninit_status nninit_plan_range_(void *dst, nninit_dtype dtype, const nninit_plan *pl, const nninit_scheme *s,
+                                 const int64_t *shape, int ndim, nninit_rng rng, size_t offset, size_t n)
 {
-    nnk_params p;
-    if (pl->kind == NNINIT_PLAN_CONSTANT) return nninit_constant(dst, dtype, n, pl->mean);
-    RETURN_ERROR_IF(nninit_dtype_size(dtype) == 0, NNINIT_E_DTYPE);
-    FORWARD_IF_ERROR(nninit_plan_params_(&p, dtype, pl));
-    return nninit_run_fill_(dst, dtype, n, &p, rng, offset);
+    switch (pl->kind) {
+    case NNINIT_PLAN_EYE: return nninit_eye_range_(dst, dtype, pl, offset, n);
+    case NNINIT_PLAN_DIRAC: return nninit_dirac_range_(dst, dtype, shape, ndim, &s->layout, offset, n);
+    default: return nninit_plan_fill_(dst, dtype, n, pl, rng, offset);
+    }
+}
+
+nninit_status nninit_plan_probe_(const nninit_plan *pl, nninit_dtype dtype, nninit_rng rng)
+{
+    double scratch[1];
+    switch (pl->kind) {
+    case NNINIT_PLAN_ORTHOGONAL: case NNINIT_PLAN_EYE: case NNINIT_PLAN_DIRAC: return NNINIT_OK;
+    default: return nninit_plan_fill_(scratch, dtype, 1, pl, rng, 0);
+    }
 }
 
 /* Orthogonal has no local definition: a part of the matrix is a part of the

@@ -59,7 +59,7 @@ nninit_status nninit_plan_fill_box_(void *dst, nninit_dtype dtype, const nninit_
 /* Copies a box out of the whole tensor `full` (elements of esz bytes). */
 void nninit_box_copy_(void *dst, const void *full, size_t esz, const nninit_box_ *box);
 
-/* ---- apply.c --------------------------------------------------------------- */
+/* ---- draw.c: a plan's random draw ------------------------------------------ */
 /* The kernel parameters of a plan's random draw (uniform, normal,
  * trunc_normal, sparse's normal draw), checked against the dtype.
  * NNINIT_E_PARAM for the other kinds. */
@@ -67,9 +67,25 @@ nninit_status nninit_plan_params_(nnk_params *p, nninit_dtype dtype, const nnini
 /* A plan's plain draw over elements [offset, offset + n) of the tensor:
  * constant, uniform, normal, trunc_normal, and sparse's normal draw (before
  * its zeros). NNINIT_E_PARAM for the structured kinds. The one place that
- * maps a plan to a fill: nninit_scheme_apply and the model scheduler share it. */
+ * maps a plan to a fill: boxes (slice.c) and element ranges share it. */
 nninit_status nninit_plan_fill_(void *dst, nninit_dtype dtype, size_t n, const nninit_plan *pl, nninit_rng rng,
                                 uint64_t offset);
+/* ---- apply.c: the dispatch by plan kind, for boxes and element ranges ------ */
+/* How a writer that cuts tensors into element ranges must treat a plan:
+ * by ranges (fills, eye, dirac), or whole, at once (sparse), or whole on
+ * OpenBLAS's threads (orthogonal: run before the OpenMP fills, so its
+ * threads find the cores free). */
+typedef enum { NNINIT_WRITE_RANGE_, NNINIT_WRITE_WHOLE_, NNINIT_WRITE_WHOLE_BLAS_ } nninit_plan_writer_;
+nninit_plan_writer_ nninit_plan_writer_of_(const nninit_plan *pl);
+/* Elements [offset, offset + n) of a NNINIT_WRITE_RANGE_ plan's tensor (shape,
+ * ndim; s the scheme the plan came from) into dst[0 .. n): the same bits as
+ * that part of nninit_scheme_apply's whole tensor. */
+nninit_status nninit_plan_range_(void *dst, nninit_dtype dtype, const nninit_plan *pl, const nninit_scheme *s,
+                                 const int64_t *shape, int ndim, nninit_rng rng, size_t offset, size_t n);
+/* The fill's own checks of the plan's parameters against the dtype (range,
+ * probability mass) on one element of scratch: nothing of the caller's is
+ * written. NNINIT_OK for the kinds whose plan was checked whole. */
+nninit_status nninit_plan_probe_(const nninit_plan *pl, nninit_dtype dtype, nninit_rng rng);
 
 /* ---- structured.c ------------------------------------------------------------
  * Each writes a non-empty box of the tensor (the whole tensor included). */

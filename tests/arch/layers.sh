@@ -31,6 +31,19 @@ for layer in "${!USES[@]}"; do
         done
     fi
 done
+# Within a layer, the files' references form no circle either (a file that
+# uses another's symbol sits above it): tsort fails on any loop of that graph.
+for layer in "${!USES[@]}"; do
+    ls "$OBJ/$layer"/*.o >/dev/null 2>&1 || continue
+    edges=$(
+        for o in "$OBJ/$layer"/*.o; do $NM -g --defined-only "$o" | awk -v f="$(basename "$o" .o)" 'NF == 3 { print "D", $3, f }'; done
+        for o in "$OBJ/$layer"/*.o; do $NM -u "$o" | awk -v f="$(basename "$o" .o)" '$NF ~ /^nninit_/ { print "U", $NF, f }'; done
+    )
+    pairs=$(echo "$edges" | awk '$1 == "D" { def[$2] = $3; next } ($2 in def) && def[$2] != $3 { print $3, def[$2] }' | sort -u)
+    if ! loop=$(echo "$pairs" | tsort 2>&1 >/dev/null) || [ -n "$loop" ]; then
+        fail=1; echo "FAIL: files of $layer use each other in a circle:" $(echo "$loop" | sed 's/^tsort: //' | grep -v 'input contains a loop') >&2
+    fi
+done
 # The rule must have been checked on the real tree, not on an empty one.
 [ "$checked" -ge 5 ] || { echo "FAIL: found objects of only $checked layers under $OBJ" >&2; exit 1; }
 echo "layers: $checked layers, one-way rule holds$( [ $fail -eq 0 ] || echo ' -- NOT' )"
