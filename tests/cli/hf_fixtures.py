@@ -10,7 +10,8 @@ temporary directory, runs `BUILD_DIR/nninit spec DIR/config.json` and checks:
   - the same shape for each name,
   - the tied output embedding absent when the fixture says tied,
   - the parameter total equals the fixture's "params",
-  - the bytes (the spec's dtype) equal the published total_size when the fixture has one,
+  - the bytes (the spec's dtype, the config's torch_dtype) equal the published index total_size, and the
+    parameter and tensor counts the published ones, where the fixture records them,
   - each tensor's init spec (the `hf` recipe, the default) agrees with the fixture's expectation:
     normal with mean 0 and std within 1e-12 relative, or the constant 0 / 1; an embedding with a
     padding row names that row in a parameter about padding/rows (the data check below proves it).
@@ -167,12 +168,16 @@ def check_spec(nninit, fx, tmp):
     params = sum(math.prod(t["shape"]) for t in spec["tensors"])
     if params != fx["params"]:
         raise Failure("%d parameters, expected %d" % (params, fx["params"]))
-    if "published" in fx:
+    pub = fx.get("published", {})
+    if "total_size_bf16" in pub:
         dt = spec.get("dtype", "f32")
         nbytes = sum(math.prod(t["shape"]) * DTYPE_BYTES[t.get("dtype", dt)] for t in spec["tensors"])
-        if nbytes != fx["published"]["total_size_bf16"]:
-            raise Failure("%d bytes, published total_size %d (%s)" % (nbytes, fx["published"]["total_size_bf16"],
-                                                                        fx["published"]["source"]))
+        if nbytes != pub["total_size_bf16"]:
+            raise Failure("%d bytes, published total_size %d (%s)" % (nbytes, pub["total_size_bf16"], pub["source"]))
+    if "params" in pub and params != pub["params"]:
+        raise Failure("%d parameters, published %d (%s)" % (params, pub["params"], pub["source"]))
+    if "tensors" in pub and len(spec["tensors"]) != pub["tensors"]:
+        raise Failure("%d tensors, published %d (%s)" % (len(spec["tensors"]), pub["tensors"], pub["source"]))
     for t, exp in zip(fx["tensors"], fx["init"]):
         check_init(t["name"], tensor_init(spec, got[t["name"]]), exp)
     return spec

@@ -27,10 +27,8 @@ The "init" list is the `hf` recipe: what that type's `_init_weights` does to eac
 below as explicit per-type logic (`init_expectation`) with the lines it follows, not measured (meta
 tensors hold no values).
 
-Sources. The index of public code this was written from stores each file at its own commit, so
-every type names the files (and commits) it follows in SOURCES; "source" in each fixture repeats
-them. All are transformers 4.x files, whose per-expert MoE layout is the one published checkpoints
-hold (transformers 5 fuses experts at load time and converts names).
+Sources: SOURCES names, per type, the modeling and configuration files and the commit each was read at;
+every fixture's "source" repeats them. tools/hf/README.md says how the fixtures were made and checked.
 
 Published configs: cases named after a published model take the values of its config.json as quoted
 in PUBLISHED_CONFIG_SOURCES (where they were read). "published" sizes are recorded only when a
@@ -50,24 +48,40 @@ from torch import nn
 META = torch.device("meta")
 HF = "huggingface/transformers"
 
-# Model type -> the transformers files (path@commit) its skeleton and defaults follow.
+# Model type -> the transformers files (path@commit) its skeleton, defaults and _init_weights follow. The
+# index behind the search tool stores each file at its own commit, so the commits differ per file; each
+# was read at the commit named. All modeling files are transformers 4.x (per-expert MoE modules, the
+# layout published checkpoints hold; transformers 5 fuses experts and converts names at load time).
+M = "src/transformers/models/"
+V4_LATE = "00d4b3d2142cb4ced2f51b90614b5d26bc045015"  # 4.5x: rotary inside attention, deprecations for 4.60
+V5_CFG = "008e574391258935f3ecc3035c882e73bbcac419"   # configuration files as dataclasses (same defaults)
 SOURCES = {
-    "llama": "src/transformers/models/llama/modeling_llama.py@5dd4a63548857797727ae73eeb6a6e886ea02a3e",
-    "mistral": "src/transformers/models/mistral/modeling_mistral.py",
-    "mixtral": "src/transformers/models/mixtral/modeling_mixtral.py",
-    "qwen2": "src/transformers/models/qwen2/modeling_qwen2.py",
-    "qwen2_moe": "src/transformers/models/qwen2_moe/modeling_qwen2_moe.py@00a3f9386614dde0dc41cf4e9b8d0abd3af0671d",
-    "qwen3": "src/transformers/models/qwen3/modeling_qwen3.py",
-    "qwen3_moe": "src/transformers/models/qwen3_moe/modeling_qwen3_moe.py@00d4b3d2142cb4ced2f51b90614b5d26bc045015",
-    "gemma": "src/transformers/models/gemma/modeling_gemma.py",
-    "gemma2": "src/transformers/models/gemma2/modeling_gemma2.py",
-    "gemma3_text": "src/transformers/models/gemma3/modeling_gemma3.py",
-    "phi3": "src/transformers/models/phi3/modeling_phi3.py",
-    "granite": "src/transformers/models/granite/modeling_granite.py",
-    "granitemoe": "src/transformers/models/granitemoe/modeling_granitemoe.py@013458c1caaacbd32680c030827296fa65d6fe99",
-    "falcon": "src/transformers/models/falcon/modeling_falcon.py@00dcc6dda6f6d8e69541a6b51f97986a80242367",
-    "gpt_neox": "src/transformers/models/gpt_neox/modeling_gpt_neox.py",
-    "gpt2": "src/transformers/models/gpt2/modeling_gpt2.py@0010f60284ab4b9d14b7df9c6525b1a2ad44e640",
+    "llama": [M + "llama/modeling_llama.py@5dd4a63548857797727ae73eeb6a6e886ea02a3e",
+              M + "llama/configuration_llama.py@" + V5_CFG],
+    "mistral": [M + "mistral/modeling_mistral.py@" + V4_LATE,
+                M + "mistral/configuration_mistral.py@001f85b38fb432858ace93f18622f07cec46d874"],
+    "mixtral": [M + "mixtral/modeling_mixtral.py@" + V4_LATE, M + "mixtral/configuration_mixtral.py@" + V5_CFG],
+    "qwen2": [M + "qwen2/modeling_qwen2.py@" + V4_LATE, M + "qwen2/configuration_qwen2.py@" + V5_CFG],
+    "qwen2_moe": [M + "qwen2_moe/modeling_qwen2_moe.py@00a3f9386614dde0dc41cf4e9b8d0abd3af0671d",
+                  M + "qwen2_moe/configuration_qwen2_moe.py@" + V5_CFG],
+    "qwen3": [M + "qwen3/modeling_qwen3.py@" + V4_LATE, M + "qwen3/configuration_qwen3.py@" + V5_CFG],
+    "qwen3_moe": [M + "qwen3_moe/modeling_qwen3_moe.py@" + V4_LATE,
+                  M + "qwen3_moe/configuration_qwen3_moe.py@" + V5_CFG],
+    "gemma": [M + "gemma/modeling_gemma.py@5dd4a63548857797727ae73eeb6a6e886ea02a3e",
+              M + "gemma/configuration_gemma.py@" + V5_CFG],
+    "gemma2": [M + "gemma2/modeling_gemma2.py@" + V4_LATE, M + "gemma2/configuration_gemma2.py@" + V5_CFG],
+    "gemma3_text": [M + "gemma3/modeling_gemma3.py@" + V4_LATE,
+                    M + "gemma3/configuration_gemma3.py@008f5c8c29be84d4721dc6d1e0fcd72300580be4"],
+    "phi3": [M + "phi3/modeling_phi3.py@" + V4_LATE, M + "phi3/configuration_phi3.py@" + V5_CFG],
+    "granite": [M + "granite/modeling_granite.py@" + V4_LATE, M + "granite/configuration_granite.py@" + V5_CFG],
+    "granitemoe": [M + "granitemoe/modeling_granitemoe.py@c7a438e9d42b8c427670de4a674d06b7a728aa1b",
+                   M + "granitemoe/configuration_granitemoe.py@546b1438deb6f79c35f482f58fa5c8838451e47e"],
+    "falcon": [M + "falcon/modeling_falcon.py@00dcc6dda6f6d8e69541a6b51f97986a80242367",
+               M + "falcon/configuration_falcon.py@5fd8edad2a672d6a10d6352b62b823d56c3032bf"],
+    "gpt_neox": [M + "gpt_neox/modeling_gpt_neox.py@" + V4_LATE,
+                 M + "gpt_neox/configuration_gpt_neox.py@" + V5_CFG],
+    "gpt2": [M + "gpt2/modeling_gpt2.py@c44b2d9976e8eafbdcb89cb2710141b2bc9b138f",
+             M + "gpt2/configuration_gpt2.py@1c70522e01cdf5fcc6ebda6c372ee0198d557c53"],
 }
 
 
@@ -89,8 +103,8 @@ DEFAULTS = {
                     pad_token_id=None, tie_word_embeddings=False, num_local_experts=8, num_experts_per_tok=2),
     # Qwen2Config: q/k/v with bias, o_proj without
     "qwen2": dict(vocab_size=151936, hidden_size=4096, intermediate_size=22016, num_hidden_layers=32,
-                  num_attention_heads=32, num_key_value_heads=32, initializer_range=0.02, pad_token_id=None,
-                  tie_word_embeddings=False),
+                  num_attention_heads=32, num_key_value_heads=32, head_dim=None, initializer_range=0.02,
+                  pad_token_id=None, tie_word_embeddings=False),
     "qwen2_moe": dict(vocab_size=151936, hidden_size=2048, intermediate_size=5632, num_hidden_layers=24,
                       num_attention_heads=16, num_key_value_heads=16, initializer_range=0.02, pad_token_id=None,
                       tie_word_embeddings=False, decoder_sparse_step=1, moe_intermediate_size=1408,
@@ -115,10 +129,11 @@ DEFAULTS = {
                         pad_token_id=0, tie_word_embeddings=True, attention_bias=False),
     # Phi3Config: pad_token_id=32000
     "phi3": dict(vocab_size=32064, hidden_size=3072, intermediate_size=8192, num_hidden_layers=32,
-                 num_attention_heads=32, num_key_value_heads=None, initializer_range=0.02, pad_token_id=32000,
-                 tie_word_embeddings=False),
+                 num_attention_heads=32, num_key_value_heads=None, head_dim=None, initializer_range=0.02,
+                 pad_token_id=32000, tie_word_embeddings=False),
     "granite": dict(vocab_size=32000, hidden_size=4096, intermediate_size=11008, num_hidden_layers=32,
-                    num_attention_heads=32, num_key_value_heads=None, initializer_range=0.02, pad_token_id=None,
+                    num_attention_heads=32, num_key_value_heads=None, head_dim=None, initializer_range=0.02,
+                    pad_token_id=None,
                     tie_word_embeddings=False, attention_bias=False, mlp_bias=False),
     "granitemoe": dict(vocab_size=32000, hidden_size=4096, intermediate_size=11008, num_hidden_layers=32,
                        num_attention_heads=32, num_key_value_heads=None, initializer_range=0.02, pad_token_id=None,
@@ -569,18 +584,24 @@ def init_expectation(c, top):
     """Map tensor name -> expectation, walking the modules as PreTrainedModel.post_init() ->
     apply(_init_weights) does.
 
-    Common to every type here (LlamaPreTrainedModel._init_weights and its copies, Falcon's, GPT-NeoX's,
-    GPT-2's, PreTrainedModel._init_weights): std = config.initializer_range;
-      nn.Linear (and GPT-2's Conv1D, Falcon's FalconLinear): weight N(0, std), bias zero;
-      nn.Embedding: weight N(0, std), then weight[padding_idx] zero when padding_idx is set;
-      LayerNorm: weight 1, bias 0;
-      RMSNorm: weight 1 (left at its torch.ones construction, or filled with 1 in newer versions);
-    per type:
-      gemma, gemma2, gemma3_text: RMSNorm weights 0 (constructed with torch.zeros, the model uses 1 + w;
-        newer _init_weights zero every "RMSNorm" module explicitly);
-      granitemoe: GraniteMoeParallelExperts weight N(0, std) (GraniteMoePreTrainedModel._init_weights);
-      gpt2: after the module rule, GPT2PreTrainedModel._init_weights re-draws every parameter named
-        "c_proj.weight" (attn.c_proj and mlp.c_proj) from N(0, std / sqrt(2 * n_layer)).
+    Common rule (LlamaPreTrainedModel._init_weights @5dd4a635 and its copies; Qwen2MoePreTrainedModel
+    @00a3f938; FalconPreTrainedModel @00dcc6dd; GPT2PreTrainedModel @c44b2d99; GraniteMoePreTrainedModel
+    @c7a438e9; the generic PreTrainedModel._init_weights the @00d4b3d2 files inherit):
+    std = config.initializer_range;
+      nn.Linear (GPT-2's Conv1D, Falcon's FalconLinear): weight N(0, std), bias zero;
+      nn.Embedding: weight N(0, std), then weight[padding_idx] zero when padding_idx is set (the
+        Llama-family models pass padding_idx=config.pad_token_id; Falcon, GPT-NeoX and GPT-2 pass none);
+      nn.LayerNorm: weight 1, bias 0;
+      <Type>RMSNorm: weight 1 (constructed with torch.ones; Qwen2Moe fills it with 1.0 explicitly).
+    Per type:
+      gemma, gemma2, gemma3_text: RMSNorm weights 0. GemmaRMSNorm / Gemma2RMSNorm / Gemma3RMSNorm are
+        built with torch.zeros because the forward pass scales by (1 + weight); GemmaPreTrainedModel
+        @5dd4a635 touches only Linear and Embedding, so they stay 0 (later versions zero every
+        "RMSNorm" module in _init_weights for the same reason);
+      granitemoe: GraniteMoeParallelExperts weight N(0, std) (its own branch in _init_weights @c7a438e9);
+      gpt2: after the module rule, every parameter a module names "c_proj.weight" (GPT2Attention.c_proj
+        and GPT2MLP.c_proj) is re-drawn from N(0, std / sqrt(2 * n_layer)) (GPT2PreTrainedModel
+        ._init_weights @c44b2d99, "Special Scaled Initialization").
     """
     std = c.initializer_range
     out = {}
@@ -696,11 +717,146 @@ CASES = {
                                      tie_word_embeddings=False, initializer_range=0.05),
 }
 
-# Published models' config.json values (the keys that matter here). Where each was read is in
-# PUBLISHED_CONFIG_SOURCES.
-PUBLISHED = {}
-PUBLISHED_CONFIG_SOURCES = {}
-PUBLISHED_SIZES = {}
+# Published models. Each case's config holds the keys that fix names and shapes, with the values its
+# source gives (the whole config.json where the source quotes it whole); PUBLISHED_CONFIG_SOURCES says
+# where they were read. PUBLISHED_SIZES records a published size only where a source was found
+# (named there): total_size_bf16 = the model.safetensors.index.json metadata.total_size (bf16 bytes),
+# tensors = the index's tensor count, params = a published parameter count. Figures from the search
+# tool's code index whose file it does not name are cited by their quote and file id.
+LLM_PROF = "citsjtu2020/LLM-Prof sglang/Model_Config.md@8434c8d19c396b2f95d92a67845a7c0a0e0dd512 (config.json quoted whole)"
+
+
+def pub(model_type, **kw):
+    d = {"model_type": model_type, "torch_dtype": "bfloat16"}
+    d.update(kw)
+    return d
+
+
+PUBLISHED = {
+    "pub_llama_3_1_8b": pub("llama", architectures=["LlamaForCausalLM"], attention_bias=False, hidden_size=4096,
+                            intermediate_size=14336, mlp_bias=False, num_attention_heads=32, num_hidden_layers=32,
+                            num_key_value_heads=8, rms_norm_eps=1e-05, initializer_range=0.02, bos_token_id=128000,
+                            eos_token_id=128001, rope_theta=500000.0,
+                            rope_scaling={"factor": 8.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0,
+                                          "original_max_position_embeddings": 8192, "rope_type": "llama3"},
+                            max_position_embeddings=131072, tie_word_embeddings=False, vocab_size=128256),
+    "pub_llama_3_2_3b": pub("llama", architectures=["LlamaForCausalLM"], attention_bias=False, head_dim=128,
+                            hidden_size=3072, intermediate_size=8192, mlp_bias=False, num_attention_heads=24,
+                            num_hidden_layers=28, num_key_value_heads=8, initializer_range=0.02,
+                            tie_word_embeddings=True, vocab_size=128256),
+    "pub_qwen2_5_7b": pub("qwen2", architectures=["Qwen2ForCausalLM"], hidden_size=3584, intermediate_size=18944,
+                          num_attention_heads=28, num_hidden_layers=28, num_key_value_heads=4, initializer_range=0.02,
+                          tie_word_embeddings=False, vocab_size=152064),
+    "pub_qwen2_5_3b": pub("qwen2", architectures=["Qwen2ForCausalLM"], hidden_size=2048, intermediate_size=11008,
+                          num_attention_heads=16, num_hidden_layers=36, num_key_value_heads=2, initializer_range=0.02,
+                          tie_word_embeddings=True, vocab_size=151936),
+    "pub_qwen3_8b": pub("qwen3", architectures=["Qwen3ForCausalLM"], attention_bias=False, head_dim=128,
+                        hidden_size=4096, intermediate_size=12288, num_attention_heads=32, num_hidden_layers=36,
+                        num_key_value_heads=8, initializer_range=0.02, tie_word_embeddings=False, vocab_size=151936),
+    "pub_qwen3_4b": pub("qwen3", architectures=["Qwen3ForCausalLM"], attention_bias=False, head_dim=128,
+                        hidden_size=2560, intermediate_size=9728, num_attention_heads=32, num_hidden_layers=36,
+                        num_key_value_heads=8, initializer_range=0.02, tie_word_embeddings=True, vocab_size=151936),
+    "pub_qwen3_30b_a3b": pub("qwen3_moe", architectures=["Qwen3MoeForCausalLM"], attention_bias=False,
+                             decoder_sparse_step=1, head_dim=128, hidden_size=2048, intermediate_size=6144,
+                             mlp_only_layers=[], moe_intermediate_size=768, norm_topk_prob=True,
+                             num_attention_heads=32, num_experts=128, num_experts_per_tok=8, num_hidden_layers=48,
+                             num_key_value_heads=4, initializer_range=0.02, tie_word_embeddings=False,
+                             vocab_size=151936),
+    "pub_mistral_7b": pub("mistral", architectures=["MistralForCausalLM"], hidden_size=4096, num_hidden_layers=32,
+                          head_dim=128, intermediate_size=14336, num_attention_heads=32, num_key_value_heads=8,
+                          sliding_window=4096, vocab_size=32000),
+    "pub_mixtral_8x7b": pub("mixtral", architectures=["MixtralForCausalLM"], vocab_size=32000, hidden_size=4096,
+                            intermediate_size=14336, num_hidden_layers=32, num_attention_heads=32,
+                            num_key_value_heads=8, max_position_embeddings=32768, rms_norm_eps=1e-5,
+                            rope_theta=1e6, sliding_window=4096, num_experts_per_tok=2, num_local_experts=8),
+    "pub_gemma_2b": pub("gemma", architectures=["GemmaForCausalLM"], vocab_size=256000, max_position_embeddings=8192,
+                        num_hidden_layers=18, num_attention_heads=8, num_key_value_heads=1, hidden_size=2048,
+                        intermediate_size=16384, head_dim=256, rms_norm_eps=1e-6),
+    "pub_gemma3_1b": pub("gemma3_text", architectures=["Gemma3ForCausalLM"], attention_bias=False, head_dim=256,
+                         hidden_size=1152, initializer_range=0.02, intermediate_size=6912,
+                         max_position_embeddings=32768, num_attention_heads=4, num_hidden_layers=26,
+                         num_key_value_heads=1, pad_token_id=0, query_pre_attn_scalar=256, sliding_window=512,
+                         vocab_size=262144),
+    "pub_falcon_7b": pub("falcon", architectures=["FalconForCausalLM"], vocab_size=65024, hidden_size=4544,
+                         num_hidden_layers=32, num_attention_heads=71, multi_query=True, parallel_attn=True,
+                         new_decoder_architecture=False, bias=False, alibi=False),
+    "pub_falcon_40b": pub("falcon", architectures=["FalconForCausalLM"], vocab_size=65024, hidden_size=8192,
+                          num_hidden_layers=60, num_attention_heads=128, num_kv_heads=8,
+                          new_decoder_architecture=True, parallel_attn=True, bias=False, alibi=False),
+    "pub_pythia_6_9b": pub("gpt_neox", architectures=["GPTNeoXForCausalLM"], vocab_size=50432, hidden_size=4096,
+                           num_hidden_layers=32, num_attention_heads=32, intermediate_size=16384,
+                           tie_word_embeddings=False, torch_dtype="float16"),
+    "pub_gpt2": {"model_type": "gpt2", "architectures": ["GPT2LMHeadModel"], "activation_function": "gelu_new",
+                 "initializer_range": 0.02, "layer_norm_epsilon": 1e-05, "n_ctx": 1024, "n_embd": 768, "n_head": 12,
+                 "n_layer": 12, "n_positions": 1024, "vocab_size": 50257},
+    "pub_qwen2_0_5b": pub("qwen2", architectures=["Qwen2ForCausalLM"], hidden_size=896, initializer_range=0.02,
+                          intermediate_size=4864, num_attention_heads=14, num_hidden_layers=24, num_key_value_heads=2,
+                          tie_word_embeddings=True, vocab_size=151936),
+}
+
+PUBLISHED_CONFIG_SOURCES = {
+    "pub_llama_3_1_8b": "meta-llama/Llama-3.1-8B config.json as quoted in " + LLM_PROF,
+    "pub_llama_3_2_3b": "meta-llama/Llama-3.2-3B config.json as quoted in " + LLM_PROF,
+    "pub_qwen2_5_7b": "Qwen/Qwen2.5-7B config.json as quoted in " + LLM_PROF,
+    "pub_qwen2_5_3b": "Qwen/Qwen2.5-3B config.json as quoted in " + LLM_PROF,
+    "pub_qwen3_8b": "Qwen/Qwen3-8B config.json as quoted in " + LLM_PROF,
+    "pub_qwen3_4b": "Qwen/Qwen3-4B config.json as quoted in " + LLM_PROF,
+    "pub_qwen3_30b_a3b": "Qwen/Qwen3-30B-A3B config.json as quoted in " + LLM_PROF,
+    "pub_mistral_7b": "Mistral-7B-v0.1 parameters table (dim, n_layers, head_dim, hidden_dim, n_heads, n_kv_heads, "
+                      "window_size, vocab_size) in sumitdotml/transformers mistral-7b-v0.1/README.md, written under "
+                      "config.json's key names; Mistral-7B-Instruct-v0.2 has the same shapes (see published)",
+    "pub_mixtral_8x7b": "huggingface/candle candle-transformers/src/models/mixtral.rs"
+                        "@07c6edb2721c70e356260beceeef981f88a8c87f Config::v0_1_8x7b (values of "
+                        "mistralai/Mixtral-8x7B-v0.1 config.json)",
+    "pub_gemma_2b": "gemma 2B config in UbiquitousLearning/mllm src/models/gemma/README.md (pad_token_id and "
+                    "tie_word_embeddings absent: GemmaConfig's defaults 0 and true)",
+    "pub_gemma3_1b": "google gemma-3-1b config.json as quoted in Liwink/gemma-jax models/README.md "
+                     "(tie_word_embeddings absent: Gemma3TextConfig's default true)",
+    "pub_falcon_7b": "tiiuae/falcon-7b module tree printed in kimborgen/falcon-llm README.md (word_embeddings "
+                     "65024 x 4544, 32 layers, query_key_value 4544 -> 4672 = hidden + 2 head_dim, i.e. 71 heads "
+                     "of 64, multi-query, one input_layernorm (parallel attention), no biases, mlp 18176)",
+    "pub_falcon_40b": "falcon-40b hyperparameters printed by the Falcon loader in ggerganov/llama.cpp README.md "
+                      "(n_vocab 65024, n_embd 8192, n_head 128, n_head_kv 8, n_layer 60, n_ff 32768 = 4 x n_embd), "
+                      "new decoder architecture",
+    "pub_pythia_6_9b": "EleutherAI pythia-6.9b module tree printed in Retruth/deontic nlp_models/pythia/README.md "
+                       "(embed_in 50432 x 4096, 32 layers, query_key_value 4096 -> 12288 with bias, mlp 16384, "
+                       "untied embed_out); num_attention_heads is not in that source and changes no shape",
+    "pub_gpt2": "openai-community/gpt2 config.json as quoted in whaler404/Hf-Learn "
+                "transformers_learn/api/models/text_models/gpt2/gpt2.md",
+    "pub_qwen2_0_5b": "Qwen/Qwen2-0.5B config.json as quoted in rwth-i6/i6_experiments "
+                      "users/juanola/experiments/e25_11_13_ctc/configurations/qwen2/qwen2_configs.py",
+}
+
+IDX = "search-tool code index, file id "
+PUBLISHED_SIZES = {
+    "pub_llama_3_1_8b": {"total_size_bf16": 16060522496, "params": 8030261248,
+                         "source": "thamada/modelQuery README.md (Llama-3.1-8B row: params 8030261248, "
+                                   "size (Bytes) 16060522496)"},
+    "pub_qwen2_5_7b": {"total_size_bf16": 15231233024, "tensors": 339,
+                       "source": IDX + "69592811516: Qwen2.5-7B-Instruct (same shapes) \"official Safetensors index "
+                                 "declares metadata.total_size = 15231233024\"; " + IDX + "66449391311: 4 shards / "
+                                 "339 tensors"},
+    "pub_mistral_7b": {"total_size_bf16": 14483464192, "tensors": 291,
+                       "source": IDX + "66497471526 and 66449391311: Mistral-7B-Instruct-v0.2 (same shapes as v0.1) "
+                                 "model.safetensors.index.json metadata.total_size 14483464192, 3 shards / 291 "
+                                 "tensors"},
+    "pub_qwen3_8b": {"total_size_bf16": 16381470720, "tensors": 399,
+                     "source": IDX + "63427097665: \"The real Qwen/Qwen3-8B inventory covers 399 tensors and "
+                               "reconciles expected_total_size_bytes=16381470720 with the safetensors index total\""},
+    "pub_qwen3_4b": {"total_size_bf16": 8044936192,
+                     "source": IDX + "22899095704: _OFFICIAL_WEIGHT_BYTES {\"Qwen/Qwen3-4B\": 8044936192, ...}"},
+    "pub_qwen3_30b_a3b": {"total_size_bf16": 61064245248,
+                          "source": IDX + "55662526280: Qwen3-30B-A3B model.safetensors.index.json quoted with "
+                                    "\"total_size\": 61064245248 and per-expert names "
+                                    "(model.layers.0.mlp.experts.0.down_proj.weight); " + IDX + "68286320816: "
+                                    "safetensors_total_size=61064245248"},
+    "pub_mixtral_8x7b": {"total_size_bf16": 93405585408,
+                         "source": IDX + "9876739501: a Mixtral expert-selection script writes "
+                                   "model.safetensors.index.json with \"total_size\": 93405585408"},
+    "pub_gemma3_1b": {"params": 999885952,
+                      "source": "keras-team/keras-hub keras_hub/src/models/gemma3/gemma3_presets.py "
+                                "(gemma3_1b: params 999885952)"},
+}
 
 
 def make_case(name, raw):
@@ -717,14 +873,33 @@ def make_case(name, raw):
         raise SystemExit("%s: no init expectation for %s" % (name, missing))
     tensors = [{"name": n, "shape": list(sd[n].shape)} for n in names]
     params = sum(math.prod(t["shape"]) for t in tensors)
-    src = SOURCES[mt]
-    fx = {"model_type": mt, "source": src if "@" in src else src + " (" + HF + ")", "config": raw,
+    fx = {"model_type": mt, "source": HF + ": " + ", ".join(SOURCES[mt]), "config": raw,
           "tensors": tensors, "tied": tied, "params": params, "init": [expect[n] for n in names]}
     if name in PUBLISHED_CONFIG_SOURCES:
         fx["config_source"] = PUBLISHED_CONFIG_SOURCES[name]
     if name in PUBLISHED_SIZES:
-        fx["published"] = PUBLISHED_SIZES[name]
+        p = PUBLISHED_SIZES[name]
+        # a recorded figure that this file's count contradicts is a defect of one or the other: stop
+        if "params" in p and p["params"] != params:
+            raise SystemExit("%s: %d parameters, published %d" % (name, params, p["params"]))
+        if "total_size_bf16" in p and p["total_size_bf16"] != 2 * params:
+            raise SystemExit("%s: %d bf16 bytes, published %d" % (name, 2 * params, p["total_size_bf16"]))
+        if "tensors" in p and p["tensors"] != len(tensors):
+            raise SystemExit("%s: %d tensors, published %d" % (name, len(tensors), p["tensors"]))
+        fx["published"] = p
     return fx
+
+
+def dumps(fx):
+    """JSON with one line per top-level key and one line per tensor / init entry (readable diffs)."""
+    lines = []
+    for k, v in fx.items():
+        if k in ("tensors", "init"):
+            body = ",\n  ".join(json.dumps(x) for x in v)
+            lines.append('"%s": [\n  %s\n ]' % (k, body))
+        else:
+            lines.append("%s: %s" % (json.dumps(k), json.dumps(v)))
+    return "{\n " + ",\n ".join(lines) + "\n}\n"
 
 
 def main(argv):
@@ -735,8 +910,7 @@ def main(argv):
     for name, raw in allc.items():
         fx = make_case(name, raw)
         with open(os.path.join(outdir, name + ".json"), "w") as f:
-            json.dump(fx, f, indent=1)
-            f.write("\n")
+            f.write(dumps(fx))
         print("%-34s %-12s %4d tensors %14d params%s" % (name, fx["model_type"], len(fx["tensors"]), fx["params"],
                                                         "  tied" if fx["tied"] else ""))
 
