@@ -13,8 +13,9 @@ temporary directory, runs `BUILD_DIR/nninit spec DIR/config.json` and checks:
   - the bytes (the spec's dtype, the config's torch_dtype) equal the published index total_size, and the
     parameter and tensor counts the published ones, where the fixture records them,
   - each tensor's init spec (the `hf` recipe, the default) agrees with the fixture's expectation:
-    normal with mean 0 and std within 1e-12 relative, or the constant 0 / 1; an embedding with a
-    padding row names that row in a parameter about padding/rows (the data check below proves it).
+    normal with mean 0 and std within 1e-12 relative, or the constant 0 / 1; exactly the padding row
+    zeroed (the tensor's "zero_row" field of docs/MODELS.md, or an init parameter about padding/rows),
+    and no row for a tensor without one (the data check below proves the zeros).
 Then `nninit init CONFIG -o OUT --dtype f32` on the two smallest fixtures (by parameter count),
 reading the safetensors file from the format's description with NumPy, and per tensor:
   - constants exactly, padding rows exactly zero,
@@ -109,9 +110,22 @@ def tensor_init(spec, t):
     raise Failure("tensor %s: no init and no rule matches" % t["name"])
 
 
-def check_init(name, init, exp):
+def spec_zero_rows(t, params):
+    """The rows a spec tensor zeroes after its draw: the tensor's "zero_row" field (docs/MODELS.md), or a
+    list in "zero_rows", or an init parameter about padding / rows."""
+    rows = set()
+    if "zero_row" in t:
+        rows.add(int(t["zero_row"]))
+    rows.update(int(r) for r in t.get("zero_rows", []))
+    for k, v in params.items():
+        if re.search(r"pad|row", k):
+            rows.update(int(x) for x in re.findall(r"-?\d+", v))
+    return rows
+
+
+def check_init(name, t, init, exp):
     scheme, params = parse_init(init)
-    pad_params = {k: v for k, v in params.items() if re.search(r"pad|row", k)}
+    named = spec_zero_rows(t, params)
     if "const" in exp:
         want = float(exp["const"])
         if scheme == "zeros":
@@ -124,6 +138,8 @@ def check_init(name, init, exp):
             raise Failure("%s: init %r, expected the constant %g" % (name, init, want))
         if got != want:
             raise Failure("%s: init %r, expected the constant %g" % (name, init, want))
+        if named:
+            raise Failure("%s: zeroes rows %s of a constant tensor" % (name, sorted(named)))
         return
     if scheme != "normal":
         raise Failure("%s: init %r, expected normal(std=%r)" % (name, init, exp["std"]))
@@ -131,14 +147,9 @@ def check_init(name, init, exp):
     std = float(params.get("std", "1"))
     if mean != 0.0 or not close(std, exp["std"]):
         raise Failure("%s: init %r, expected normal(mean=0, std=%r)" % (name, init, exp["std"]))
-    rows = exp.get("zero_rows", [])
-    named = set()
-    for v in pad_params.values():
-        named.update(int(x) for x in re.findall(r"-?\d+", v))
-    if rows and not set(rows) <= named:
-        raise Failure("%s: init %r does not name the padding row(s) %s" % (name, init, rows))
-    if not rows and pad_params:
-        raise Failure("%s: init %r zeroes rows, the fixture has no padding row" % (name, init))
+    rows = set(exp.get("zero_rows", []))
+    if named != rows:
+        raise Failure("%s: zeroed rows %s, expected %s (the padding row)" % (name, sorted(named), sorted(rows)))
 
 
 def check_spec(nninit, fx, tmp):
@@ -179,7 +190,7 @@ def check_spec(nninit, fx, tmp):
     if "tensors" in pub and len(spec["tensors"]) != pub["tensors"]:
         raise Failure("%d tensors, published %d (%s)" % (len(spec["tensors"]), pub["tensors"], pub["source"]))
     for t, exp in zip(fx["tensors"], fx["init"]):
-        check_init(t["name"], tensor_init(spec, got[t["name"]]), exp)
+        check_init(t["name"], got[t["name"]], tensor_init(spec, got[t["name"]]), exp)
     return spec
 
 

@@ -652,6 +652,9 @@ CASES = {
     # Llama with the defaults of absent keys: num_key_value_heads, head_dim, biases, no pad; tied
     "llama_small_tied": small("llama", vocab_size=100, hidden_size=32, intermediate_size=80, num_attention_heads=4,
                               tie_word_embeddings=True, **L2),
+    # pad_token_id -1 (older Llama configs): nn.Embedding counts a negative padding_idx from the end
+    "llama_small_pad_negative": small("llama", vocab_size=50, hidden_size=32, intermediate_size=48,
+                                      num_attention_heads=4, num_key_value_heads=1, pad_token_id=-1, **L2),
     "mistral_small": small("mistral", vocab_size=96, hidden_size=64, intermediate_size=112, num_attention_heads=8,
                            num_key_value_heads=2, head_dim=16, pad_token_id=3, **L2),
     "mistral_small_defaults": small("mistral", vocab_size=64, hidden_size=32, intermediate_size=48,
@@ -662,6 +665,14 @@ CASES = {
                          num_key_value_heads=2, tie_word_embeddings=True, **L2),
     "qwen2_small_untied": small("qwen2", vocab_size=70, hidden_size=32, intermediate_size=40, num_attention_heads=4,
                                 num_key_value_heads=4, pad_token_id=7, **L2),
+    # Qwen2Attention, Phi3Attention, GraniteAttention read getattr(config, "head_dim", hidden // heads): a
+    # head_dim key in config.json is used even though their configuration classes do not define one
+    "qwen2_small_head_dim": small("qwen2", vocab_size=40, hidden_size=48, intermediate_size=32, num_attention_heads=4,
+                                  num_key_value_heads=2, head_dim=20, **L2),
+    "phi3_small_head_dim": small("phi3", vocab_size=40, hidden_size=32, intermediate_size=24, num_attention_heads=2,
+                                 num_key_value_heads=1, head_dim=24, pad_token_id=3, **L2),
+    "granite_small_head_dim": small("granite", vocab_size=40, hidden_size=32, intermediate_size=24,
+                                    num_attention_heads=4, num_key_value_heads=2, head_dim=12, **L2),
     # 4 layers, sparse every 2nd layer, layer 3 forced dense: only layer 1 is sparse
     "qwen2_moe_small": small("qwen2_moe", vocab_size=96, hidden_size=32, intermediate_size=56, num_attention_heads=4,
                              num_key_value_heads=2, num_hidden_layers=4, decoder_sparse_step=2, mlp_only_layers=[3],
@@ -681,6 +692,9 @@ CASES = {
     # Gemma: pad_token_id and tie_word_embeddings absent -> 0 and True
     "gemma_small": small("gemma", vocab_size=64, hidden_size=32, intermediate_size=64, num_attention_heads=2,
                          num_key_value_heads=1, head_dim=24, **L2),
+    # an explicit null is passed to GemmaConfig as None (no padding row), not replaced by the default 0
+    "gemma_small_pad_null": small("gemma", vocab_size=48, hidden_size=32, intermediate_size=48, num_attention_heads=2,
+                                  num_key_value_heads=2, head_dim=16, pad_token_id=None, **L2),
     "gemma2_small": small("gemma2", vocab_size=72, hidden_size=32, intermediate_size=48, num_attention_heads=4,
                           num_key_value_heads=2, head_dim=16, pad_token_id=2, **L2),
     "gemma3_text_small": small("gemma3_text", vocab_size=80, hidden_size=48, intermediate_size=64,
