@@ -779,6 +779,18 @@ PUBLISHED = {
     "pub_mistral_7b": pub("mistral", architectures=["MistralForCausalLM"], hidden_size=4096, num_hidden_layers=32,
                           head_dim=128, intermediate_size=14336, num_attention_heads=32, num_key_value_heads=8,
                           sliding_window=4096, vocab_size=32000),
+    "pub_gemma2_9b": pub("gemma2", architectures=["Gemma2ForCausalLM"], hidden_size=3584, intermediate_size=14336,
+                         num_hidden_layers=42, num_attention_heads=16, num_key_value_heads=8, head_dim=256,
+                         vocab_size=256000, rms_norm_eps=1e-6, rope_theta=10000.0, query_pre_attn_scalar=224,
+                         attn_logit_softcapping=50.0, final_logit_softcapping=30.0, max_position_embeddings=8192),
+    "pub_phi3_mini_128k": pub("phi3", architectures=["Phi3ForCausalLM"], num_hidden_layers=32, hidden_size=3072,
+                              intermediate_size=8192, num_attention_heads=32, num_key_value_heads=32,
+                              vocab_size=32064, rms_norm_eps=1e-05, rope_theta=10000.0),
+    "pub_qwen1_5_moe_a2_7b": pub("qwen2_moe", architectures=["Qwen2MoeForCausalLM"], vocab_size=151936,
+                                 hidden_size=2048, intermediate_size=5632, num_hidden_layers=24,
+                                 num_attention_heads=16, num_key_value_heads=16, decoder_sparse_step=1,
+                                 moe_intermediate_size=1408, shared_expert_intermediate_size=5632,
+                                 num_experts_per_tok=4, num_experts=60, tie_word_embeddings=False),
     "pub_mixtral_8x7b": pub("mixtral", architectures=["MixtralForCausalLM"], vocab_size=32000, hidden_size=4096,
                             intermediate_size=14336, num_hidden_layers=32, num_attention_heads=32,
                             num_key_value_heads=8, max_position_embeddings=32768, rms_norm_eps=1e-5,
@@ -822,6 +834,14 @@ PUBLISHED_CONFIG_SOURCES = {
     "pub_mixtral_8x7b": "huggingface/candle candle-transformers/src/models/mixtral.rs"
                         "@07c6edb2721c70e356260beceeef981f88a8c87f Config::v0_1_8x7b (values of "
                         "mistralai/Mixtral-8x7B-v0.1 config.json)",
+    "pub_gemma2_9b": "google/gemma-2-9b config.json values as quoted in search-tool code index, file id 57549878798 "
+                     "(a test case \"gemma2_9b\": hidden 3584, intermediate 14336, 42 layers, 16 heads, 8 KV heads, "
+                     "head_dim 256, vocab 256000; tie_word_embeddings absent, Gemma2Config's default true)",
+    "pub_phi3_mini_128k": "microsoft/Phi-3-mini-128k-instruct config.json values as summarised in search-tool code "
+                          "index, file id 54376324643 (32 layers, hidden 3072, intermediate 8192, 32 heads, 32 KV "
+                          "heads, vocab 32064); pad_token_id absent there: Phi3Config's default 32000",
+    "pub_qwen1_5_moe_a2_7b": "Qwen2MoeConfig's defaults written out (configuration_qwen2_moe.py@" + V5_CFG + ", "
+                             "whose docstring names Qwen/Qwen1.5-MoE-A2.7B as the model they describe)",
     "pub_gemma_2b": "gemma 2B config in UbiquitousLearning/mllm src/models/gemma/README.md (pad_token_id and "
                     "tie_word_embeddings absent: GemmaConfig's defaults 0 and true)",
     "pub_gemma3_1b": "google gemma-3-1b config.json as quoted in Liwink/gemma-jax models/README.md "
@@ -867,6 +887,18 @@ PUBLISHED_SIZES = {
     "pub_mixtral_8x7b": {"total_size_bf16": 93405585408,
                          "source": IDX + "9876739501: a Mixtral expert-selection script writes "
                                    "model.safetensors.index.json with \"total_size\": 93405585408"},
+    "pub_gemma2_9b": {"total_size_bf16": 18483411968, "tensors": 464, "params": 9241705984,
+                      "source": IDX + "63536480205: google/gemma-2-9b-it \"paramCount\": 9241705984, \"onDiskBytes\": "
+                                "18483411968 (source safetensors-index); " + IDX + "68304063591: model.safetensors"
+                                ".index.json 464 tensor entries, total_size=18483411968"},
+    "pub_phi3_mini_128k": {"total_size_bf16": 7642159104, "tensors": 195,
+                           "source": IDX + "54376324643: Phi-3-mini-128k-instruct \"total_size\": 7642159104 "
+                                     "(model.safetensors.index.json); " + IDX + "59792086451: an index of 195 names, "
+                                     "total size 7642159104 bytes"},
+    "pub_qwen1_5_moe_a2_7b": {"total_size_bf16": 28631568384, "tensors": 4659,
+                              "source": IDX + "68566876972: the Qwen1.5-MoE-A2.7B index, 4659 tensors, total "
+                                        "28631568384; " + IDX + "68290378793: total_size 28631568384, 72 q/k/v "
+                                        "biases although config.json writes no qkv_bias"},
     "pub_gemma3_1b": {"params": 999885952,
                       "source": "keras-team/keras-hub keras_hub/src/models/gemma3/gemma3_presets.py "
                                 "(gemma3_1b: params 999885952)"},
