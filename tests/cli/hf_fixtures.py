@@ -152,7 +152,16 @@ def check_init(name, t, init, exp):
         raise Failure("%s: zeroed rows %s, expected %s (the padding row)" % (name, sorted(named), sorted(rows)))
 
 
+def check_fixture(fx):
+    """A fixture edited by hand must still agree with itself."""
+    if len(fx["init"]) != len(fx["tensors"]):
+        raise Failure("fixture: %d init entries for %d tensors" % (len(fx["init"]), len(fx["tensors"])))
+    if sum(math.prod(t["shape"]) for t in fx["tensors"]) != fx["params"]:
+        raise Failure("fixture: params is not the sum of its shapes")
+
+
 def check_spec(nninit, fx, tmp):
+    check_fixture(fx)
     with open(os.path.join(tmp, "config.json"), "w") as f:
         json.dump(fx["config"], f)
     rc, out, err = run([nninit, "spec", os.path.join(tmp, "config.json")])
