@@ -139,7 +139,10 @@ DEFAULTS = {
                        num_attention_heads=32, num_key_value_heads=None, initializer_range=0.02, pad_token_id=None,
                        tie_word_embeddings=False, attention_bias=False, num_local_experts=8,
                        num_experts_per_tok=2),
-    # FalconConfig does not take tie_word_embeddings: PretrainedConfig's default True applies.
+    # FalconConfig does not take tie_word_embeddings: PretrainedConfig's default True applies. The stored
+    # configuration (@5fd8edad) predates ffn_hidden_size and num_ln_in_parallel_attn, which the modeling file
+    # (@00dcc6dd) reads: absent, the MLP is 4 x hidden (falcon-7b's printed tree: 18176 = 4 x 4544) and
+    # num_ln_in_parallel_attn stays None (2 under new_decoder_architecture, by FalconDecoderLayer.__init__).
     "falcon": dict(vocab_size=65024, hidden_size=4544, num_hidden_layers=32, num_attention_heads=71,
                    num_ln_in_parallel_attn=None, initializer_range=0.02, num_kv_heads=None, alibi=False,
                    new_decoder_architecture=False, multi_query=True, parallel_attn=True, bias=False,
