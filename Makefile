@@ -144,6 +144,7 @@ test: deps-test lib
 	$(MAKE) --no-print-directory cli-init-check
 	$(MAKE) --no-print-directory cli-stream-check
 	$(MAKE) --no-print-directory cli-graph-check
+	$(MAKE) --no-print-directory hf-check
 	$(MAKE) --no-print-directory man-check
 	$(MAKE) --no-print-directory exports-check
 	$(MAKE) --no-print-directory cmake-check
@@ -252,6 +253,13 @@ st-check: $(BUILD)/tests/interop/st_write
 # back by a small Python reader and compared with `nninit fill` bit for bit.
 cli-init-check: $(BUILD)/nninit
 	bash tests/cli/cli_init.sh $(BUILD)/nninit
+
+# Hugging Face config.json -> `nninit spec` / `nninit init` against the fixtures in tests/data/hf
+# (made by tools/hf/gen_hf_fixtures.py from transformers' modeling code): names, shapes, tied
+# embeddings, parameter counts, published sizes, the `hf` recipe's init specs and sample statistics.
+.PHONY: hf-check
+hf-check: $(BUILD)/nninit
+	/usr/bin/python3 tests/cli/hf_fixtures.py $(BUILD)
 
 # Data-dependent init and the probe end to end: NumPy runs the written
 # network forward and checks lsuv's variances and batch_stats' channels.
