@@ -34,7 +34,7 @@ JSON_LIBS ?= -lcjson
 LDLIBS_ALL = -fopenmp $(JSON_LIBS) $(BLAS_LIBS) -lm $(EXTRA_LDFLAGS)
 
 # The library, one folder per layer (docs/ARCHITECTURE.md).
-LAYERS = common engine schemes io model graph
+LAYERS = common engine schemes io model graph hf
 SRC = $(foreach l,$(LAYERS),$(sort $(wildcard src/$(l)/*.c)))
 ifeq ($(ARCH),x86_64)
 KERNELS = kernels/scalar/kernel_scalar.c kernels/avx2/kernel_avx2.c kernels/avx512/kernel_avx512.c
