@@ -128,9 +128,8 @@ static void decoder(rd *r, nninit_hf_config_ *c)
                 || v->valuedouble < -(double)c->vocab)
                 fail(r, NNINIT_E_FORMAT, "pad_token_id", "%s", "not a row of the embedding (an integer in "
                      "-vocab_size..vocab_size-1)", 0);
-            else c->pad = (int64_t)v->valuedouble;
+            else c->pad = (int64_t)v->valuedouble < 0 ? (int64_t)v->valuedouble + c->vocab : (int64_t)v->valuedouble;
         }
-        if (c->pad < 0 && c->pad != -1) c->pad += c->vocab;
         if (!v && c->pad >= c->vocab) c->pad = -1;   /* a default past a small vocabulary: nn.Embedding would refuse */
     }
     switch (c->arch->moe) {
