@@ -144,6 +144,7 @@ test: deps-test lib
 	$(MAKE) --no-print-directory cli-init-check
 	$(MAKE) --no-print-directory cli-stream-check
 	$(MAKE) --no-print-directory cli-graph-check
+	$(MAKE) --no-print-directory cli-hf-check
 	$(MAKE) --no-print-directory man-check
 	$(MAKE) --no-print-directory exports-check
 	$(MAKE) --no-print-directory cmake-check
@@ -205,7 +206,7 @@ golden: lib
 
 # The command-line program (programs/), linked statically with the library
 # so it runs from the build tree and needs no rpath once installed.
-.PHONY: cli-check cli-init-check cli-stream-check cli-graph-check install-tool
+.PHONY: cli-check cli-init-check cli-stream-check cli-graph-check cli-hf-check install-tool
 PROG_SRC = $(sort $(wildcard programs/*.c))
 $(BUILD)/nninit: $(PROG_SRC) programs/prog.h include/nninit.h $(STATIC)
 	$(CC) $(CFLAGS_ALL) -Iprograms -o $@ $(PROG_SRC) $(STATIC) $(LDLIBS_ALL)
@@ -252,6 +253,11 @@ st-check: $(BUILD)/tests/interop/st_write
 # back by a small Python reader and compared with `nninit fill` bit for bit.
 cli-init-check: $(BUILD)/nninit
 	bash tests/cli/cli_init.sh $(BUILD)/nninit
+
+# Hugging Face configs end to end: nninit spec, nninit init with config.json
+# copied into directory outputs, every recipe's statistics per role.
+cli-hf-check: $(BUILD)/nninit
+	bash tests/cli/cli_hf.sh $(BUILD)/nninit
 
 # Data-dependent init and the probe end to end: NumPy runs the written
 # network forward and checks lsuv's variances and batch_stats' channels.

@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# Hugging Face configs end to end: bash tests/cli/cli_hf.sh build/nninit
+#
+# `nninit spec` and `nninit init` on small configs: the spec's tensors, a
+# sharded and an npy output holding config.json, and each recipe's
+# statistics per role (sample std against the recipe's formula, computed
+# here in Python from the recipe's description in docs/HF.md, at a fixed
+# seed); the padding row; errors naming the key.
+set -u
+
+. "$(dirname "$0")/cli_lib.sh" cli-hf "$@"
+
+mkdir -p "$T/cfg"
+cat >"$T/cfg/config.json" <<'JSON'
+{"model_type": "llama", "hidden_size": 256, "intermediate_size": 512, "num_hidden_layers": 4,
+ "num_attention_heads": 8, "num_key_value_heads": 4, "vocab_size": 1000, "pad_token_id": 7,
+ "initializer_range": 0.05, "tie_word_embeddings": false, "torch_dtype": "float32"}
+JSON
+
+# ---- nninit spec: a directory holding config.json, or the file ------------------------------
+run_ok "spec of a config directory" spec "$T/cfg"
+cp "$T/out" "$T/spec_dir.json"
+run_ok "spec of a config file" spec "$T/cfg/config.json" --seed 5 --dtype bf16 --recipe megatron
+check "spec JSON: tensors, seed, dtype" $PY - "$T/spec_dir.json" "$T/out" <<'EOF'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+names = [t['name'] for t in a['tensors']]
+assert len(names) == 1 + 4 * 9 + 2, len(names)
+assert a['dtype'] == 'f32' and a['seed'] == 0 and b['dtype'] == 'bf16' and b['seed'] == 5
+shapes = {t['name']: t['shape'] for t in a['tensors']}
+assert shapes['model.layers.3.self_attn.k_proj.weight'] == [128, 256]
+assert shapes['lm_head.weight'] == [1000, 256]
+assert [t['name'] for t in b['tensors']] == names
+EOF
+
+# ---- nninit init: sharded and npy outputs get config.json -----------------------------------
+run_ok "init sharded" init "$T/cfg" -o "$F/sh" --max-shard-size 1MB --seed 3 -q
+check "sharded: config.json copied" cmp "$T/cfg/config.json" "$F/sh/config.json"
+check "sharded: index and shards" test -f "$F/sh/model.safetensors.index.json"
+run_ok "init sharded again with -f" init "$T/cfg" -o "$F/sh" --max-shard-size 1MB --seed 3 -q -f
+run_ok "init npy" init "$T/cfg/config.json" -o "$F/npy" --format npy -q
+check "npy: config.json copied" cmp "$T/cfg/config.json" "$F/npy/config.json"
+run_ok "init one file" init "$T/cfg/config.json" -o "$F/one.safetensors" -q
+check "one file: nothing beside it" test ! -e "$F/config.json"
+
+# ---- recipes: every role's statistics ------------------------------------------------------
+for r in hf megatron torchtitan olmo neox 'mup(base_hidden=64)'; do
+    d="$F/r_$(echo "$r" | tr -c 'a-z0-9\n' '_')"
+    run_ok "init --recipe $r" init "$T/cfg" -o "$d" --recipe "$r" --max-shard-size 100MB --seed 11 -q
+    check "recipe $r: statistics per role" $PY - "$d" "$r" <<'EOF'
+import json, math, os, sys
+import numpy as np
+d, recipe = sys.argv[1:3]
+H, I, L, V, s = 256, 512, 4, 1000, 0.05
+
+def tensors(d):
+    out = {}
+    for f in sorted(os.listdir(d)):
+        if not f.endswith('.safetensors'):
+            continue
+        b = open(os.path.join(d, f), 'rb').read()
+        n = int.from_bytes(b[:8], 'little')
+        h = json.loads(b[8:8 + n])
+        for k, e in h.items():
+            if k == '__metadata__':
+                continue
+            lo, hi = e['data_offsets']
+            out[k] = np.frombuffer(b[8 + n + lo:8 + n + hi], '<f4').reshape(e['shape']).astype(np.float64)
+    return out
+
+# the sd of N(0, 1) cut at +-3: 1 - 2 * 3 * phi(3) / (Phi(3) - Phi(-3))
+phi = math.exp(-4.5) / math.sqrt(2 * math.pi)
+mass = math.erf(3 / math.sqrt(2))
+T3 = math.sqrt(1 - 6 * phi / mass)
+
+def layer(name):
+    return int(name.split('.')[2]) if name.startswith('model.layers.') else -1
+
+def expect(name):
+    """The sd the recipe gives the tensor, from docs/HF.md."""
+    l = layer(name)
+    out = name.endswith('o_proj.weight') or name.endswith('down_proj.weight')
+    if name == 'model.embed_tokens.weight': role = 'emb'
+    elif name == 'lm_head.weight': role = 'head'
+    elif 'up_proj' in name: role = 'up'
+    else: role = 'in'
+    if recipe == 'hf':
+        return s
+    if recipe == 'megatron':
+        return s / math.sqrt(2 * L) if out else s
+    if recipe == 'torchtitan':
+        if role == 'emb': return 1.0
+        if role == 'head': return H ** -0.5 * T3
+        return 0.02 / math.sqrt(2 * (l + 1)) if out or role == 'up' else 0.02
+    if recipe == 'olmo':
+        if name.endswith('o_proj.weight'): return T3 / math.sqrt(2 * H * (l + 1))
+        if name.endswith('down_proj.weight'): return T3 / math.sqrt(2 * I * (l + 1))
+        return T3 / math.sqrt(H)
+    if recipe == 'neox':
+        return 2 / L / math.sqrt(H) if out else math.sqrt(2 / (5 * H))
+    if recipe.startswith('mup'):
+        return s if role in ('emb', 'head') else s / math.sqrt(H / 64)
+
+t = tensors(d)
+assert len(t) == 39, len(t)
+for name, a in t.items():
+    if a.ndim == 1:
+        assert (a == 1).all(), name   # RMSNorm weights
+        continue
+    if name == 'model.embed_tokens.weight' and recipe == 'hf':
+        assert (a[7] == 0).all(), 'padding row 7 not zero'
+        assert (np.delete(a, 7, axis=0) != 0).all(), 'a zero outside the padding row'
+        a = np.delete(a, 7, axis=0)
+    want = expect(name)
+    got = a.std()
+    # n >= 32768: the sample sd is within 2% of sigma by a wide margin (its sd is sigma / sqrt(2 n))
+    assert abs(got / want - 1) < 0.02, (name, got, want)
+    assert abs(a.mean()) < 5 * want / math.sqrt(a.size), (name, a.mean())
+EOF
+done
+
+# ---- errors ------------------------------------------------------------------------------------
+echo '{"model_type": "llama", "hidden_size": 64}' >"$T/bad.json"
+expect_error 1 '"num_hidden_layers": missing' spec "$T/bad.json"
+expect_error 1 '"num_hidden_layers": missing' init "$T/bad.json" -o "$F/bad.safetensors"
+echo '{"model_type": "t5"}' >"$T/t5.json"
+expect_error 1 'unknown model type "t5" (known: llama' spec "$T/t5.json"
+expect_error 1 'recipe "xavier": unknown' init "$T/cfg" -o "$F/x" --recipe xavier --max-shard-size 1GB
+mkdir -p "$T/empty"
+expect_error 1 'config.json' spec "$T/empty"
+expect_error 2 '--recipe applies to a Hugging Face config' init "$ROOT/examples/models/mlp.json" -o "$F/m.safetensors" --recipe hf
+expect_error 2 'a Hugging Face config' spec
+
+echo "cli_hf: $checks checks, $failures failed"
+[ "$failures" -eq 0 ]
