@@ -119,6 +119,11 @@ for name, a in t.items():
 EOF
 done
 
+# ---- examples/models/gpt2-124m.json is what nninit spec prints for GPT-2's config --------------
+echo '{"model_type": "gpt2", "vocab_size": 50257, "n_positions": 1024, "n_embd": 768, "n_layer": 12, "n_head": 12, "initializer_range": 0.02}' >"$T/gpt2.json"
+run_ok "spec of GPT-2's config" spec "$T/gpt2.json" --seed 1337
+check "gpt2-124m.json = nninit spec of GPT-2's config" cmp "$T/out" "$ROOT/examples/models/gpt2-124m.json"
+
 # ---- errors ------------------------------------------------------------------------------------
 echo '{"model_type": "llama", "hidden_size": 64}' >"$T/bad.json"
 expect_error 1 '"num_hidden_layers": missing' spec "$T/bad.json"
