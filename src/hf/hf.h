@@ -42,7 +42,8 @@ enum {
     NNINIT_HF_FUSED_ = 1 << 5,          /* qkv_proj and gate_up_proj (Phi-3) */
     NNINIT_HF_NORM_OFFSET_ = 1 << 6,    /* norms scale by 1 + w: unit scale is w = 0 (Gemma) */
     NNINIT_HF_PAD_ROW_ = 1 << 7,        /* the embedding has padding_idx = pad_token_id */
-    NNINIT_HF_SCALED_PROJ_ = 1 << 8     /* _init_weights scales c_proj.weight by 1/sqrt(2 n_layer) (GPT-2) */
+    NNINIT_HF_SCALED_PROJ_ = 1 << 8,    /* _init_weights scales c_proj.weight by 1/sqrt(2 n_layer) (GPT-2) */
+    NNINIT_HF_QKV_BIAS_KEY_ = 1 << 9    /* "qkv_bias" (default true) gives q, k, v their biases (Qwen2-MoE) */
 };
 enum { NNINIT_HF_DECODER_, NNINIT_HF_FALCON_, NNINIT_HF_NEOX_, NNINIT_HF_GPT2_ };
 enum { NNINIT_HF_DENSE_, NNINIT_HF_MOE_MIXTRAL_, NNINIT_HF_MOE_QWEN2_, NNINIT_HF_MOE_QWEN3_, NNINIT_HF_MOE_GRANITE_ };
@@ -71,6 +72,7 @@ typedef struct {
     int tie;
     int64_t pad;                     /* the padding row, -1 for none */
     int attn_bias, mlp_bias;         /* attention_bias / mlp_bias, Falcon's and NeoX's bias */
+    int qkv_bias;                    /* Qwen2-MoE's qkv_bias */
     /* MoE */
     int64_t experts, moe_inter, shared_inter, sparse_step;
     unsigned char *mlp_only;         /* [layers]: 1 for a dense layer in an MoE model */

@@ -119,6 +119,7 @@ static void decoder(rd *r, nninit_hf_config_ *c)
     heads(r, c, "num_attention_heads", "num_key_value_heads");
     if (f & NNINIT_HF_ATTN_BIAS_KEY_) c->attn_bias = get_bool(r, "attention_bias", 0);
     if (f & NNINIT_HF_MLP_BIAS_KEY_) c->mlp_bias = get_bool(r, "mlp_bias", 0);
+    if (f & NNINIT_HF_QKV_BIAS_KEY_) c->qkv_bias = get_bool(r, "qkv_bias", 1);
     if (f & NNINIT_HF_PAD_ROW_) {
         /* nn.Embedding's padding_idx: negative values count from the end */
         const cJSON *v = item(r, "pad_token_id");

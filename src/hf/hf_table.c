@@ -19,7 +19,7 @@ static const nninit_hf_arch_ archs[] = {
       M "mixtral/modeling_mixtral.py" },
     { "qwen2",       NNINIT_HF_DECODER_, NNINIT_HF_DENSE_, NNINIT_HF_QKV_BIAS_ | NNINIT_HF_PAD_ROW_, 0, 0, -1,
       M "qwen2/modeling_qwen2.py" },
-    { "qwen2_moe",   NNINIT_HF_DECODER_, NNINIT_HF_MOE_QWEN2_, NNINIT_HF_QKV_BIAS_ | NNINIT_HF_PAD_ROW_, 0, 0, -1,
+    { "qwen2_moe",   NNINIT_HF_DECODER_, NNINIT_HF_MOE_QWEN2_, NNINIT_HF_QKV_BIAS_KEY_ | NNINIT_HF_PAD_ROW_, 0, 0, -1,
       M "qwen2_moe/modeling_qwen2_moe.py" },
     { "qwen3",       NNINIT_HF_DECODER_, NNINIT_HF_DENSE_,
       NNINIT_HF_ATTN_BIAS_KEY_ | NNINIT_HF_QK_NORM_ | NNINIT_HF_PAD_ROW_, 0, 128, -1, M "qwen3/modeling_qwen3.py" },
@@ -135,16 +135,23 @@ static void embedding(list *L, nninit_hf_role_ role, int64_t rows, int64_t hidde
 }
 
 /* ---- the decoder family (Llama and its descendants) ------------------------------------ */
+/* A gated MLP: gate, up, down registered in that order, or (down_second, Mixtral's
+ * w1 w2 w3) gate, down, up. */
 static void gated_mlp(list *L, const nninit_hf_config_ *c, int l, int64_t inter, int bias, const char *p,
-                      const char *gate, const char *up, const char *down)
+                      const char *gate, const char *up, const char *down, int down_second)
 {
     char n[160];
     snprintf(n, sizeof n, "%s.%s", p, gate);
     linear(L, NNINIT_HF_MLP_GATE_, l, inter, c->hidden, bias, n);
-    snprintf(n, sizeof n, "%s.%s", p, up);
-    linear(L, NNINIT_HF_MLP_UP_, l, inter, c->hidden, bias, n);
-    snprintf(n, sizeof n, "%s.%s", p, down);
-    linear(L, NNINIT_HF_MLP_DOWN_, l, c->hidden, inter, bias, n);
+    for (int k = 0; k < 2; k++) {
+        if (k == down_second) {
+            snprintf(n, sizeof n, "%s.%s", p, up);
+            linear(L, NNINIT_HF_MLP_UP_, l, inter, c->hidden, bias, n);
+        } else {
+            snprintf(n, sizeof n, "%s.%s", p, down);
+            linear(L, NNINIT_HF_MLP_DOWN_, l, c->hidden, inter, bias, n);
+        }
+    }
 }
 
 static void decoder_mlp(list *L, const nninit_hf_config_ *c, int l, const char *lp)
@@ -159,7 +166,7 @@ static void decoder_mlp(list *L, const nninit_hf_config_ *c, int l, const char *
         linear(L, NNINIT_HF_ROUTER_, l, c->experts, c->hidden, 0, q);
         for (int64_t e = 0; e < c->experts; e++) {
             snprintf(q, sizeof q, "%s.experts.%lld", p, (long long)e);
-            gated_mlp(L, c, l, c->inter, 0, q, "w1", "w3", "w2");
+            gated_mlp(L, c, l, c->inter, 0, q, "w1", "w3", "w2", 1);
         }
         return;
     case NNINIT_HF_MOE_GRANITE_: {
@@ -177,11 +184,11 @@ static void decoder_mlp(list *L, const nninit_hf_config_ *c, int l, const char *
         linear(L, NNINIT_HF_ROUTER_, l, c->experts, c->hidden, 0, q);
         for (int64_t e = 0; e < c->experts; e++) {
             snprintf(q, sizeof q, "%s.experts.%lld", p, (long long)e);
-            gated_mlp(L, c, l, c->moe_inter, 0, q, "gate_proj", "up_proj", "down_proj");
+            gated_mlp(L, c, l, c->moe_inter, 0, q, "gate_proj", "up_proj", "down_proj", 0);
         }
         if (c->arch->moe == NNINIT_HF_MOE_QWEN2_) {
             snprintf(q, sizeof q, "%s.shared_expert", p);
-            gated_mlp(L, c, l, c->shared_inter, 0, q, "gate_proj", "up_proj", "down_proj");
+            gated_mlp(L, c, l, c->shared_inter, 0, q, "gate_proj", "up_proj", "down_proj", 0);
             snprintf(q, sizeof q, "%s.shared_expert_gate", p);
             linear(L, NNINIT_HF_ROUTER_, l, 1, c->hidden, 0, q);
         }
@@ -194,7 +201,7 @@ static void decoder_mlp(list *L, const nninit_hf_config_ *c, int l, const char *
             snprintf(q, sizeof q, "%s.down_proj", p);
             linear(L, NNINIT_HF_MLP_DOWN_, l, c->hidden, c->inter, 0, q);
         } else {
-            gated_mlp(L, c, l, c->inter, c->mlp_bias, p, "gate_proj", "up_proj", "down_proj");
+            gated_mlp(L, c, l, c->inter, c->mlp_bias, p, "gate_proj", "up_proj", "down_proj", 0);
         }
     }
 }
@@ -204,12 +211,15 @@ static void decoder(list *L, const nninit_hf_config_ *c)
     const unsigned f = c->arch->flags;
     const int64_t q = c->heads * c->head_dim, kv = c->kv_heads * c->head_dim;
     const int bias_o = (f & NNINIT_HF_ATTN_BIAS_KEY_) && c->attn_bias;
-    const int bias_qkv = bias_o || (f & NNINIT_HF_QKV_BIAS_);
+    const int bias_qkv = bias_o || (f & NNINIT_HF_QKV_BIAS_) || ((f & NNINIT_HF_QKV_BIAS_KEY_) && c->qkv_bias);
     embedding(L, NNINIT_HF_EMBED_, c->vocab, c->hidden, c->pad, "model.embed_tokens.weight");
     for (int l = 0; l < c->layers; l++) {
         char lp[64], p[96];
         snprintf(lp, sizeof lp, "model.layers.%d", l);
         if (f & NNINIT_HF_FUSED_) {
+            /* Phi3Attention registers o_proj first */
+            snprintf(p, sizeof p, "%s.self_attn.o_proj", lp);
+            linear(L, NNINIT_HF_ATTN_OUT_, l, c->hidden, q, 0, p);
             snprintf(p, sizeof p, "%s.self_attn.qkv_proj", lp);
             linear(L, NNINIT_HF_ATTN_QKV_, l, q + 2 * kv, c->hidden, 0, p);
         } else {
@@ -220,8 +230,10 @@ static void decoder(list *L, const nninit_hf_config_ *c)
             snprintf(p, sizeof p, "%s.self_attn.v_proj", lp);
             linear(L, NNINIT_HF_ATTN_V_, l, kv, c->hidden, bias_qkv, p);
         }
-        snprintf(p, sizeof p, "%s.self_attn.o_proj", lp);
-        linear(L, NNINIT_HF_ATTN_OUT_, l, c->hidden, q, bias_o, p);
+        if (!(f & NNINIT_HF_FUSED_)) {
+            snprintf(p, sizeof p, "%s.self_attn.o_proj", lp);
+            linear(L, NNINIT_HF_ATTN_OUT_, l, c->hidden, q, bias_o, p);
+        }
         if (f & NNINIT_HF_QK_NORM_) {
             snprintf(p, sizeof p, "%s.self_attn.q_norm", lp);
             norm(L, l, c->head_dim, 0, p);
