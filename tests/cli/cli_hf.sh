@@ -119,6 +119,58 @@ for name, a in t.items():
 EOF
 done
 
+# ---- more roles: GPT-2 (Conv1D, position embedding, scaled c_proj) and Mixtral (router, experts) --
+# stats.py DIR RULES: RULES is [[regex, sd], ...], the first regex found in a tensor's name gives
+# its expected sd (a Python expression; T3 is the sd of N(0, 1) cut at +-3), or "ones" / "zeros".
+cat >"$T/stats.py" <<'EOF'
+import json, math, os, re, sys
+import numpy as np
+d, rules = sys.argv[1], json.loads(sys.argv[2])
+T3 = math.sqrt(1 - 6 * math.exp(-4.5) / math.sqrt(2 * math.pi) / math.erf(3 / math.sqrt(2)))
+seen = 0
+for f in sorted(os.listdir(d)):
+    if not f.endswith('.safetensors'):
+        continue
+    b = open(os.path.join(d, f), 'rb').read()
+    n = int.from_bytes(b[:8], 'little')
+    h = json.loads(b[8:8 + n])
+    for k, e in h.items():
+        if k == '__metadata__':
+            continue
+        lo, hi = e['data_offsets']
+        a = np.frombuffer(b[8 + n + lo:8 + n + hi], '<f4').astype(np.float64)
+        want = next((w for rx, w in rules if re.search(rx, k)), None)
+        assert want is not None, 'no rule for %s' % k
+        seen += 1
+        if want == 'ones':
+            assert (a == 1).all(), k
+        elif want == 'zeros':
+            assert (a == 0).all(), k
+        else:
+            sd = eval(want, {'math': math, 'T3': T3})
+            # the sample sd: within 5 of its standard deviations, sd / sqrt(2 n)
+            assert abs(a.std() / sd - 1) < 5 / math.sqrt(2 * a.size), (k, a.std(), sd)
+assert seen, 'no tensors'
+EOF
+echo '{"model_type": "gpt2", "n_embd": 128, "n_head": 4, "n_layer": 2, "n_positions": 256, "vocab_size": 1000}' >"$T/gpt2s.json"
+run_ok "init GPT-2 small" init "$T/gpt2s.json" -o "$F/g2" --max-shard-size 1GB --seed 4 -q
+check "GPT-2 hf: every c_proj 0.02/sqrt(2*2), wte, wpe, Conv1D 0.02" $PY "$T/stats.py" "$F/g2" \
+    '[["c_proj\\.weight", "0.02 / math.sqrt(4)"], ["ln_.\\.weight", "ones"], ["\\.bias$", "zeros"],
+      ["\\.weight$", "0.02"]]'
+check "GPT-2: Conv1D weights are [in, out], lm_head tied" $PY -c "
+import json, sys; d = sys.argv[1]; b = open(d + '/model.safetensors', 'rb').read()
+h = json.loads(b[8:8 + int.from_bytes(b[:8], 'little')])
+assert h['transformer.h.1.mlp.c_fc.weight']['shape'] == [128, 512] and 'lm_head.weight' not in h" "$F/g2"
+echo '{"model_type": "mixtral", "hidden_size": 128, "intermediate_size": 256, "num_hidden_layers": 2,
+ "num_attention_heads": 4, "num_key_value_heads": 2, "num_local_experts": 2, "vocab_size": 300}' >"$T/mix.json"
+run_ok "init Mixtral small, torchtitan" init "$T/mix.json" -o "$F/mx" --max-shard-size 1GB --recipe torchtitan -q
+check "Mixtral torchtitan: router, o_proj, w2, w3 0.02/sqrt(2(l+1)); w1, q/k/v 0.02; lm_head cut at 3 sd" \
+    $PY "$T/stats.py" "$F/mx" \
+    '[["layers\\.0\\..*(moe\\.gate|o_proj|w2|w3)\\.weight", "0.02 / math.sqrt(2)"],
+      ["layers\\.1\\..*(moe\\.gate|o_proj|w2|w3)\\.weight", "0.02 / math.sqrt(4)"],
+      ["(w1|[qkv]_proj)\\.weight", "0.02"], ["embed_tokens", "1"], ["norm\\.weight", "ones"],
+      ["lm_head", "128 ** -0.5 * T3"]]'
+
 # ---- examples/models/gpt2-124m.json is what nninit spec prints for GPT-2's config --------------
 echo '{"model_type": "gpt2", "vocab_size": 50257, "n_positions": 1024, "n_embd": 768, "n_layer": 12, "n_head": 12, "initializer_range": 0.02}' >"$T/gpt2.json"
 run_ok "spec of GPT-2's config" spec "$T/gpt2.json" --seed 1337
