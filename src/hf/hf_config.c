@@ -294,8 +294,16 @@ nninit_status nninit_hf_config_read_(const char *config, size_t len, nninit_hf_c
         if (!c->dtype_name)
             fail(&r, NNINIT_E_DTYPE, key, "%s", "expected \"float32\", \"bfloat16\", \"float16\" or \"float64\"", 0);
     }
-    if (r.st == NNINIT_OK && c->layers && c->hidden && (double)c->vocab * (double)c->hidden > 9007199254740992.0)
+    /* bounds that keep every size the table computes exact (2^53) and the
+     * tensor list of a sane length (a few 10^4 for the largest MoE models) */
+    if (r.st == NNINIT_OK && (double)c->vocab * (double)c->hidden > 9007199254740992.0)
         fail(&r, NNINIT_E_FORMAT, "vocab_size", "%s", "times hidden_size is too many elements", 0);
+    if (r.st == NNINIT_OK && (double)c->heads * (double)c->head_dim > (double)((int64_t)1 << 40))
+        fail(&r, NNINIT_E_FORMAT, "head_dim", "%s", "times the attention heads is too large", 0);
+    if (r.st == NNINIT_OK && (double)c->layers * (20.0 + 3.0 * (double)c->experts) > 1e6)
+        fail(&r, NNINIT_E_FORMAT, c->experts ? (c->arch->moe == NNINIT_HF_MOE_MIXTRAL_ || c->arch->moe ==
+             NNINIT_HF_MOE_GRANITE_ ? "num_local_experts" : "num_experts") : "num_hidden_layers",
+             "%s", "gives more than 10^6 tensors", 0);
     cJSON_Delete(root);
     if (r.st != NNINIT_OK) nninit_hf_config_free_(c);
     return r.st;

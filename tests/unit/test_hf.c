@@ -385,6 +385,9 @@ START_TEST(test_bad_configs)
     refused(llama31_8b, "mup", NNINIT_E_PARAM, "mup(base_hidden=N)");
     refused(llama31_8b, "mup(base_hidden=8192)", NNINIT_E_PARAM, "wider than the model");
     refused("{\"model_type\": \"llama\",", NULL, NNINIT_E_FORMAT, "malformed JSON");
+    refused("{\"model_type\": \"mixtral\", \"hidden_size\": 8, \"intermediate_size\": 8, \"num_hidden_layers\": 100,"
+            " \"num_attention_heads\": 2, \"vocab_size\": 10, \"num_local_experts\": 5000}", NULL, NNINIT_E_FORMAT,
+            "\"num_local_experts\": gives more than 10^6 tensors");
     ck_assert(nninit_hf_is_config(llama31_8b, strlen(llama31_8b)));
     ck_assert(!nninit_hf_is_config("{\"tensors\": [], \"model_type\": \"x\"}", 34));
 }
