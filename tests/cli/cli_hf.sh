@@ -171,6 +171,20 @@ check "Mixtral torchtitan: router, o_proj, w2, w3 0.02/sqrt(2(l+1)); w1, q/k/v 0
       ["(w1|[qkv]_proj)\\.weight", "0.02"], ["embed_tokens", "1"], ["norm\\.weight", "ones"],
       ["lm_head", "128 ** -0.5 * T3"]]'
 
+# ---- the padding row across a 1 MiB unit of the stream: row 262 of [600, 1000] f32 holds element
+# 262144 (the first unit's end); every other row is nninit fill's plain draw, bit for bit
+echo '{"model_type": "llama", "hidden_size": 1000, "intermediate_size": 8, "num_hidden_layers": 1,
+ "num_attention_heads": 4, "vocab_size": 600, "pad_token_id": 262, "tie_word_embeddings": true}' >"$T/pad.json"
+run_ok "init with a padding row across units" init "$T/pad.json" -o "$F/pad" --format npy --seed 9 --threads 2 -q
+run_ok "fill the plain draw" fill --shape 600,1000 --init "normal(mean=0, std=0.02)" --name model.embed_tokens.weight \
+    --seed 9 -o "$F/plain.npy"
+check "padding row zero, the rest the plain draw" $PY -c "
+import sys, numpy as np
+a, b = np.load(sys.argv[1]), np.load(sys.argv[2])
+assert (a[262] == 0).all() and (b[262] != 0).all()
+a[262] = b[262]
+assert a.tobytes() == b.tobytes()" "$F/pad/model.embed_tokens.weight.npy" "$F/plain.npy"
+
 # ---- examples/models/gpt2-124m.json is what nninit spec prints for GPT-2's config --------------
 echo '{"model_type": "gpt2", "vocab_size": 50257, "n_positions": 1024, "n_embd": 768, "n_layer": 12, "n_head": 12, "initializer_range": 0.02}' >"$T/gpt2.json"
 run_ok "spec of GPT-2's config" spec "$T/gpt2.json" --seed 1337
