@@ -34,7 +34,7 @@ JSON_LIBS ?= -lcjson
 LDLIBS_ALL = -fopenmp $(JSON_LIBS) $(BLAS_LIBS) -lm $(EXTRA_LDFLAGS)
 
 # The library, one folder per layer (docs/ARCHITECTURE.md).
-LAYERS = common engine schemes io model graph
+LAYERS = common engine schemes io model graph hf
 SRC = $(foreach l,$(LAYERS),$(sort $(wildcard src/$(l)/*.c)))
 ifeq ($(ARCH),x86_64)
 KERNELS = kernels/scalar/kernel_scalar.c kernels/avx2/kernel_avx2.c kernels/avx512/kernel_avx512.c
@@ -145,6 +145,7 @@ test: deps-test lib
 	$(MAKE) --no-print-directory cli-stream-check
 	$(MAKE) --no-print-directory cli-graph-check
 	$(MAKE) --no-print-directory hf-check
+	$(MAKE) --no-print-directory cli-hf-check
 	$(MAKE) --no-print-directory man-check
 	$(MAKE) --no-print-directory exports-check
 	$(MAKE) --no-print-directory cmake-check
@@ -206,7 +207,7 @@ golden: lib
 
 # The command-line program (programs/), linked statically with the library
 # so it runs from the build tree and needs no rpath once installed.
-.PHONY: cli-check cli-init-check cli-stream-check cli-graph-check install-tool
+.PHONY: cli-check cli-init-check cli-stream-check cli-graph-check cli-hf-check install-tool
 PROG_SRC = $(sort $(wildcard programs/*.c))
 $(BUILD)/nninit: $(PROG_SRC) programs/prog.h include/nninit.h $(STATIC)
 	$(CC) $(CFLAGS_ALL) -Iprograms -o $@ $(PROG_SRC) $(STATIC) $(LDLIBS_ALL)
@@ -260,6 +261,10 @@ cli-init-check: $(BUILD)/nninit
 .PHONY: hf-check
 hf-check: $(BUILD)/nninit
 	/usr/bin/python3 tests/cli/hf_fixtures.py $(BUILD)
+# Hugging Face configs end to end: nninit spec, nninit init with config.json
+# copied into directory outputs, every recipe's statistics per role.
+cli-hf-check: $(BUILD)/nninit
+	bash tests/cli/cli_hf.sh $(BUILD)/nninit
 
 # Data-dependent init and the probe end to end: NumPy runs the written
 # network forward and checks lsuv's variances and batch_stats' channels.

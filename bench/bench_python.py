@@ -2,11 +2,12 @@
 """The Python package on whole torch modules: nninit.init_module against the
 torch.nn.init loops the models' own code runs, in the same process.
 
-For GPT-2 124M (nanoGPT) and a Llama-3.2-1B-shaped module (tools/gen_models.py
-builds both), with the rules of examples/models/<model>.json:
-  - torch, the model's loop: nanoGPT's `self.apply(self._init_weights)` plus its
-    `c_proj.weight` loop (GPT-2), Hugging Face's LlamaPreTrainedModel._init_weights
-    applied to every module (Llama). As the models do it: a tied weight is
+For GPT-2 124M (Hugging Face layout) and a Llama-3.2-1B-shaped module
+(tools/gen_models.py builds both), with the inits of examples/models/<model>.json
+(its rules, or each tensor's own init):
+  - torch, the model's loop: Hugging Face's GPT2PreTrainedModel._init_weights
+    (Linear and Conv1D, embeddings, LayerNorm, then every c_proj.weight again) and
+    LlamaPreTrainedModel._init_weights, applied to every module. As the models do it: a tied weight is
     visited twice (as the embedding and as lm_head), and GPT-2's c_proj weights
     are drawn twice (0.02, then 0.02/sqrt(2 n_layer));
   - torch, each parameter once: the torch.nn.init call of the parameter's rule;
@@ -64,19 +65,22 @@ def build(model, dtype):
 
 
 # ---- the models' own torch.nn.init loops ------------------------------------------------------
-def nanogpt_init(model, n_layer=12):
-    """nanoGPT's GPT.__init__: apply(_init_weights), then the scaled residual projections."""
+def hf_gpt2_init(model, n_layer=12, std=0.02):
+    """Hugging Face GPT2PreTrainedModel._init_weights, applied to every module."""
     def _init_weights(module):
-        if isinstance(module, nn.Linear):
-            torch.nn.init.normal_(module.weight, mean=0.0, std=0.02)
+        if isinstance(module, (nn.Linear, gen_models.Conv1D)):
+            module.weight.data.normal_(mean=0.0, std=std)
             if module.bias is not None:
-                torch.nn.init.zeros_(module.bias)
+                module.bias.data.zero_()
         elif isinstance(module, nn.Embedding):
-            torch.nn.init.normal_(module.weight, mean=0.0, std=0.02)
+            module.weight.data.normal_(mean=0.0, std=std)
+        elif isinstance(module, nn.LayerNorm):
+            module.bias.data.zero_()
+            module.weight.data.fill_(1.0)
+        for name, p in module.named_parameters():
+            if name == "c_proj.weight":
+                p.data.normal_(mean=0.0, std=std / math.sqrt(2 * n_layer))
     model.apply(_init_weights)
-    for pn, p in model.named_parameters():
-        if pn.endswith("c_proj.weight"):
-            torch.nn.init.normal_(p, mean=0.0, std=0.02 / math.sqrt(2 * n_layer))
 
 
 def hf_llama_init(model, std=0.02):
@@ -101,13 +105,13 @@ def once_per_parameter(model, calls):
 
 def torch_calls(model, spec_rules):
     """(parameter, torch.nn.init function, kwargs) for every parameter, from the rules
-    (first match wins; the example rules use normal, ones and zeros only)."""
+    (first match wins; the examples use normal, ones and zeros only)."""
     import fnmatch
     out = []
     for name, p in model.named_parameters():
         init = next(v for k, v in spec_rules.items() if fnmatch.fnmatchcase(name, k))
-        if init.startswith("normal(std="):
-            out.append((p, torch.nn.init.normal_, {"std": float(init[len("normal(std="):-1])}))
+        if init.startswith("normal(std=") or init.startswith("normal(mean=0, std="):
+            out.append((p, torch.nn.init.normal_, {"std": float(init[init.index("std=") + 4:-1])}))
         elif init == "ones":
             out.append((p, torch.nn.init.ones_, {}))
         elif init == "zeros":
@@ -126,12 +130,14 @@ def timed(fn):
 def run(model, dtype, threads, repeat, with_torch):
     with open(os.path.join(ROOT, "examples", "models", model + ".json")) as f:
         example = json.load(f)
-    rules, seed = example["rules"], example["seed"]
+    # the example's rules, or (a spec nninit spec wrote) each tensor's own init
+    rules = example.get("rules") or {t["name"]: t["init"] for t in example["tensors"]}
+    seed = example["seed"]
     log("bench_python: %s %s: building the module" % (model, dtype))
     m = build(model, dtype)
     nbytes = sum(p.numel() * p.element_size() for p in m.parameters())
     nninit.init_module(m, rules, seed=seed, threads=threads)      # untimed: faults the memory in
-    model_loop = (lambda: nanogpt_init(m)) if model == "gpt2-124m" else (lambda: hf_llama_init(m))
+    model_loop = (lambda: hf_gpt2_init(m)) if model == "gpt2-124m" else (lambda: hf_llama_init(m))
     calls = torch_calls(m, rules)
     t_model, t_once, t_nninit = [], [], []
     with torch.no_grad():

@@ -13,7 +13,12 @@
        nninit_model_save) beside it, which holds all 13.5 GB.
    Floors: nninit at most 1.5x dd's time (dd conv=fsync), at most 1 GiB peak
    resident memory.
-2. llama-1b in f32 to /dev/null, the whole nninit init process, against PyTorch
+2. A Hugging Face Llama-3.1-8B config.json (written here: the published
+   config's sizes) to a sharded bf16 checkpoint on disk, `nninit init
+   config.json -o DIR --max-shard-size 5GB` (16.06 GB in 4 shards, the
+   config.json copied in), beside dd oflag=direct conv=fsync writing as many
+   bytes to the same file system, once each in the same run (--no-hf-8b skips it).
+3. llama-1b in f32 to /dev/null, the whole nninit init process, against PyTorch
    building the same tensors in memory (torch.empty + torch.nn.init, as
    bench_model.py does) in the same run. Floor: at least 10x.
 
@@ -23,7 +28,7 @@ average before and after, and the commands. make bench runs the defaults;
 make bench-full adds --arena --plain-dd --repeat-7b 3.
 
     /usr/bin/python3 bench/bench_stream.py [--dir DIR] [--repeat 3] [--repeat-7b 1] [--threads 2]
-                                           [--arena] [--plain-dd] [--no-7b] [--no-torch]
+                                           [--arena] [--plain-dd] [--no-7b] [--no-hf-8b] [--no-torch]
 Needs build/nninit (`make`); builds build/bench_model itself.
 """
 
@@ -165,6 +170,72 @@ def bench_7b(args, rows, notes):
         "met" if rss <= FLOOR_RSS else "NOT MET", rss / 2 ** 20))
 
 
+LLAMA31_8B = {
+    "architectures": ["LlamaForCausalLM"], "attention_bias": False, "hidden_act": "silu", "hidden_size": 4096,
+    "initializer_range": 0.02, "intermediate_size": 14336, "max_position_embeddings": 131072, "mlp_bias": False,
+    "model_type": "llama", "num_attention_heads": 32, "num_hidden_layers": 32, "num_key_value_heads": 8,
+    "rms_norm_eps": 1e-05, "rope_theta": 500000.0, "tie_word_embeddings": False, "torch_dtype": "bfloat16",
+    "vocab_size": 128256, "bos_token_id": 128000, "eos_token_id": 128001,
+}
+
+
+def bench_hf_8b(args, rows, notes):
+    """Llama-3.1-8B's config.json to a sharded bf16 checkpoint, beside dd oflag=direct."""
+    cfg_dir = tempfile.mkdtemp(prefix="nninit-bench-hf-")
+    cfg = os.path.join(cfg_dir, "config.json")
+    with open(cfg, "w") as f:
+        json.dump(LLAMA31_8B, f, indent=2)
+    nninit = os.path.join(BUILD, "nninit")
+    spec = json.loads(subprocess.run([nninit, "spec", cfg], capture_output=True, text=True, check=True).stdout)
+    nbytes = 0
+    for t in spec["tensors"]:
+        n = 2
+        for d in t["shape"]:
+            n *= d
+        nbytes += n
+    work = tempfile.mkdtemp(prefix="nninit-bench-hf-out-", dir=args.dir)
+    fs, free = fs_of(work)
+    if free < nbytes + (1 << 30):
+        notes.append("Llama-3.1-8B config skipped: %s has %.1f GB free, the run needs %.1f GB" % (
+            work, free / 1e9, (nbytes + (1 << 30)) / 1e9))
+        shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(cfg_dir, ignore_errors=True)
+        return
+    out = os.path.join(work, "llama-3.1-8b")
+    dd_out = os.path.join(work, "dd.bin")
+    cmds = {
+        "nninit init": [nninit, "init", cfg, "-o", out, "--max-shard-size", "5GB", "--threads", str(args.threads),
+                        "-q"],
+        "dd oflag=direct": ["dd", "if=/dev/zero", "of=" + dd_out, "bs=4M", "iflag=count_bytes", "count=%d" % nbytes,
+                            "oflag=direct", "conv=fsync", "status=none"],
+    }
+    shown = {k: " ".join(a.replace(cfg, "config.json").replace(work, "DIR").replace(os.path.join(BUILD, ""), "")
+                         for a in c) for k, c in cmds.items()}
+    res = {}
+    env = dict(os.environ, OMP_PROC_BIND=os.environ.get("OMP_PROC_BIND", "false"))
+    try:
+        for name, cmd in cmds.items():
+            sync()
+            log("bench_stream.py: Llama-3.1-8B config.json, %s ..." % name)
+            res[name] = timed(cmd, env)
+            if name == "nninit init":
+                with open(os.path.join(out, "model.safetensors.index.json")) as f:
+                    total = json.load(f)["metadata"]["total_size"]
+                if total != nbytes or not os.path.exists(os.path.join(out, "config.json")):
+                    sys.exit("bench_stream.py: %s: total_size %d (expected %d) or no config.json" % (out, total, nbytes))
+                shutil.rmtree(out)
+            elif os.path.exists(dd_out):
+                os.unlink(dd_out)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(cfg_dir, ignore_errors=True)
+        sync()
+    dd_s = res["dd oflag=direct"][0]
+    for name, (wall, kib) in res.items():
+        rows.append(("Llama-3.1-8B config.json, bf16, 4 shards on " + fs, name, nbytes, wall, kib * 1024,
+                     wall / dd_s, shown[name]))
+
+
 def bench_devnull(args, rows, notes):
     spec = os.path.join(ROOT, "examples", "models", "llama-1b.json")
     nninit = os.path.join(BUILD, "nninit")
@@ -211,6 +282,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--arena", action="store_true", help="also the in-memory path (13.5 GB resident)")
     ap.add_argument("--no-7b", action="store_true")
+    ap.add_argument("--no-hf-8b", action="store_true")
     ap.add_argument("--no-torch", action="store_true")
     args = ap.parse_args()
     if not os.path.exists(os.path.join(BUILD, "nninit")):
@@ -219,9 +291,11 @@ def main():
     before = uptime()
     if not args.no_7b:
         bench_7b(args, rows, notes)
+    if not args.no_hf_8b:
+        bench_hf_8b(args, rows, notes)
     bench_devnull(args, rows, notes)
     after = uptime()
-    print("| case | program | GB | s | GB/s | peak resident MiB | vs dd conv=fsync | command |")
+    print("| case | program | GB | s | GB/s | peak resident MiB | vs dd | command |")
     print("|---|---|---:|---:|---:|---:|---:|---|")
     for case, name, nbytes, s, rss, vs_dd, cmd in rows:
         print("| %s | %s | %.2f | %.2f | %.2f | %s | %s | `%s` |" % (

@@ -97,7 +97,8 @@ if [ "${NNINIT_BENCH_ONLY:-all}" = all ]; then
     # ResNet-50 (PyTorch's hook-based LSUV alone takes minutes) only in make bench-full.
     if [ "${NNINIT_BENCH_FULL:-0}" = 1 ]; then graph_bench; else graph_bench --models resnet20; fi
     # Streaming (bench/bench_stream.py): a 7B-shaped model to a file beside dd,
-    # llama-1b to /dev/null beside PyTorch; NNINIT_BENCH_FULL=1 (make bench-full)
+    # a Llama-3.1-8B config.json to a sharded checkpoint beside dd oflag=direct
+    # (one run each, 16 GB), llama-1b to /dev/null beside PyTorch; NNINIT_BENCH_FULL=1 (make bench-full)
     # runs the 7B model (and its in-memory path); make bench only llama-1b.
     STREAM_FLAGS=()
     if [ "${NNINIT_BENCH_PEERS:-1}" = 0 ]; then STREAM_FLAGS+=(--no-torch); fi

@@ -839,6 +839,12 @@ typedef struct nninit_model_write_options {
     nninit_source *source;
     unsigned char *ckpt_used;
     nninit_stats *stats;
+    /* Non-NULL: config_json_size bytes written as config.json into a
+     * directory output (sharded or npy), which appears with it, so that
+     * transformers' from_pretrained(path) finds a whole model (section 4b).
+     * NNINIT_E_PARAM for a one-file output. Must outlive a writer. */
+    const char *config_json;
+    size_t config_json_size;
 } nninit_model_write_options;
 
 /* Initializes every tensor of the model (loading some from opt->ckpt) and
@@ -896,6 +902,40 @@ NNINIT_API void nninit_model_writer_free(nninit_model_writer *w);
  * why) for anything else: empty, negative, unknown unit, zero bytes, or more
  * than 2^64 - 1. */
 NNINIT_API nninit_status nninit_size_parse(const char *text, uint64_t *bytes, char *msg, size_t msg_size);
+
+/* ---- 4b. Hugging Face configs (docs/HF.md) ------------------------------
+ * A transformers config.json to a model spec (the JSON of docs/MODELS.md):
+ * every tensor a checkpoint of that model holds, under transformers' names
+ * and shapes (the tied lm_head left out), each with the init spec its
+ * recipe gives, numbers resolved. Types: nninit_hf_model_types(). */
+typedef struct nninit_hf_options {
+    /* "hf" (NULL or ""; transformers' _init_weights), "megatron",
+     * "torchtitan", "olmo", "neox" or "mup(base_hidden=N)" (docs/HF.md). */
+    const char *recipe;
+    /* NULL: the config's torch_dtype (or dtype), f32 if it has none;
+     * otherwise f32, f64, bf16, f16 or float32, float64, bfloat16, float16. */
+    const char *dtype;
+    uint64_t seed;          /* the spec's seed */
+} nninit_hf_options;
+/* recipe "hf", dtype NULL, seed 0. */
+NNINIT_API void nninit_hf_options_default(nninit_hf_options *opt);
+/* The spec of the model config (len bytes of JSON, no NUL needed) describes,
+ * into *spec_json (NUL-terminated; free it with nninit_hf_free), checked by
+ * nninit_model_parse. opt may be NULL (the defaults). Errors name the config
+ * key: NNINIT_E_FORMAT for malformed JSON, a missing or ill-typed key, head
+ * counts that do not fit (heads not dividing hidden_size without head_dim,
+ * key/value heads not dividing heads), an unknown model_type (the message
+ * lists the known ones); NNINIT_E_DTYPE for an unknown dtype; NNINIT_E_PARAM
+ * for an unknown or ill-formed recipe; NNINIT_E_NOMEM. On error *spec_json
+ * is unchanged. */
+NNINIT_API nninit_status nninit_hf_spec(const char *config, size_t len, const nninit_hf_options *opt,
+                                        char **spec_json, char *msg, size_t msg_size);
+NNINIT_API void nninit_hf_free(char *spec_json);   /* NULL is allowed */
+/* 1 if text (len bytes) is a JSON object with a string "model_type" and no
+ * "tensors": a Hugging Face config rather than a model spec. */
+NNINIT_API int nninit_hf_is_config(const char *text, size_t len);
+/* The known model types, comma-separated ("llama, mistral, ..."). */
+NNINIT_API const char *nninit_hf_model_types(void);
 
 /* =========================================================================
  * 5. Graphs and data-dependent initialization

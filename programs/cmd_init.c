@@ -14,7 +14,8 @@
 const char init_help[] =
     "usage: nninit init SPEC.json -o OUT [options]\n"
     "\n"
-    "Initializes every tensor of a JSON model spec (docs/MODELS.md) and writes them.\n"
+    "Initializes every tensor of a JSON model spec (docs/MODELS.md) and writes them. SPEC may\n"
+    "be a Hugging Face config.json or its directory (docs/HF.md; a directory OUT gets it too).\n"
     "\n"
     "  -o, --output OUT         where to write; '-' is standard output (safetensors only);\n"
     "                           devices such as /dev/null are written directly\n"
@@ -31,6 +32,7 @@ const char init_help[] =
     "                           outside A-Z a-z 0-9 . _ - and a leading '.' are written %XX) and\n"
     "                           __metadata__.json\n"
     "  --dtype DTYPE            every tensor in f32, f64, bf16 or f16 (default: the spec's)\n"
+    "  --recipe R               a config's init recipe (nninit spec --help): hf (default), ...\n"
     "  --seed N                 the seed (default: the spec's), unsigned 64-bit\n"
     "  --threads N              filling threads (default: the OpenMP default, OMP_NUM_THREADS);\n"
     "                           one more thread writes\n"
@@ -83,7 +85,8 @@ static const opt init_opts[INIT_OPT_COUNT] = {
     { "--threads", NULL, OPT_VALUE, NULL, 0, NULL }, { "--from", NULL, OPT_VALUE, NULL, 0, NULL },
     { "--rename", NULL, OPT_LIST, NULL, 0, NULL },  { "--stats", NULL, OPT_FLAG, NULL, 0, NULL },
     { "--reinit-mismatched", NULL, OPT_FLAG, NULL, 0, NULL }, { "--memory", NULL, OPT_VALUE, NULL, 0, NULL },
-    { "--max-shard-size", NULL, OPT_VALUE, NULL, 0, NULL }, COMMON_OPTS,
+    { "--max-shard-size", NULL, OPT_VALUE, NULL, 0, NULL }, { "--recipe", NULL, OPT_VALUE, NULL, 0, NULL },
+    COMMON_OPTS,
 };
 
 void init_options(opt opts[INIT_OPT_COUNT]) { memcpy(opts, init_opts, sizeof init_opts); }
@@ -120,6 +123,7 @@ int init_read_options(args *a, init_cfg *c)
         if (!strchr(ren->list[k], '=')) return usage_error("init", "--rename: '%s' is not OLD=NEW", ren->list[k]);
     c->renames = ren->given ? ren->list : NULL;
     c->from = args_value(a, "--from");
+    c->recipe = args_value(a, "--recipe");
     c->stats = args_given(a, "--stats") > 0;
     c->reinit = args_given(a, "--reinit-mismatched") > 0;
     if (!c->from && (ren->given || c->reinit))
@@ -138,11 +142,33 @@ int init_read_options(args *a, init_cfg *c)
     return 0;
 }
 
-int init_load_inputs(const init_cfg *c, nninit_model **model, nninit_st_file **ck)
+/* A Hugging Face config's model: its spec (nninit_hf_spec), parsed. */
+static int load_hf_model(const init_cfg *c, nninit_model **model)
+{
+    char msg[1024] = "", *spec = NULL;
+    nninit_hf_options o;
+    nninit_hf_options_default(&o);
+    if (c->recipe) o.recipe = c->recipe;
+    nninit_status st = nninit_hf_spec(c->config, c->config_len, &o, &spec, msg, sizeof msg);
+    if (st == NNINIT_OK) st = nninit_model_parse(spec, strlen(spec), model, msg, sizeof msg);
+    nninit_hf_free(spec);
+    if (st != NNINIT_OK) return fail("init", "%s: %s", c->spec_path, msg[0] ? msg : nninit_status_str(st));
+    return 0;
+}
+
+int init_load_inputs(init_cfg *c, nninit_model **model, nninit_st_file **ck)
 {
     char msg[1024] = "";
-    nninit_status st = nninit_model_load(c->spec_path, model, msg, sizeof msg);
-    if (st != NNINIT_OK) return fail("init", "%s", msg[0] ? msg : nninit_status_str(st));
+    int rc = read_hf_config("init", c->spec_path, &c->config, &c->config_len);
+    if (rc > 0) return rc;
+    if (!c->config && c->recipe)
+        return usage_error("init", "--recipe applies to a Hugging Face config; '%s' is a model spec", c->spec_path);
+    nninit_status st = NNINIT_OK;
+    if (c->config) {
+        if ((rc = load_hf_model(c, model))) return rc;
+    } else if ((st = nninit_model_load(c->spec_path, model, msg, sizeof msg)) != NNINIT_OK) {
+        return fail("init", "%s", msg[0] ? msg : nninit_status_str(st));
+    }
     if (c->dtype_given && (st = nninit_model_set_dtype(*model, c->dtype)) != NNINIT_OK)
         return fail("init", "--dtype %s: %s", nninit_dtype_name(c->dtype), nninit_status_str(st));
     if (c->seed_given && (st = nninit_model_set_seed(*model, c->seed)) != NNINIT_OK)
@@ -275,6 +301,8 @@ nninit_model_write_options init_write_options(const init_cfg *c, const nninit_st
         .threads = (int)c->threads, .cancel = wo.cancel, .no_replace = wo.no_replace, .memory_bytes = c->memory,
         .max_shard_bytes = c->shard, .ckpt = ck, .load = ck ? load : NULL, .source = source, .ckpt_used = used,
         .stats = stats,
+        /* a directory output gets the Hugging Face config beside the weights */
+        .config_json = c->shard || c->npy ? c->config : NULL, .config_json_size = c->config_len,
     };
     return wopt;
 }
@@ -356,6 +384,7 @@ int cmd_init(int argc, char **argv)
     batch_free(&d.batch);
     nninit_graph_free(d.graph);
     nninit_model_free(model);
+    free(c.config);
     args_free(&a);
     return rc;
 }

@@ -3,6 +3,7 @@
  *
  *   nninit fill --shape 64,3,7,7 --init "kaiming_normal(mode=fan_out)" --seed 7 --dtype bf16 -o w.npy
  *   nninit init examples/models/gpt2-124m.json -o gpt2.safetensors [--dtype bf16] [--from ckpt.safetensors]
+ *   nninit spec config.json [--recipe megatron]
  *   nninit schemes
  *   nninit -V | --version | -h | --help | help [COMMAND]
  */
@@ -22,6 +23,8 @@ static const command commands[] = {
                                    "             (or a directory of .npy files)" },
     { "probe", cmd_probe, probe_help, "run a batch through the initialized network (a spec with a \"graph\");\n"
                                       "             each op's output mean, std and dead units; --plot draws them" },
+    { "spec", cmd_spec, spec_help, "print the model spec of a Hugging Face config.json (its tensors, their init\n"
+                                   "             by a recipe); init takes the config itself" },
     { "fill", cmd_fill, fill_help, "initialize one tensor and write it as a NumPy .npy file" },
     { "schemes", cmd_schemes, schemes_help, "list the init schemes with every parameter at its default" },
 };

@@ -153,6 +153,13 @@ int print_stats(FILE *f, const nninit_model *model, const nninit_stats *stats, c
 void print_from_report(const char *from, const nninit_model *model, const nninit_st_file *ck,
                        const char *const *renames, const nninit_source *source, const unsigned char *used);
 
+/* ---- cmd_spec.c: Hugging Face configs ---------------------------------------------------- */
+/* A Hugging Face config at path (its config.json for a directory) into *text
+ * (malloc'ed, NUL-terminated, *len bytes): 0; -1 (errno set, nothing printed)
+ * when path is a file that cannot be read or is not a config (a model spec,
+ * say); EXIT_FAIL after printing why for a directory without one. */
+int read_hf_config(const char *cmd, const char *path, char **text, size_t *len);
+
 /* ---- cmd_init.c: what nninit-mpi shares with nninit init ------------------------------- */
 typedef struct {
     const char *spec_path, *out, *from;
@@ -162,14 +169,17 @@ typedef struct {
     nninit_dtype dtype;
     uint64_t seed, threads;
     uint64_t memory, shard;         /* bytes; 0: the default, one file */
+    const char *recipe;             /* --recipe, for a Hugging Face config */
+    char *config;                   /* the Hugging Face config SPEC was, else NULL (init_free_inputs frees it) */
+    size_t config_len;
 } init_cfg;
-#define INIT_OPT_COUNT 16
+#define INIT_OPT_COUNT 17
 /* nninit init's option table, into opts. */
 void init_options(opt opts[INIT_OPT_COUNT]);
 /* Parsed options to cfg: 0, or an exit status after printing why. */
 int init_read_options(args *a, init_cfg *c);
 /* The spec with the overrides, and the checkpoint (--from): 0, or EXIT_FAIL after printing why. */
-int init_load_inputs(const init_cfg *c, nninit_model **model, nninit_st_file **ck);
+int init_load_inputs(init_cfg *c, nninit_model **model, nninit_st_file **ck);
 /* nninit_model_write's options from cfg (threads, memory, shards, --from with its
  * renames, the cancel flag, -f); load must outlive the returned options. source,
  * used and stats may be NULL. No progress callback: the caller sets its own. */
@@ -217,8 +227,9 @@ int plot_svg(const char *cmd, const char *path, const char *title, const char *s
 /* ---- the commands ----------------------------------------------------------------- */
 int cmd_fill(int argc, char **argv);
 int cmd_init(int argc, char **argv);
+int cmd_spec(int argc, char **argv);
 int cmd_schemes(int argc, char **argv);
 int cmd_probe(int argc, char **argv);
-extern const char fill_help[], init_help[], schemes_help[], probe_help[];
+extern const char fill_help[], init_help[], schemes_help[], probe_help[], spec_help[];
 
 #endif

@@ -201,18 +201,33 @@ def mlp_graph():
             linear("fc3")]
 
 
-# ---- GPT-2 124M (nanoGPT / llm.c names; weights in nn.Linear (out, in) layout)
+# ---- GPT-2 124M (Hugging Face GPT2LMHeadModel names and layout) ----------------
+# The example is what `nninit spec` prints for GPT-2's config.json (nninit.spec_from_hf,
+# the library's architecture table, docs/HF.md); the module below, written from
+# transformers' modeling_gpt2.py (Conv1D keeps its weight as [in, out]), checks its
+# names and shapes independently.
+GPT2_CONFIG = {"model_type": "gpt2", "vocab_size": 50257, "n_positions": 1024, "n_embd": 768, "n_layer": 12,
+               "n_head": 12, "initializer_range": 0.02}   # openai-community/gpt2's config.json (its sizes)
+
+
+class Conv1D(nn.Module):
+    def __init__(self, n_out, n_in):
+        super().__init__()
+        self.weight = nn.Parameter(torch.empty(n_in, n_out, **FK))
+        self.bias = nn.Parameter(torch.empty(n_out, **FK))
+
+
 class Block(nn.Module):
     def __init__(self, d):
         super().__init__()
         self.ln_1 = nn.LayerNorm(d, **FK)
         self.attn = nn.Module()
-        self.attn.c_attn = nn.Linear(d, 3 * d, **FK)
-        self.attn.c_proj = nn.Linear(d, d, **FK)
+        self.attn.c_attn = Conv1D(3 * d, d)
+        self.attn.c_proj = Conv1D(d, d)
         self.ln_2 = nn.LayerNorm(d, **FK)
         self.mlp = nn.Module()
-        self.mlp.c_fc = nn.Linear(d, 4 * d, **FK)
-        self.mlp.c_proj = nn.Linear(4 * d, d, **FK)
+        self.mlp.c_fc = Conv1D(4 * d, d)
+        self.mlp.c_proj = Conv1D(d, 4 * d)
 
 
 class GPT2(nn.Module):
@@ -222,7 +237,26 @@ class GPT2(nn.Module):
             wte=nn.Embedding(vocab, d, **FK), wpe=nn.Embedding(ctx, d, **FK),
             h=nn.ModuleList([Block(d) for _ in range(layers)]), ln_f=nn.LayerNorm(d, **FK)))
         self.lm_head = nn.Linear(d, vocab, bias=False, **FK)
-        self.transformer.wte.weight = self.lm_head.weight   # tied: named_parameters() lists it once
+        self.lm_head.weight = self.transformer.wte.weight   # tied: named_parameters() lists it once
+
+
+def write_hf(path, spec):
+    """A spec from nninit.spec_from_hf, one tensor per line: the bytes `nninit spec` prints."""
+    lines = ["{"]
+    for k in ("name", "description", "seed", "dtype"):
+        lines.append("  %s: %s," % (json.dumps(k), json.dumps(spec[k])))
+    lines.append('  "tensors": [')
+    for i, t in enumerate(spec["tensors"]):
+        fields = "".join(", %s: %s" % (json.dumps(k), json.dumps(v)) for k, v in t.items() if k not in ("name", "shape"))
+        lines.append('    {"name": %s, "shape": %s%s}%s' % (json.dumps(t["name"]), json.dumps(t["shape"]), fields,
+                                                            "," if i + 1 < len(spec["tensors"]) else ""))
+    lines.append("  ]")
+    lines.append("}")
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    count = sum(math.prod(t["shape"]) for t in spec["tensors"])
+    print("%-22s %4d tensors %14s parameters" % (os.path.basename(path), len(spec["tensors"]), format(count, ",")))
+    return count, len(spec["tensors"])
 
 
 # ---- Llama-3.2-1B (Hugging Face LlamaForCausalLM names) ------------------------
@@ -366,17 +400,12 @@ def main():
     assert n == 25557032, n
     assert count == 161, count
 
-    std_proj = "0.0040824829046386304"      # 0.02 / sqrt(2 * n_layer), to 17 digits
-    assert float(std_proj) == 0.02 / math.sqrt(2 * 12)
-    n, count = write(os.path.join(out, "gpt2-124m.json"), {
-        "name": "gpt2-124m",
-        "description": "GPT-2 124M, nanoGPT names; lm_head.weight is tied to transformer.wte.weight and not stored",
-    }, nninit.spec_from_module(GPT2(), {
-        "*.c_proj.weight": "normal(std=%s)" % std_proj,   # residual projections: 0.02 / sqrt(2 * n_layer)
-        "*ln_*.weight": "ones",
-        "*.bias": "zeros",
-        "*.weight": "normal(std=0.02)",
-    }, seed=1337))
+    spec = nninit.spec_from_hf(GPT2_CONFIG, seed=1337)
+    assert [(t["name"], t["shape"]) for t in spec["tensors"]] == \
+        [(n, list(p.shape)) for n, p in GPT2().named_parameters()]
+    proj = {t["init"] for t in spec["tensors"] if t["name"].endswith("c_proj.weight")}
+    assert proj == {"normal(mean=0, std=%.17g)" % (0.02 / math.sqrt(2 * 12))}, proj   # 0.02 / sqrt(2 n_layer)
+    n, count = write_hf(os.path.join(out, "gpt2-124m.json"), spec)
     assert n == 124439808, n
     assert count == 2 + 12 * 12 + 2, count
 

@@ -348,6 +348,7 @@ int main(int argc, char **argv)
         rc = fail("init", "standard output: %s", strerror(errno));
     nninit_st_close(ck);
     nninit_model_free(model);
+    free(c.config);
     args_free(&a);
     MPI_Finalize();
     reraise_stop_signal();

@@ -14,6 +14,8 @@ the same bits as the C library and the ``nninit`` command line.
   plus keyword seed=, name= (and stream=).
 - init_module(module, rules, *, seed=0, dtype=None, threads=None) and
   spec_from_module(module, rules, *, seed=0, dtype=None): whole torch modules.
+- spec_from_hf(config, recipe="hf", *, dtype=None, seed=0): the spec of a Hugging
+  Face config.json (docs/HF.md).
 - load(path, *, framework="numpy") and save(path, tensors, metadata=None, *,
   max_shard_size=None): safetensors files and sharded directories.
 - stream_id(name), library_path, library_version, __version__.
@@ -27,6 +29,7 @@ from ._init import (calculate_gain, constant_, dirac_, eye_, init_, kaiming_norm
                     ones_, orthogonal_, sparse_, stream_id, trunc_normal_, uniform_, xavier_normal_,
                     xavier_uniform_, zeros_)
 from ._module import init_module, spec_from_module
+from ._hf import spec_from_hf
 from ._safetensors import TensorDict, load, save
 
 #: The path of the libnninit shared library in use.
@@ -38,6 +41,6 @@ __version__ = library_version
 __all__ = [
     "init_", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_", "eye_", "dirac_",
     "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "orthogonal_", "sparse_",
-    "calculate_gain", "stream_id", "init_module", "spec_from_module", "load", "save", "TensorDict",
+    "calculate_gain", "stream_id", "init_module", "spec_from_module", "spec_from_hf", "load", "save", "TensorDict",
     "library_path", "library_version",
 ]

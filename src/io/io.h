@@ -163,6 +163,8 @@ void nninit_layout_free_(nninit_layout_ *L);
 /* The shard files' names: model.safetensors alone, or model-%05zu-of-%05zu. */
 #define NNINIT_SHARD_INDEX_ "model.safetensors.index.json"
 #define NNINIT_SHARD_SINGLE_ "model.safetensors"
+/* A Hugging Face config.json that nninit_model_write may put in a directory output. */
+#define NNINIT_CONFIG_FILE_ "config.json"
 
 /* ---- sink.c: the streaming writer's output -------------------------------------------
  * begin creates the output's temporaries (the file, or the directory with

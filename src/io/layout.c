@@ -23,6 +23,7 @@ static int shard_member(const char *name)
     unsigned a, b;
     char tail[32];
     if (strcmp(name, NNINIT_SHARD_INDEX_) == 0 || strcmp(name, NNINIT_SHARD_SINGLE_) == 0) return 1;
+    if (strcmp(name, NNINIT_CONFIG_FILE_) == 0) return 1;   /* a Hugging Face config written beside them */
     return sscanf(name, "model-%5u-of-%5u.%20s", &a, &b, tail) == 3 && strcmp(tail, "safetensors") == 0;
 }
 

@@ -16,7 +16,7 @@
 int nninit_npy_dir_member_(const char *name)
 {
     size_t len = strlen(name);
-    return strcmp(name, NNINIT_META_FILE_) == 0 || (len > 4 && strcmp(name + len - 4, ".npy") == 0);
+    return strcmp(name, NNINIT_META_FILE_) == 0 || strcmp(name, NNINIT_CONFIG_FILE_) == 0 || (len > 4 && strcmp(name + len - 4, ".npy") == 0);
 }
 
 /* __metadata__.json: {"key": "value", ...} in the given order. */

@@ -28,6 +28,7 @@ typedef struct {
     int64_t groups;              /* the tensor's own groups, 1 if not given */
     nninit_scheme scheme;        /* init parsed, the tensor's layout/groups applied */
     uint64_t stream;
+    int64_t zero_row;            /* "zero_row": written as zeros after the init; -1 if none */
 } mtensor;
 
 struct nninit_model {
@@ -237,7 +238,7 @@ static nninit_status parse_rules(ctx *c, const cJSON *v, mrule **out, size_t *n_
 static nninit_status parse_tensor(ctx *c, const cJSON *e, size_t idx, const nninit_model *m, nninit_layout_kind default_layout,
                                   const mrule *rules, size_t n_rules, mtensor *t)
 {
-    static const char *const allowed[] = { "name", "shape", "dtype", "layout", "groups", "init", NULL };
+    static const char *const allowed[] = { "name", "shape", "dtype", "layout", "groups", "init", "zero_row", NULL };
     char why[512], shp[256];
     int dup;
     if (!cJSON_IsObject(e))
@@ -250,7 +251,8 @@ static nninit_status parse_tensor(ctx *c, const cJSON *e, size_t idx, const nnin
     const cJSON *k = bad_key(e, allowed, &dup);
     if (k)
         return FAIL(c, NNINIT_E_FORMAT, "tensor \"" NAMEFMT "\": field \"" NAMEFMT "\": %s", name, k->string,
-                    dup ? "appears twice" : "unknown field (expected name, shape, dtype, layout, groups, init)");
+                    dup ? "appears twice"
+                                : "unknown field (expected name, shape, dtype, layout, groups, init, zero_row)");
 
     /* shape */
     const cJSON *js = cJSON_GetObjectItemCaseSensitive(e, "shape");
@@ -304,6 +306,18 @@ static nninit_status parse_tensor(ctx *c, const cJSON *e, size_t idx, const nnin
                    "(an integer >= 1)", name, jg->valuedouble)
             : FAIL(c, NNINIT_E_FORMAT, "tensor \"" NAMEFMT "\": field \"groups\": expected an integer, got %s",
                    name, nninit_json_type_name_(jg));
+
+    /* zero_row: one row (an index along the first axis) written as zeros after
+     * the init, as an embedding's padding_idx; streaming-safe because it is
+     * applied to whatever element range is filled. */
+    t->zero_row = -1;
+    const cJSON *jz = cJSON_GetObjectItemCaseSensitive(e, "zero_row");
+    if (jz && !(ndim >= 1 && json_int(jz, 0, &t->zero_row) && t->zero_row < t->shape[0]))
+        return !cJSON_IsNumber(jz)
+            ? FAIL(c, NNINIT_E_FORMAT, "tensor \"" NAMEFMT "\": field \"zero_row\": expected an integer, got %s",
+                   name, nninit_json_type_name_(jz))
+            : FAIL(c, NNINIT_E_SHAPE, "tensor \"" NAMEFMT "\": field \"zero_row\": %.17g is not a row of shape %s",
+                   name, jz->valuedouble, shp);
 
     /* init: its own, else the first matching rule */
     const cJSON *ji = cJSON_GetObjectItemCaseSensitive(e, "init");
@@ -591,6 +605,8 @@ nninit_status nninit_model_tensor_info(const nninit_model *m, size_t i, nninit_m
     return NNINIT_OK;
 }
 
+int64_t nninit_model_zero_row_(const nninit_model *m, size_t i) { return m->t[i].zero_row; }
+
 /* ---- canonical JSON ------------------------------------------------------------------ */
 static cJSON *raw_int(unsigned long long v)
 {
@@ -629,6 +645,7 @@ static int canonical_tensor(cJSON *arr, const mtensor *t)
     nninit_scheme_format(&t->scheme, spec, need + 1);
     int ok = put(o, "init", cJSON_CreateString(spec));
     free(spec);
+    if (ok && t->zero_row >= 0) ok = put(o, "zero_row", raw_int((unsigned long long)t->zero_row));
     return ok;
 }
 

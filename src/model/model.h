@@ -84,5 +84,7 @@ void nninit_convert_(void *dst, nninit_dtype dd, const void *src, nninit_dtype s
 /* What a JSON value is, for messages: "a string", "an array", ... */
 struct cJSON;
 const char *nninit_json_type_name_(const struct cJSON *v);
+/* Tensor i's "zero_row" (written as zeros after its init), -1 if none. */
+int64_t nninit_model_zero_row_(const nninit_model *m, size_t i);
 
 #endif

@@ -31,6 +31,7 @@ typedef struct {
     unsigned char *dst;
     const unsigned char *src;    /* JOB_COPY: source data */
     nninit_dtype src_dtype;
+    int64_t zero_row;            /* the spec's "zero_row" (-1: none), cleared after the init */
     atomic_size_t pieces_left;   /* tensor done when it reaches 0 */
 } job;
 
@@ -78,17 +79,34 @@ static void report(run *r, int final)
 }
 
 /* ---- the units --------------------------------------------------------------- */
+/* The part of the zero row that falls in elements [begin, begin + n) of job j,
+ * held at d, set to zeros (all-zero bits are +0 in every dtype). Applied to
+ * any element range, so the streaming writer's pieces and the arena's units
+ * give the same bytes; the draws of the other rows are untouched, since each
+ * element's draw depends on its position only. */
+static void clear_zero_row(const job *j, size_t begin, size_t n, unsigned char *d)
+{
+    if (j->zero_row < 0 || j->t.ndim < 1 || j->t.shape[0] == 0) return;
+    const size_t row = j->t.count / (size_t)j->t.shape[0];
+    const size_t lo = (size_t)j->zero_row * row, hi = lo + row;
+    const size_t a = lo > begin ? lo : begin, b = hi < begin + n ? hi : begin + n;
+    if (a < b) memset(d + (a - begin) * nninit_dtype_size(j->t.dtype), 0, (b - a) * nninit_dtype_size(j->t.dtype));
+}
+
 /* Elements [begin, begin + n) of job j into d. */
 static nninit_status job_piece(const job *j, size_t begin, size_t n, unsigned char *d)
 {
     const nninit_plan *pl = &j->plan;
     const nninit_dtype dt = j->t.dtype;
+    nninit_status st;
     switch (j->kind) {
     case JOB_COPY:
         nninit_convert_(d, dt, j->src + begin * nninit_dtype_size(j->src_dtype), j->src_dtype, n);
         return NNINIT_OK;
     case JOB_FILL:
-        return nninit_plan_range_(d, dt, pl, &j->t.scheme, j->t.shape, j->t.ndim, j->t.rng, begin, n);
+        st = nninit_plan_range_(d, dt, pl, &j->t.scheme, j->t.shape, j->t.ndim, j->t.rng, begin, n);
+        if (st == NNINIT_OK) clear_zero_row(j, begin, n, d);
+        return st;
     default: return NNINIT_OK;
     }
 }
@@ -182,6 +200,7 @@ static void run_structured(void *ctx)
                 c->st = nninit_fail_(st, c->msg, c->msg_size, "tensor '%s': %s", j->t.name, why);
                 return;
             }
+            clear_zero_row(j, 0, j->t.count, j->dst);
             atomic_fetch_add(&r->bytes_done, (uint64_t)j->t.nbytes);
             atomic_fetch_add(&r->tensors_done, 1);
             report(r, 0);
@@ -255,6 +274,7 @@ static nninit_status prepare_run(run *r, const nninit_model *model, void *const 
         job *j = &r->jobs[i];
         nninit_status st = nninit_model_tensor_info(model, i, &j->t);
         if (st != NNINIT_OK) return nninit_fail_(st, msg, msg_size, "tensor %zu: %s", i, nninit_status_str(st));
+        j->zero_row = nninit_model_zero_row_(model, i);
         if (!dst) continue;   /* streaming: pieces are asked for */
         j->dst = (unsigned char *)dst[i];
         if (j->t.nbytes > 0 && !j->dst)
@@ -305,6 +325,7 @@ nninit_status nninit_sched_whole_(const nninit_sched_ *s, size_t i, void *buf, c
     nninit_status st = nninit_scheme_apply(buf, j->t.dtype, j->t.shape, j->t.ndim, &j->t.scheme, j->t.rng, why,
                                            sizeof why);
     if (st != NNINIT_OK) return nninit_fail_(st, msg, msg_size, "tensor '%s': %s", j->t.name, why);
+    clear_zero_row(j, 0, j->t.count, (unsigned char *)buf);
     return NNINIT_OK;
 }
 

@@ -405,6 +405,8 @@ static nninit_status check_options(const nninit_model *model, const char *path, 
         FAIL(NNINIT_E_PARAM, "npy output is a directory; '-' (standard output) is not one");
     if ((o->load || o->source || o->ckpt_used) && !o->ckpt)
         FAIL(NNINIT_E_PARAM, "load options, source or ckpt_used without a checkpoint");
+    if (o->config_json && format == NNINIT_FORMAT_SAFETENSORS && !o->max_shard_bytes)
+        FAIL(NNINIT_E_PARAM, "config.json goes into a directory output (sharded or npy), not one file");
     return NNINIT_OK;
 }
 
@@ -525,11 +527,32 @@ nninit_status nninit_model_writer_run(nninit_model_writer *w, int part, int part
     return st;
 }
 
+typedef struct { const char *data; size_t size; } config_bytes;
+
+static int emit_config(int fd, void *ctx)
+{
+    const config_bytes *c = (const config_bytes *)ctx;
+    return nninit_write_all_(fd, c->data, c->size, NULL);
+}
+
 nninit_status nninit_model_writer_commit(nninit_model_writer *w, char *msg, size_t msg_size)
 {
     if (!w) FAIL(NNINIT_E_NULL, "NULL writer");
     if (!w->sink) FAIL(NNINIT_E_PARAM, "no output: call nninit_model_writer_begin first");
     nninit_msg_clear_(msg, msg_size);
+    /* config.json joins the tensors in the temporary directory, so the
+     * directory appears with it or not at all */
+    const char *temp = nninit_sink_temp_(w->sink);
+    if (w->opt.config_json && temp) {
+        char *path = (char *)malloc(strlen(temp) + sizeof "/config.json");
+        if (!path) FAIL(NNINIT_E_NOMEM, "out of memory");
+        strcpy(path, temp);
+        strcat(path, "/config.json");
+        config_bytes c = { w->opt.config_json, w->opt.config_json_size };
+        nninit_status st = nninit_write_file_(path, emit_config, &c, &w->wopt, "config.json", msg, msg_size);
+        free(path);
+        FORWARD_IF_ERROR(st);
+    }
     return nninit_sink_commit_(w->sink, msg, msg_size);
 }
 

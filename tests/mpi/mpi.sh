@@ -63,6 +63,18 @@ for np in 1 2 3; do
     [ "$rc" -eq 0 ] && cmp -s <(tail -c +4097 "$F/ref.safetensors") <(tail -c +4097 "$F/from.safetensors") && pass ||
         fail "-np $np --from a sharded checkpoint: status $rc, $(head -c 300 "$T/err")"
 done
+# a Hugging Face config: the same sharded checkpoint, config.json included
+mkdir -p "$T/hf"
+echo '{"model_type": "qwen2", "hidden_size": 128, "intermediate_size": 256, "num_hidden_layers": 3,
+ "num_attention_heads": 4, "num_key_value_heads": 2, "vocab_size": 500, "pad_token_id": 1}' >"$T/hf/config.json"
+"$NNINIT" init "$T/hf" -o "$F/ref_hf" --max-shard-size 300KB --recipe megatron -q || fail "nninit init of a config"
+for np in 2 3; do
+    mpi $np init "$T/hf" -o "$F/hf" --max-shard-size 300KB --recipe megatron -f -q
+    [ "$rc" -eq 0 ] && same_tree "$F/ref_hf" "$F/hf" && [ -f "$F/hf/config.json" ] && pass ||
+        fail "-np $np a Hugging Face config: status $rc, $(head -c 300 "$T/err")"
+done
+rm -rf "$F/hf" "$F/ref_hf"
+
 # the summary line and the progress of all, drawn by the first process
 mpi 2 init "$T/m.json" -o "$F/one.safetensors" -f --progress
 [ "$rc" -eq 0 ] && grep -q 'on 2 processes; wrote' "$T/err" && grep -q 'GB/s  ETA' "$T/err" && pass ||

@@ -116,9 +116,9 @@ START_TEST(examples_inits)
     t = info(m, 0);
     ck_assert_int_eq(t.shape[0], 50257);
     ck_assert_int_eq(t.shape[1], 768);
-    t = info(m, (size_t)find(m, "transformer.h.11.attn.c_attn.weight"));
-    ck_assert_int_eq(t.shape[0], 2304);
-    ck_assert_int_eq(t.shape[1], 768);
+    t = info(m, (size_t)find(m, "transformer.h.11.attn.c_attn.weight"));   /* Conv1D: [in, out] */
+    ck_assert_int_eq(t.shape[0], 768);
+    ck_assert_int_eq(t.shape[1], 2304);
     expect_scheme(m, (size_t)find(m, "transformer.h.11.attn.c_proj.weight"), "transformer.h.11.attn.c_proj.weight",
                   "normal(std=0.0040824829046386304)");
     ck_assert(info(m, (size_t)find(m, "transformer.h.0.mlp.c_proj.weight")).scheme.std == 0.02 / sqrt(24.0));
