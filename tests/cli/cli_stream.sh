@@ -51,7 +51,7 @@ for case in "mlp 200000" "resnet50 20000000"; do
             run_ok "$m $dt --threads $th" init "$MODELS/$m.json" --dtype $dt --threads $th -o "$W/s.safetensors" -f -q &&
                 same "$m $dt, $th threads: streamed vs in memory" "$W/ref.safetensors" "$W/s.safetensors"
             run_ok "$m $dt --threads $th sharded" init "$MODELS/$m.json" --dtype $dt --threads $th -o "$W/sh" -f -q \
-                --max-shard-size $limit &&
+                --max-shard-size ${limit}B &&
                 check "$m $dt, $th threads: sharded checkpoint read back" "$PY" "$SHARDS" "$W/sh" "$W/ref.safetensors" $limit
         done
     done
@@ -70,7 +70,7 @@ for dt in f32 bf16; do
     run_ok "resnet50 $dt on disk" init "$MODELS/resnet50.json" --dtype $dt -o "$F/d.safetensors" -f -q &&
         same "resnet50 $dt on disk: streamed vs in memory" "$F/ref.safetensors" "$F/d.safetensors"
     run_ok "resnet50 $dt on disk, sharded" init "$MODELS/resnet50.json" --dtype $dt -o "$F/dsh" -f -q \
-        --max-shard-size 20000000 &&
+        --max-shard-size 20000000B &&
         check "resnet50 $dt on disk: sharded checkpoint read back" "$PY" "$SHARDS" "$F/dsh" "$F/ref.safetensors" 20000000
     rm -rf "$F/ref.safetensors" "$F/d.safetensors" "$F/dsh"
 done
@@ -145,7 +145,7 @@ done
 # ---- bad input ------------------------------------------------------------------------------------------
 ls -A "$F" >"$T/before"
 o=(-o "$F/bad")
-expect 2 "'0' is zero bytes" init "$MODELS/mlp.json" "${o[@]}" --max-shard-size 0
+expect 2 "'0B' is zero bytes" init "$MODELS/mlp.json" "${o[@]}" --max-shard-size 0B
 expect 2 "'0GB' is zero bytes" init "$MODELS/mlp.json" "${o[@]}" --max-shard-size 0GB
 expect 2 "'-1': a size cannot be negative" init "$MODELS/mlp.json" "${o[@]}" --max-shard-size=-1
 expect 2 "a size cannot be negative" init "$MODELS/mlp.json" "${o[@]}" --max-shard-size=-5GB

@@ -82,8 +82,8 @@ for out in "-o $F/x.safetensors" "-o $F/x_sh --max-shard-size 6MB" "-o $F/x_npy 
     nothing_left "a failing process ($out)"
 done
 # every process agrees on a usage error; one message
-mpi 2 init "$T/m.json" -o "$F/x" --max-shard-size 0
-[ "$rc" -eq 2 ] && [ "$(grep -c "nninit-mpi: init: --max-shard-size: '0' is zero bytes" "$T/err")" -eq 1 ] && pass ||
+mpi 2 init "$T/m.json" -o "$F/x" --max-shard-size 0B
+[ "$rc" -eq 2 ] && [ "$(grep -c "nninit-mpi: init: --max-shard-size: '0B' is zero bytes" "$T/err")" -eq 1 ] && pass ||
     fail "usage error: status $rc, $(cat "$T/err")"
 mpi 3 init "$T/m.json" -o "$F/x" --memory 1KB
 [ "$rc" -eq 2 ] && grep -q "below the minimum" "$T/err" && pass || fail "--memory 1KB: status $rc, $(cat "$T/err")"
