@@ -2,9 +2,10 @@
 # A strict, helpful command line: bash tests/cli/strict.sh build/nninit
 #
 #  - "did you mean" for a mistyped command, option (every option of every
-#    command, each mistyped by swapping two neighbouring letters), scheme,
-#    parameter and value of an init spec; none when no name is close or two
-#    are equally close;
+#    command, each mistyped by swapping two neighbouring letters), dtype,
+#    format, scheme, parameter and value of an init spec, a model spec's dtype,
+#    a data-init algorithm and its parameters; none when no name is close or
+#    two are equally close;
 #  - a size without a unit (--max-shard-size 200, --memory 3000000) is refused;
 #  - a sharded OUT named *.safetensors is refused, with the name to use;
 #  - --from a checkpoint that provides none of the spec's tensors is refused,
@@ -76,6 +77,14 @@ expect_no_hint 1 "unknown value 'conv4d' for nonlinearity" fill --shape 4,4 --in
 # in a model spec too (the spec parser's message, inside the model's)
 printf '{"tensors": [{"name": "w", "shape": [4, 4], "init": "orthogonl"}]}' >"$T/typo.json"
 expect_hint 1 "did you mean 'orthogonal'?" init "$T/typo.json" -o "$F/x.safetensors"
+printf '{"dtype": "fp16", "tensors": [{"name": "w", "shape": [4], "init": "zeros"}]}' >"$T/dtype.json"
+expect_hint 1 'unknown dtype "fp16"; did you mean "f16"?' init "$T/dtype.json" -o "$F/x.safetensors"
+# the data-init algorithm and its parameters (src/graph/algo.c)
+"$PY" -c "import numpy as np; np.save('$T/digits.npy', np.ones((4, 1, 28, 28), np.float32))"
+expect_hint 2 "unknown algorithm 'lsvu'; did you mean 'lsuv'?" init "$MLP" -o "$F/x.safetensors" \
+    --data "$T/digits.npy" --data-init lsvu
+expect_hint 2 "unknown parameter 'tl' for lsuv; did you mean 'tol'?" init "$MLP" -o "$F/x.safetensors" \
+    --data "$T/digits.npy" --data-init "lsuv(tl=0.1)"
 
 # ---- 2. sizes need a unit -----------------------------------------------------------------
 expect_error 2 "--max-shard-size: '200' has no unit: write 200B for bytes" init "$MLP" -o "$F/sh" --max-shard-size 200
