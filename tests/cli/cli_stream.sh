@@ -167,9 +167,10 @@ expect 1 "'$F/sh' exists; -f/--force replaces it" init "$MODELS/mlp.json" -o "$F
 run_ok "sharded output -f" init "$MODELS/mlp.json" -o "$F/sh" --max-shard-size 300KB --seed 5 -q -f &&
     grep -q '"seed":"5"' "$F/sh/model-00001-of-00002.safetensors" && pass || fail "-f did not replace the sharded output"
 mkdir "$F/mine" && echo keep >"$F/mine/notes.txt"
+echo keep >"$F/file"   # a regular file (a name ending in .safetensors is refused earlier, as a file's name)
 ls -A "$F" >"$T/before"
 expect 1 "is a directory nninit did not write" init "$MODELS/mlp.json" -o "$F/mine" --max-shard-size 200KB -f
-expect 1 "exists and is not one" init "$MODELS/mlp.json" -o "$F/ref.safetensors" --max-shard-size 200KB -f
+expect 1 "exists and is not one" init "$MODELS/mlp.json" -o "$F/file" --max-shard-size 200KB -f
 nothing_left "refused outputs" "$F"
 check "the directory nninit did not write is intact" test "$(cat "$F/mine/notes.txt")" = keep
 
