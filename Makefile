@@ -218,6 +218,7 @@ $(BUILD)/nninit: $(PROG_SRC) programs/prog.h include/nninit.h $(STATIC)
 cli-check: $(BUILD)/nninit
 	bash tests/cli/cli.sh $(BUILD)/nninit
 	bash tests/cli/conventions.sh $(BUILD)/nninit
+	bash tests/cli/strict.sh $(BUILD)/nninit
 
 # The streaming writer against the in-memory path (tests/tools/arena_init.c)
 # for every example model, dtype and 1-3 threads, one file and sharded (read

@@ -737,6 +737,13 @@ typedef struct nninit_load_options {
      * tensor named old_prefix + rest provides the spec tensor new_prefix + rest. */
     const char *const *renames;
     int reinit_mismatched;       /* else a shape mismatch is NNINIT_E_SHAPE */
+    /* A checkpoint that provides none of the spec's tensors (no name matches,
+     * after renames) is NNINIT_E_PARAM unless this is set: it is almost always
+     * names that differ by a prefix, and loading nothing would silently
+     * initialize everything. The message names a few tensors of each and the
+     * rename that would match the most, when one exists. A spec without
+     * tensors is never refused. */
+    int allow_no_match;
 } nninit_load_options;
 
 /* The checkpoint tensor that provides spec tensor `name`: the first rename
@@ -896,11 +903,13 @@ NNINIT_API nninit_status nninit_model_writer_commit(nninit_model_writer *w, char
 NNINIT_API void nninit_model_writer_free(nninit_model_writer *w);
 
 /* A size in bytes from text: a number (digits, with an optional fraction)
- * and an optional unit, B, KB, MB, GB, TB (powers of 1000) or KiB, MiB, GiB,
- * TiB (powers of 1024), case-insensitive, maybe after spaces, e.g. "5GB", "500 MB", "2GiB",
- * "1.5GB", "1048576". Rounded down to whole bytes. NNINIT_E_PARAM (msg says
- * why) for anything else: empty, negative, unknown unit, zero bytes, or more
- * than 2^64 - 1. */
+ * and a unit, B (bytes), KB, MB, GB, TB (powers of 1000) or KiB, MiB, GiB,
+ * TiB (powers of 1024), case-insensitive, maybe after spaces, e.g. "5GB",
+ * "500 MB", "2GiB", "1.5GB", "1048576B". Rounded down to whole bytes.
+ * NNINIT_E_PARAM (msg says why) for anything else: empty, negative, no unit
+ * ("200" is refused rather than read as 200 bytes, as Hugging Face's
+ * convert_file_size_to_int refuses it; docs/MODELS.md), unknown unit, zero
+ * bytes, or more than 2^64 - 1. */
 NNINIT_API nninit_status nninit_size_parse(const char *text, uint64_t *bytes, char *msg, size_t msg_size);
 
 /* ---- 4b. Hugging Face configs (docs/HF.md) ------------------------------
@@ -936,6 +945,18 @@ NNINIT_API void nninit_hf_free(char *spec_json);   /* NULL is allowed */
 NNINIT_API int nninit_hf_is_config(const char *text, size_t len);
 /* The known model types, comma-separated ("llama, mistral, ..."). */
 NNINIT_API const char *nninit_hf_model_types(void);
+/* "Did you mean": the name among candidates[0..n_candidates) that a mistyped
+ * word was most likely meant to be, for messages such as "unknown command
+ * 'fil' (did you mean 'fill'?)". The candidate at the smallest optimal string
+ * alignment distance from word (insertions, deletions, substitutions and
+ * swaps of adjacent characters; ASCII letters compared case-insensitively),
+ * if that distance is at most max(3, strlen(word)) / 3, below strlen(word),
+ * and no other candidate is as close; else NULL (also for a NULL or empty
+ * word, or a word or candidate over 64 bytes). NULL candidates are skipped.
+ * The returned pointer is one of candidates. The spec parsers use it for
+ * scheme, parameter and value names; the nninit program for commands and
+ * options. */
+NNINIT_API const char *nninit_suggest(const char *word, const char *const *candidates, size_t n_candidates);
 
 /* =========================================================================
  * 5. Graphs and data-dependent initialization

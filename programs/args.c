@@ -72,6 +72,29 @@ static int matches(const opt *o, const char *arg, const char **value)
     return o->short_name && strcmp(arg, o->short_name) == 0;
 }
 
+const char *did_you_mean(char *buf, size_t cap, const char *word, const char *const *candidates, size_t n,
+                         const char *prefix)
+{
+    const char *name = nninit_suggest(word, candidates, n);
+    if (!name) return "";
+    snprintf(buf, cap, " (did you mean '%s%s'?)", prefix, name);
+    return buf;
+}
+
+/* The unknown option arg, with the long option it most likely meant: its name
+ * without dashes and "=value" ("--sed=3", "-seed") against the long names. */
+static int unknown_option(const args *a, const char *arg)
+{
+    char word[80], hint[128];
+    const char *w = arg + strspn(arg, "-");
+    snprintf(word, sizeof word, "%.*s", (int)strcspn(w, "="), w);
+    const char *names[64];
+    size_t n = 0;
+    for (int k = 0; k < a->n_opts && n < sizeof names / sizeof names[0] - 1; k++) names[n++] = a->opts[k].long_name + 2;
+    names[n++] = "help";
+    return usage_error(a->cmd, "unknown option '%s'%s", arg, did_you_mean(hint, sizeof hint, word, names, n, "--"));
+}
+
 int args_parse(args *a, int argc, char **argv)
 {
     a->n_positional = 0;
@@ -94,7 +117,7 @@ int args_parse(args *a, int argc, char **argv)
         const char *value = NULL;
         for (int k = 0; k < a->n_opts && !o; k++)
             if (matches(&a->opts[k], arg, &value)) o = &a->opts[k];
-        if (!o) return usage_error(a->cmd, "unknown option '%s'", arg);
+        if (!o) return unknown_option(a, arg);
         const char *name = strncmp(arg, "--", 2) == 0 ? o->long_name : o->short_name;
         if (o->kind == OPT_FLAG) {
             if (value) return usage_error(a->cmd, "%s takes no value", o->long_name);
@@ -171,6 +194,17 @@ int parse_u64(const char *s, uint64_t *out)
 }
 
 int parse_dtype(const char *s, nninit_dtype *out) { return nninit_dtype_from_name(s, out) == NNINIT_OK; }
+
+int bad_dtype(const char *cmd, const char *value)
+{
+    const char *names[8];
+    char hint[64];
+    size_t n = 0;
+    for (int k = 0; n < sizeof names / sizeof names[0] && nninit_dtype_name((nninit_dtype)k); k++)
+        names[n++] = nninit_dtype_name((nninit_dtype)k);
+    return usage_error(cmd, "--dtype: '%s' is not one of f32, f64, bf16, f16%s", value,
+                       did_you_mean(hint, sizeof hint, value, names, n, ""));
+}
 
 /* One size: decimal digits only, at most INT64_MAX. 0 if [s, s + len) is not
  * one; *too_big says it was digits, but too many. */

@@ -82,7 +82,7 @@ int cmd_fill(int argc, char **argv)
     if (slice_text && (rc = parse_slice("fill", "--slice", slice_text, &slice)) != 0) return rc;
     nninit_dtype dtype = NNINIT_F32;
     if (dtype_text && !parse_dtype(dtype_text, &dtype))
-        return usage_error("fill", "--dtype: '%s' is not one of f32, f64, bf16, f16", dtype_text);
+        return bad_dtype("fill", dtype_text);
     nninit_rng rng = { 0, 0 };
     if (seed_text && !parse_u64(seed_text, &rng.seed))
         return usage_error("fill", "--seed: '%s' is not an unsigned 64-bit integer", seed_text);

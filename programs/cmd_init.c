@@ -8,6 +8,7 @@
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include "prog.h"
 
@@ -20,17 +21,15 @@ const char init_help[] =
     "  -o, --output OUT         where to write; '-' is standard output (safetensors only);\n"
     "                           devices such as /dev/null are written directly\n"
     "  --max-shard-size SIZE    a Hugging Face sharded checkpoint: the directory OUT/ with\n"
-    "                           model-00001-of-0000N.safetensors ... and model.safetensors.index.json,\n"
-    "                           tensors in spec order, a new shard when the next tensor would take\n"
-    "                           it past SIZE, a larger tensor alone (huggingface_hub's rule); SIZE\n"
-    "                           as 5GB, 500MB, 2GiB (KB MB GB TB = 10^3.., KiB MiB GiB TiB = 2^10..)\n"
+    "                           model-00001-of-0000N.safetensors ... and model.safetensors.index.json\n"
+    "                           (huggingface_hub's split rule); SIZE with a unit: 5GB, 500MB, 2GiB\n"
+    "                           (KB MB GB TB = 10^3.., KiB MiB GiB TiB = 2^10.., B bytes)\n"
     "  -f, --force              replace OUT if it exists (atomically); without it an existing OUT\n"
     "                           is an error\n"
     "  --format FORMAT          safetensors (default): one file with metadata nninit_version, seed,\n"
     "                           spec (the canonical spec JSON) and format=pt;\n"
-    "                           npy: a directory OUT/ with one NAME.npy per tensor (bytes of NAME\n"
-    "                           outside A-Z a-z 0-9 . _ - and a leading '.' are written %XX) and\n"
-    "                           __metadata__.json\n"
+    "                           npy: a directory OUT/ with one NAME.npy per tensor (NAME\n"
+    "                           percent-encoded, man nninit) and __metadata__.json\n"
     "  --dtype DTYPE            every tensor in f32, f64, bf16 or f16 (default: the spec's)\n"
     "  --recipe R               a config's init recipe (nninit spec --help): hf (default), ...\n"
     "  --seed N                 the seed (default: the spec's), unsigned 64-bit\n"
@@ -50,6 +49,8 @@ const char init_help[] =
     "                           NEW+rest (prefixes; repeatable)\n"
     "  --reinit-mismatched      with --from: initialize a tensor whose checkpoint shape differs\n"
     "                           (else that is an error)\n"
+    "  --from-allow-none        with --from: accept a checkpoint that provides none of the spec's\n"
+    "                           tensors (else an error that names a few of each, and a rename to try)\n"
     "  --data BATCH.npy         a batch (float32/64/16 .npy shaped like the input of the spec's\n"
     "                           \"graph\") for a data-dependent init, run after the spec's init\n"
     "  --data-init ALGO         \"lsuv(tol=0.1, max_iter=10, target_var=1)\" or \"batch_stats(mean=0,\n"
@@ -86,6 +87,7 @@ static const opt init_opts[INIT_OPT_COUNT] = {
     { "--rename", NULL, OPT_LIST, NULL, 0, NULL },  { "--stats", NULL, OPT_FLAG, NULL, 0, NULL },
     { "--reinit-mismatched", NULL, OPT_FLAG, NULL, 0, NULL }, { "--memory", NULL, OPT_VALUE, NULL, 0, NULL },
     { "--max-shard-size", NULL, OPT_VALUE, NULL, 0, NULL }, { "--recipe", NULL, OPT_VALUE, NULL, 0, NULL },
+    { "--from-allow-none", NULL, OPT_FLAG, NULL, 0, NULL },
     COMMON_OPTS,
 };
 
@@ -100,6 +102,33 @@ static int size_option(args *a, const char *name, uint64_t *bytes)
     return 0;
 }
 
+/* --format's value is not a format (with the one it most likely meant). */
+static int bad_format(const char *v)
+{
+    static const char *const formats[] = { "safetensors", "npy" };
+    char hint[64];
+    return usage_error("init", "--format: '%s' is not safetensors or npy%s", v,
+                       did_you_mean(hint, sizeof hint, v, formats, 2, ""));
+}
+
+/* -o NAME.safetensors with --max-shard-size: a usage error (the library refuses
+ * it too, nninit_model_write; here it is said in the options' words, before
+ * anything is read). */
+static int check_sharded_out(const init_cfg *c)
+{
+    static const char ext[] = ".safetensors";
+    const size_t e = sizeof ext - 1;
+    size_t len = strlen(c->out);
+    while (len > 1 && c->out[len - 1] == '/') len--;
+    if (!c->shard || len < e || strncasecmp(c->out + len - e, ext, e) != 0) return 0;
+    size_t stem = len - e;
+    int bare = stem == 0 || c->out[stem - 1] == '/';
+    return usage_error("init", "-o %s: --max-shard-size writes a sharded checkpoint, a directory (of "
+                       "model-00001-of-0000N.safetensors ... and model.safetensors.index.json), and a name ending in "
+                       ".safetensors says a single file: give -o %.*s%s, or leave out --max-shard-size for one file",
+                       c->out, (int)stem, c->out, bare ? "model" : "");
+}
+
 int init_read_options(args *a, init_cfg *c)
 {
     const char *v;
@@ -108,10 +137,10 @@ int init_read_options(args *a, init_cfg *c)
     if (!(c->out = args_value(a, "--output")))
         return usage_error("init", "-o/--output is required ('-' for standard output)");
     if ((v = args_value(a, "--format")) && strcmp(v, "npy") != 0 && strcmp(v, "safetensors") != 0)
-        return usage_error("init", "--format: '%s' is not safetensors or npy", v);
+        return bad_format(v);
     c->npy = v && strcmp(v, "npy") == 0;
     if ((v = args_value(a, "--dtype")) && !parse_dtype(v, &c->dtype))
-        return usage_error("init", "--dtype: '%s' is not one of f32, f64, bf16, f16", v);
+        return bad_dtype("init", v);
     c->dtype_given = v != NULL;
     if ((v = args_value(a, "--seed")) && !parse_u64(v, &c->seed))
         return usage_error("init", "--seed: '%s' is not an unsigned 64-bit integer", v);
@@ -126,8 +155,10 @@ int init_read_options(args *a, init_cfg *c)
     c->recipe = args_value(a, "--recipe");
     c->stats = args_given(a, "--stats") > 0;
     c->reinit = args_given(a, "--reinit-mismatched") > 0;
-    if (!c->from && (ren->given || c->reinit))
-        return usage_error("init", "%s needs --from", ren->given ? "--rename" : "--reinit-mismatched");
+    c->allow_none = args_given(a, "--from-allow-none") > 0;
+    if (!c->from && (ren->given || c->reinit || c->allow_none))
+        return usage_error("init", "%s needs --from", ren->given ? "--rename" : c->reinit ? "--reinit-mismatched"
+                                                                               : "--from-allow-none");
     c->to_stdout = strcmp(c->out, "-") == 0;
     if (c->to_stdout && c->npy) return usage_error("init", "--format npy writes a directory; -o - is not one");
     int rc = size_option(a, "--memory", &c->memory);
@@ -137,6 +168,7 @@ int init_read_options(args *a, init_cfg *c)
         return usage_error("init", "--memory: '%s' is below the minimum, 2MiB", args_value(a, "--memory"));
     if (c->shard && c->npy) return usage_error("init", "--max-shard-size applies to safetensors, not --format npy");
     if (c->shard && c->to_stdout) return usage_error("init", "--max-shard-size writes a directory; -o - is not one");
+    if ((rc = check_sharded_out(c))) return rc;
     if (c->to_stdout && isatty(STDOUT_FILENO))
         return usage_error("init", "-o -: standard output is a terminal; redirect it or give a file name");
     return 0;
@@ -154,6 +186,17 @@ static int load_hf_model(const init_cfg *c, nninit_model **model)
     nninit_hf_free(spec);
     if (st != NNINIT_OK) return fail("init", "%s: %s", c->spec_path, msg[0] ? msg : nninit_status_str(st));
     return 0;
+}
+
+
+int init_report_status(const init_cfg *c, const nninit_st_file *ck, nninit_status st, const char *msg)
+{
+    if (st == NNINIT_E_SHAPE && ck && !c->reinit && msg[0])
+        return fail("init", "%s (--reinit-mismatched initializes such tensors instead)", msg);
+    if (st == NNINIT_E_PARAM && ck && strstr(msg, "the checkpoint provides none of the spec's"))
+        return fail("init", "--from %s: %s. --rename OLD=NEW maps checkpoint names onto the spec's; "
+                    "--from-allow-none initializes every tensor anyway", c->from, msg);
+    return report_status("init", st, msg);
 }
 
 int init_load_inputs(init_cfg *c, nninit_model **model, nninit_st_file **ck)
@@ -244,7 +287,8 @@ static int init_in_memory(const init_cfg *c, const data_cfg *d, const nninit_mod
     if (!rc) {
         progress_start(&bar);
         if (ck) {
-            nninit_load_options load = { .renames = c->renames, .reinit_mismatched = c->reinit };
+            nninit_load_options load = { .renames = c->renames, .reinit_mismatched = c->reinit,
+                                         .allow_no_match = c->allow_none };
             st = nninit_model_init_from(model, ck, &load, t, &run, source, used, msg, sizeof msg);
         } else {
             st = nninit_model_init(model, t, &run, msg, sizeof msg);
@@ -252,9 +296,7 @@ static int init_in_memory(const init_cfg *c, const data_cfg *d, const nninit_mod
         init_s = now_seconds() - bar.t0;
         progress_clear(&bar);
         if (st == NNINIT_E_CANCELED) rc = EXIT_FAIL;   /* nothing written; main re-raises the signal */
-        else if (st == NNINIT_E_SHAPE && ck && !c->reinit && msg[0])
-            rc = fail("init", "%s (--reinit-mismatched initializes such tensors instead)", msg);
-        else if (st != NNINIT_OK) rc = fail("init", "%s", msg[0] ? msg : nninit_status_str(st));
+        else if (st != NNINIT_OK) rc = init_report_status(c, ck, st, msg);
     }
     if (!rc) {
         t0 = now_seconds();
@@ -295,7 +337,8 @@ static int init_in_memory(const init_cfg *c, const data_cfg *d, const nninit_mod
 nninit_model_write_options init_write_options(const init_cfg *c, const nninit_st_file *ck, nninit_load_options *load,
                                               nninit_source *source, unsigned char *used, nninit_stats *stats)
 {
-    *load = (nninit_load_options){ .renames = c->renames, .reinit_mismatched = c->reinit };
+    *load = (nninit_load_options){ .renames = c->renames, .reinit_mismatched = c->reinit,
+                                   .allow_no_match = c->allow_none };
     nninit_write_options wo = write_options();
     nninit_model_write_options wopt = {
         .threads = (int)c->threads, .cancel = wo.cancel, .no_replace = wo.no_replace, .memory_bytes = c->memory,
@@ -332,9 +375,7 @@ static int stream_model(const init_cfg *c, const nninit_model *model, const nnin
     progress_clear(&bar);
     int rc = 0;
     if (st == NNINIT_E_CANCELED) rc = EXIT_FAIL;   /* nothing left behind; main re-raises the signal */
-    else if (st == NNINIT_E_SHAPE && ck && !c->reinit && msg[0])
-        rc = fail("init", "%s (--reinit-mismatched initializes such tensors instead)", msg);
-    else if (st != NNINIT_OK) rc = report_status("init", st, msg);
+    else if (st != NNINIT_OK) rc = init_report_status(c, ck, st, msg);
     if (!rc && ck && g_prog.verbosity >= 1) print_from_report(c->from, model, ck, c->renames, source, used);
     if (!rc && c->stats) rc = print_stats(c->to_stdout ? stderr : stdout, model, stats, source);
     if (!rc) {

@@ -75,7 +75,7 @@ static int read_options(args *a, probe_cfg *c)
     c->batch_given = v != NULL;
     if (c->batch_given && c->data) return usage_error("probe", "--data and --batch exclude each other");
     if ((v = args_value(a, "--dtype")) && !parse_dtype(v, &c->dtype))
-        return usage_error("probe", "--dtype: '%s' is not one of f32, f64, bf16, f16", v);
+        return bad_dtype("probe", v);
     c->dtype_given = v != NULL;
     if ((v = args_value(a, "--seed")) && !parse_u64(v, &c->seed))
         return usage_error("probe", "--seed: '%s' is not an unsigned 64-bit integer", v);
@@ -123,7 +123,7 @@ static int run_spec(const probe_cfg *c, probed *p, const nninit_st_file *ck, con
     void *const *t = nninit_arena_pointers(p->arena);
     nninit_run_options run = { .threads = (int)c->threads, .cancel = &g_stop };
     if (ck) {
-        nninit_load_options load = { NULL, 0 };
+        nninit_load_options load = { .renames = NULL };
         st = nninit_model_init_from(p->model, ck, &load, t, &run, NULL, NULL, msg, sizeof msg);
     } else {
         st = nninit_model_init(p->model, t, &run, msg, sizeof msg);

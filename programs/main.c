@@ -48,6 +48,20 @@ static const command *find_command(const char *name)
     return NULL;
 }
 
+/* An unknown command or top-level option, with the name it most likely meant
+ * (an option: --help or --version). */
+static int unknown_command(const char *prefix, const char *name)
+{
+    const char *names[N_COMMANDS + 2];
+    char hint[128];
+    int option = name[0] == '-', n = 0;
+    for (int k = 0; k < N_COMMANDS && !option; k++) names[n++] = commands[k].name;
+    names[n++] = "help";
+    names[n++] = "version";
+    return usage_error(NULL, "%sunknown %s '%s'%s", prefix, option ? "option" : "command", name,
+                       did_you_mean(hint, sizeof hint, name + strspn(name, "-"), names, (size_t)n, option ? "--" : ""));
+}
+
 static int print_version(void)
 {
     printf("nninit %s (library %s, contract %d, kernels %s)\n", NNINIT_VERSION_STRING, nninit_version_string(),
@@ -59,7 +73,7 @@ static int help(int argc, char **argv)
 {
     if (argc > 0) {
         const command *c = find_command(argv[0]);
-        if (!c) return usage_error(NULL, "help: unknown command '%s'", argv[0]);
+        if (!c) return unknown_command("help: ", argv[0]);
         fputs(c->help, stdout);
         return 0;
     }
@@ -81,8 +95,7 @@ static int dispatch(int argc, char **argv)
         return print_version();
     if (strcmp(name, "help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0)
         return help(argc - 2, argv + 2);
-    if (name[0] == '-') return usage_error(NULL, "unknown option '%s'", name);
-    return usage_error(NULL, "unknown command '%s'", name);
+    return unknown_command("", name);
 }
 
 int main(int argc, char **argv)

@@ -62,10 +62,19 @@ int args_given(args *a, const char *long_name);
  * (exit status) for --progress with --no-progress, or -q with -v. */
 int args_common(args *a);
 
+/* " (did you mean 'PREFIX NAME'?)" into buf when nninit_suggest finds one of
+ * candidates[0..n) close to word, else "": the tail of an unknown-name message.
+ * prefix ("--" for options, "" for others) is put before the name shown. */
+const char *did_you_mean(char *buf, size_t cap, const char *word, const char *const *candidates, size_t n,
+                         const char *prefix);
+
 /* Strict values: digits only (0x and hex digits allowed for u64), the whole
  * string, in range. 1 if s is one. */
 int parse_u64(const char *s, uint64_t *out);
 int parse_dtype(const char *s, nninit_dtype *out);
+/* The usage error for a --dtype value that is not a dtype name (with the name
+ * it most likely meant). */
+int bad_dtype(const char *cmd, const char *value);
 /* "64,3,7,7" or "64x3x7x7"; "" and "scalar" are 0-D. 0, or an exit status
  * after printing why (the option's name in the message). */
 int parse_shape(const char *cmd, const char *option, const char *s, int64_t shape[NNINIT_MAX_DIMS], int *ndim);
@@ -165,6 +174,7 @@ typedef struct {
     const char *spec_path, *out, *from;
     const char *const *renames;     /* NULL-terminated, or NULL */
     int npy, stats, reinit, to_stdout;
+    int allow_none;                 /* --from-allow-none */
     int dtype_given, seed_given;
     nninit_dtype dtype;
     uint64_t seed, threads;
@@ -173,11 +183,15 @@ typedef struct {
     char *config;                   /* the Hugging Face config SPEC was, else NULL (init_free_inputs frees it) */
     size_t config_len;
 } init_cfg;
-#define INIT_OPT_COUNT 17
+#define INIT_OPT_COUNT 18
 /* nninit init's option table, into opts. */
 void init_options(opt opts[INIT_OPT_COUNT]);
 /* Parsed options to cfg: 0, or an exit status after printing why. */
 int init_read_options(args *a, init_cfg *c);
+/* A failure of initializing (or loading) the model, in the options' words: a
+ * shape mismatch names --reinit-mismatched, a checkpoint that provides no
+ * tensor names --rename and --from-allow-none. The exit status. */
+int init_report_status(const init_cfg *c, const nninit_st_file *ck, nninit_status st, const char *msg);
 /* The spec with the overrides, and the checkpoint (--from): 0, or EXIT_FAIL after printing why. */
 int init_load_inputs(init_cfg *c, nninit_model **model, nninit_st_file **ck);
 /* nninit_model_write's options from cfg (threads, memory, shards, --from with its

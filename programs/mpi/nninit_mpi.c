@@ -192,9 +192,7 @@ static int open_output(const init_cfg *c, const nninit_model *model, const nnini
     char msg[MSG_MAX] = "", temp[4096] = "";
     nninit_status st = nninit_model_writer_create(model, c->out, c->npy ? NNINIT_FORMAT_NPY_DIR : NNINIT_FORMAT_SAFETENSORS,
                                                   wopt, w, msg, sizeof msg);
-    int rc = st == NNINIT_OK ? 0 : st == NNINIT_E_SHAPE && ck && !c->reinit
-                                       ? fail("init", "%s (--reinit-mismatched initializes such tensors instead)", msg)
-                                       : report_status("init", st, msg);
+    int rc = st == NNINIT_OK ? 0 : init_report_status(c, ck, st, msg);
     if ((rc = agree(rc, g_prog.capture))) return rc;
     if (g_rank == 0) {
         st = nninit_model_writer_begin(*w, msg, sizeof msg);

@@ -209,8 +209,10 @@ def save(path, tensors, metadata=None, *, max_shard_size=None):
     order, a new shard when the next tensor would take the current one past the
     limit, a tensor larger than the limit in a shard of its own (placed when it
     is met, the shard being filled staying open); one shard is written as
-    model.safetensors without an index. An int (bytes) or a string such as
-    "5GB" (10^9) or "2GiB" (2^30).
+    model.safetensors without an index. An int (bytes) or a string with a
+    unit such as "5GB" (10^9), "2GiB" (2^30) or "400B" ("400" without a unit
+    is a ValueError, as in transformers). path names a directory, so a name
+    ending in ".safetensors" is a ValueError (suggesting the name without it).
 
     The output appears whole or not at all: a file is written to a temporary
     and renamed (nninit_st_save); a directory is built as a hidden temporary
@@ -273,7 +275,8 @@ def _metadata(metadata):
 
 
 def _size(v):
-    """max_shard_size in bytes: an int, or a string nninit_size_parse reads ("5GB", "500MB", "2GiB")."""
+    """max_shard_size in bytes: an int (bytes), or a string nninit_size_parse reads: a number and a unit
+    ("5GB", "500MB", "2GiB", "400B"; "400" is refused, as transformers' convert_file_size_to_int does)."""
     if isinstance(v, str):
         n = ctypes.c_uint64()
         msg = _lib.msg_buffer()

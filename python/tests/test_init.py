@@ -1,4 +1,6 @@
 """init_: the same bits as `nninit fill`, for every dtype; layout=; errors."""
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -102,6 +104,19 @@ def test_layout_errors():
     assert not x.any()
 
 
+def test_did_you_mean():
+    # the library's parser suggests the name meant (nninit_suggest); Python gets its message
+    x = np.zeros((4, 4), np.float32)
+    with pytest.raises(ValueError, match=re.escape("unknown scheme 'kaiming_unifrom'; did you mean 'kaiming_uniform'?")):
+        nninit.init_(x, "kaiming_unifrom")
+    with pytest.raises(ValueError, match=re.escape("unknown value 'rleu' for nonlinearity; did you mean 'relu'?")):
+        nninit.init_(x, "kaiming_uniform(nonlinearity=rleu)")
+    with pytest.raises(ValueError) as e:
+        nninit.init_(x, "foo")
+    assert "did you mean" not in str(e.value)
+    assert not x.any()
+
+
 def untouched(x, before):
     return np.array_equal(bits(x), bits(before))
 
@@ -111,7 +126,7 @@ def test_bad_spec_gives_the_library_message():
     with pytest.raises(ValueError) as e:
         nninit.init_(x, "kaiming_normal(mode=fan_ot)")
     assert str(e.value) == ('init spec "kaiming_normal(mode=fan_ot)": column 21: unknown value \'fan_ot\' for mode '
-                            'of kaiming_normal (expected fan_in or fan_out)')
+                            'of kaiming_normal; did you mean \'fan_out\'? (expected fan_in or fan_out)')
     assert e.value.status == 8                          # NNINIT_E_SPEC
     for spec, what in [("xavier", "unknown scheme"), ("normal(std=-1)", "out of range"),
                        ("normal(std 2)", "syntax error"), ("constant", "missing parameter")]:

@@ -252,6 +252,20 @@ def no_temporaries(parent):
     return [n for n in os.listdir(parent) if n.startswith(".")] == []
 
 
+def test_shard_size_needs_a_unit_and_a_directory_name(tmp_path):
+    t = {"a": np.ones(100, np.float32), "b": np.ones(100, np.float32)}
+    # a string needs a unit (as transformers' convert_file_size_to_int); an int is bytes
+    with pytest.raises(ValueError, match="'400' has no unit: write 400B for bytes"):
+        nninit.save(tmp_path / "out", t, max_shard_size="400")
+    nninit.save(tmp_path / "out", t, max_shard_size="400B")
+    assert sorted(os.listdir(tmp_path / "out")) == [
+        "model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors", "model.safetensors.index.json"]
+    # a sharded checkpoint is a directory: a .safetensors name is refused, with the name to use
+    with pytest.raises(ValueError, match="a sharded checkpoint is a directory.*name the directory '.*/x' instead"):
+        nninit.save(tmp_path / "x.safetensors", t, max_shard_size="1MB")
+    assert sorted(os.listdir(tmp_path)) == ["out"]
+
+
 def test_sharded_output_is_atomic(tmp_path):
     d = tmp_path / "out"
     t = {"a": np.ones(100, np.float32), "b": np.ones(100, np.float32)}

@@ -54,6 +54,17 @@ extern const char nninit_dtype_names_text_[];
 extern const char nninit_layout_names_text_[];
 extern const char nninit_nonlinearity_names_text_[];
 
+/* ---- suggest.c: "did you mean" (nninit_suggest is the public entry) --------- */
+/* The optimal string alignment distance between a[0..la) and b[0..lb) (ASCII
+ * letters case-insensitive); (size_t)-1 if either is over 64 bytes. */
+size_t nninit_edit_distance_(const char *a, size_t la, const char *b, size_t lb);
+/* nninit_suggest for the word w[0..len), not NUL-terminated. */
+const char *nninit_suggest_n_(const char *w, size_t len, const char *const *candidates, size_t n);
+/* The suggestion among the vocabularies of names.c: NULL or the name. */
+const char *nninit_nonlinearity_suggest_(const char *w, size_t len);
+const char *nninit_layout_suggest_(const char *w, size_t len);
+const char *nninit_dtype_suggest_(const char *w, size_t len);
+
 /* ---- shape.c ---------------------------------------------------------------- */
 /* Element count (NNINIT_E_SHAPE: ndim outside 0..NNINIT_MAX_DIMS, a negative
  * size, a count beyond SIZE_MAX; NNINIT_E_NULL: shape NULL with ndim > 0). */

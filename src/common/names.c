@@ -92,3 +92,22 @@ const char *nninit_nonlinearity_name_(nninit_nonlinearity nl)
         if (k_nonlinearities[i].nl == nl) return k_nonlinearities[i].name;
     return NULL;
 }
+
+/* ---- "did you mean" over each vocabulary ------------------------------------------------ */
+const char *nninit_nonlinearity_suggest_(const char *w, size_t len)
+{
+    enum { N = sizeof k_nonlinearities / sizeof k_nonlinearities[0] };
+    const char *names[N];
+    for (size_t i = 0; i < N; i++) names[i] = k_nonlinearities[i].name;
+    return nninit_suggest_n_(w, len, names, N);
+}
+
+const char *nninit_layout_suggest_(const char *w, size_t len)
+{
+    return nninit_suggest_n_(w, len, k_layouts, sizeof k_layouts / sizeof k_layouts[0]);
+}
+
+const char *nninit_dtype_suggest_(const char *w, size_t len)
+{
+    return nninit_suggest_n_(w, len, k_dtype_names, sizeof k_dtype_names / sizeof k_dtype_names[0]);
+}

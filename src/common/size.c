@@ -1,11 +1,17 @@
-/* Sizes written by people: "5GB", "500MB", "2GiB", "1.5TB", "1048576". */
+/* Sizes written by people: "5GB", "500MB", "2GiB", "1.5TB", "1048576B".
+ *
+ * The unit is required: "200" alone is refused rather than read as 200 bytes
+ * (a sharded checkpoint of 148 files where 200MB was meant). Hugging Face's
+ * convert_file_size_to_int (transformers, accelerate) has the same rule: an
+ * integer is bytes, text needs a unit; the Python binding passes ints as
+ * bytes and text here. */
 #include <ctype.h>
 #include <string.h>
 #include <strings.h>
 #include "common.h"
 
 static const struct { const char *unit; uint64_t mult; } units[] = {
-    { "", 1 },          { "b", 1 },
+    { "b", 1 },
     { "kb", 1000ull },  { "mb", 1000000ull },  { "gb", 1000000000ull }, { "tb", 1000000000000ull },
     { "kib", 1ull << 10 }, { "mib", 1ull << 20 }, { "gib", 1ull << 30 }, { "tib", 1ull << 40 },
 };
@@ -32,9 +38,12 @@ nninit_status nninit_size_parse(const char *text, uint64_t *bytes, char *msg, si
             }
     }
     if (!digits)
-        return nninit_fail_(NNINIT_E_PARAM, msg, msg_size, "'%.100s' is not a size (a number with an optional unit: "
+        return nninit_fail_(NNINIT_E_PARAM, msg, msg_size, "'%.100s' is not a size (a number and a unit: "
                             "B, KB, MB, GB, TB, KiB, MiB, GiB, TiB)", text);
     while (*p == ' ' || *p == '\t') p++;   /* "500 MB" as well as "500MB" */
+    if (*p == '\0')
+        return nninit_fail_(NNINIT_E_PARAM, msg, msg_size, "'%.100s' has no unit: write %.60sB for bytes, or %.60sMB, "
+                            "%.60sGB, %.60sMiB, ... (B, KB, MB, GB, TB, KiB, MiB, GiB, TiB)", text, text, text, text, text);
     uint64_t mult = 0;
     for (size_t k = 0; k < sizeof units / sizeof units[0] && !mult; k++)
         if (strcasecmp(p, units[k].unit) == 0) mult = units[k].mult;

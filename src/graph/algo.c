@@ -99,6 +99,22 @@ static nninit_status parse_value(parser *p, const char *pname, double *out)
     return NNINIT_OK;
 }
 
+/* "; did you mean 'NAME'?" for the unknown algorithm or parameter w[0..len)
+ * (among the algorithm's own, params: its bits; an algorithm when algo < 0),
+ * or "" (nninit_suggest). */
+static const char *algo_hint(char *buf, size_t cap, const char *w, size_t len, int algo)
+{
+    const char *names[N_ALGOS > N_PARAMS ? N_ALGOS : N_PARAMS];
+    size_t n = 0;
+    for (size_t i = 0; algo < 0 && i < N_ALGOS; i++) names[n++] = k_algos[i].name;
+    for (size_t i = 0; algo >= 0 && i < N_PARAMS; i++)
+        names[n++] = k_algos[algo].params & (1u << i) ? k_params[i] : NULL;
+    const char *d = nninit_suggest_n_(w, len, names, n);
+    if (!d) return "";
+    nninit_format_c_(buf, cap, "; did you mean '%s'?", d);
+    return buf;
+}
+
 nninit_status nninit_data_init_parse(const char *spec, nninit_data_init *out, char *msg, size_t msg_size)
 {
     nninit_msg_clear_(msg, msg_size);
@@ -111,9 +127,11 @@ nninit_status nninit_data_init_parse(const char *spec, nninit_data_init *out, ch
                     : "empty (expected lsuv or batch_stats)");
     size_t k = 0;
     while (k < N_ALGOS && !nninit_word_is_(spec + at, len, k_algos[k].name)) k++;
-    if (k == N_ALGOS)
-        return nninit_scan_fail_(&p, NNINIT_E_SPEC, at, "unknown algorithm '%.*s' (expected lsuv or batch_stats)",
-                    len > 40 ? 40 : (int)len, spec + at);
+    if (k == N_ALGOS) {
+        char hint[64];
+        return nninit_scan_fail_(&p, NNINIT_E_SPEC, at, "unknown algorithm '%.*s'%s (expected lsuv or batch_stats)",
+                    len > 40 ? 40 : (int)len, spec + at, algo_hint(hint, sizeof hint, spec + at, len, -1));
+    }
     p.pos += len;
     nninit_data_init a = nninit_data_init_default(k_algos[k].kind);
     unsigned seen = 0;
@@ -130,9 +148,11 @@ nninit_status nninit_data_init_parse(const char *spec, nninit_data_init *out, ch
                 if (plen == 0) return nninit_scan_fail_(&p, NNINIT_E_SPEC, pat, "syntax error: expected a parameter name");
                 int id = 0;
                 while (id < N_PARAMS && !nninit_word_is_(spec + pat, plen, k_params[id])) id++;
+                char hint[64];
                 if (id == N_PARAMS || !(k_algos[k].params & (1u << id)))
-                    return nninit_scan_fail_(&p, NNINIT_E_SPEC, pat, "unknown parameter '%.*s' for %s (it takes %s)",
-                                plen > 40 ? 40 : (int)plen, spec + pat, k_algos[k].name, k_algos[k].text);
+                    return nninit_scan_fail_(&p, NNINIT_E_SPEC, pat, "unknown parameter '%.*s' for %s%s (it takes %s)",
+                                plen > 40 ? 40 : (int)plen, spec + pat, k_algos[k].name,
+                                algo_hint(hint, sizeof hint, spec + pat, plen, (int)k), k_algos[k].text);
                 if (seen & (1u << id)) return nninit_scan_fail_(&p, NNINIT_E_SPEC, pat, "%s given twice", k_params[id]);
                 seen |= 1u << id;
                 p.pos += plen;

@@ -160,6 +160,11 @@ nninit_status nninit_layout_plan_(nninit_layout_ *L, const nninit_tensor *tensor
                                   const char *const *metadata, nninit_file_format format, uint64_t max_shard_bytes,
                                   char *msg, size_t msg_size);
 void nninit_layout_free_(nninit_layout_ *L);
+/* st_sharded.c: NNINIT_E_PARAM when a sharded checkpoint's directory path
+ * ends in ".safetensors" (any case, trailing '/' ignored): that names a single
+ * file, and a directory of that name would mislead every reader; msg suggests
+ * the name without the suffix. */
+nninit_status nninit_shard_dir_name_check_(const char *path, char *msg, size_t msg_size);
 /* The shard files' names: model.safetensors alone, or model-%05zu-of-%05zu. */
 #define NNINIT_SHARD_INDEX_ "model.safetensors.index.json"
 #define NNINIT_SHARD_SINGLE_ "model.safetensors"

@@ -83,7 +83,7 @@ nninit_status nninit_ckpt_resolve_(nninit_sched_ *s, size_t n, const nninit_st_f
                                    size_t msg_size)
 {
     for (size_t i = 0; i < n; i++) FORWARD_IF_ERROR(resolve(s, i, ckpt, load, &src_of[i], &index[i], msg, msg_size));
-    return NNINIT_OK;
+    return nninit_ckpt_check_match_(s, n, ckpt, load, index, msg, msg_size);
 }
 
 void nninit_ckpt_report_(size_t n, const nninit_st_file *ckpt, const nninit_source *src_of, const long *index,

@@ -145,6 +145,15 @@ typedef struct {
 #define FAIL(c, st, ...) nninit_fail_((st), (c)->msg, (c)->msg_size, __VA_ARGS__)
 #define NAMEFMT "%.200s"
 
+/* "; did you mean \"f16\"?" for an unknown dtype name close to one (nninit_suggest), or "". */
+static const char *dtype_hint(char *buf, size_t cap, const char *name)
+{
+    const char *d = nninit_dtype_suggest_(name, strlen(name));
+    if (!d) return "";
+    snprintf(buf, cap, "; did you mean \"%s\"?", d);
+    return buf;
+}
+
 static nninit_status parse_seed(ctx *c, const cJSON *v, uint64_t *out)
 {
     if (cJSON_IsNumber(v)) {
@@ -285,9 +294,11 @@ static nninit_status parse_tensor(ctx *c, const cJSON *e, size_t idx, const nnin
     if (jd && !cJSON_IsString(jd))
         return FAIL(c, NNINIT_E_FORMAT, "tensor \"" NAMEFMT "\": field \"dtype\": expected a string, got %s", name,
                     nninit_json_type_name_(jd));
+    char hint[64];
     if (jd && !nninit_dtype_lookup_(jd->valuestring, &t->dtype))
-        return FAIL(c, NNINIT_E_DTYPE, "tensor \"" NAMEFMT "\": field \"dtype\": unknown dtype \"%.40s\" "
-                    "(expected %s)", name, jd->valuestring, nninit_dtype_names_text_);
+        return FAIL(c, NNINIT_E_DTYPE, "tensor \"" NAMEFMT "\": field \"dtype\": unknown dtype \"%.40s\"%s "
+                    "(expected %s)", name, jd->valuestring, dtype_hint(hint, sizeof hint, jd->valuestring),
+                    nninit_dtype_names_text_);
     if (t->count > SIZE_MAX / nninit_dtype_size(t->dtype))
         return FAIL(c, NNINIT_E_OVERFLOW, "tensor \"" NAMEFMT "\": field \"shape\": %s of %s does not fit in memory "
                     "(byte count overflows)", name, shp, nninit_dtype_name(t->dtype));
@@ -406,9 +417,10 @@ static nninit_status parse_doc(ctx *c, const cJSON *root, nninit_model *m)
     if ((v = cJSON_GetObjectItemCaseSensitive(root, "dtype"))) {
         if (!cJSON_IsString(v))
             return FAIL(c, NNINIT_E_FORMAT, "field \"dtype\": expected a string, got %s", nninit_json_type_name_(v));
+        char hint[64];
         if (!nninit_dtype_lookup_(v->valuestring, &m->dtype))
-            return FAIL(c, NNINIT_E_DTYPE, "field \"dtype\": unknown dtype \"%.40s\" (expected %s)",
-                        v->valuestring, nninit_dtype_names_text_);
+            return FAIL(c, NNINIT_E_DTYPE, "field \"dtype\": unknown dtype \"%.40s\"%s (expected %s)",
+                        v->valuestring, dtype_hint(hint, sizeof hint, v->valuestring), nninit_dtype_names_text_);
     }
     nninit_layout_kind layout = NNINIT_LAYOUT_OIHW;
     if ((v = cJSON_GetObjectItemCaseSensitive(root, "layout")) && !(cJSON_IsString(v) && layout_lookup(v->valuestring,

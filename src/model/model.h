@@ -51,6 +51,11 @@ const void *nninit_sched_source_(const nninit_sched_ *s, size_t i, nninit_dtype 
 nninit_status nninit_ckpt_resolve_(nninit_sched_ *s, size_t n, const nninit_st_file *ckpt,
                                    const nninit_load_options *load, nninit_source *src_of, long *index, char *msg,
                                    size_t msg_size);
+/* ckpt_match.c: NNINIT_E_PARAM when the checkpoint provides none of the n
+ * tensors (every index[i] -1, n > 0) and load does not allow it; msg names a
+ * few tensors of each and the rename that would match the most, if any. */
+nninit_status nninit_ckpt_check_match_(const nninit_sched_ *s, size_t n, const nninit_st_file *ckpt,
+                                       const nninit_load_options *load, const long *index, char *msg, size_t msg_size);
 /* The caller's source[] and ckpt_used[] (either may be NULL) from a resolution. */
 void nninit_ckpt_report_(size_t n, const nninit_st_file *ckpt, const nninit_source *src_of, const long *index,
                          nninit_source *source, unsigned char *ckpt_used);

@@ -401,6 +401,7 @@ static nninit_status check_options(const nninit_model *model, const char *path, 
         FAIL(NNINIT_E_PARAM, "a maximum shard size applies to safetensors output only");
     if (o->max_shard_bytes && strcmp(path, "-") == 0)
         FAIL(NNINIT_E_PARAM, "sharded output is a directory; '-' (standard output) is not one");
+    if (o->max_shard_bytes) FORWARD_IF_ERROR(nninit_shard_dir_name_check_(path, msg, msg_size));
     if (format == NNINIT_FORMAT_NPY_DIR && strcmp(path, "-") == 0)
         FAIL(NNINIT_E_PARAM, "npy output is a directory; '-' (standard output) is not one");
     if ((o->load || o->source || o->ckpt_used) && !o->ckpt)

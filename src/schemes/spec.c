@@ -57,6 +57,40 @@ static const char *dist_name(nninit_distribution d)
     return NULL;
 }
 
+/* ---- "did you mean" in the parser's messages (src/common/suggest.c) ------------- */
+/* "; did you mean 'NAME'?" into buf, or "" for no suggestion. */
+static const char *did_you_mean(char *buf, size_t cap, const char *name)
+{
+    if (!name) return "";
+    format_c(buf, cap, "; did you mean '%s'?", name);
+    return buf;
+}
+
+static const char *scheme_suggest(const char *w, size_t len)
+{
+    enum { N_ALIASES = sizeof k_aliases / sizeof k_aliases[0] };
+    const char *names[NNINIT_SCHEME_COUNT_ + N_ALIASES];
+    for (int k = 0; k < NNINIT_SCHEME_COUNT_; k++) names[k] = nninit_schemes_[k].name;
+    for (size_t i = 0; i < N_ALIASES; i++) names[NNINIT_SCHEME_COUNT_ + i] = k_aliases[i].name;
+    return nninit_suggest_n_(w, len, names, NNINIT_SCHEME_COUNT_ + N_ALIASES);
+}
+
+/* Among the parameters the scheme takes (params: its NNP_ bits). */
+static const char *param_suggest(const char *w, size_t len, unsigned params)
+{
+    const char *names[N_PARAMS];
+    for (size_t i = 0; i < N_PARAMS; i++) names[i] = params & k_params[i].bit ? k_params[i].name : NULL;
+    return nninit_suggest_n_(w, len, names, N_PARAMS);
+}
+
+static const char *dist_suggest(const char *w, size_t len)
+{
+    enum { N = sizeof k_dists / sizeof k_dists[0] };
+    const char *names[N];
+    for (size_t i = 0; i < N; i++) names[i] = k_dists[i].name;
+    return nninit_suggest_n_(w, len, names, N);
+}
+
 /* ---- the parser (the tokenizer is common/scan.c) ---------------------------------- */
 typedef nninit_scan_ parser;
 
@@ -125,6 +159,7 @@ static nninit_status parse_word(parser *p, const char *pname, const char *scheme
 {
     size_t at = p->pos, len = nninit_scan_ident_(p);
     const char *w = p->s + at;
+    char hint[96];
     if (len == 0)
         return nninit_scan_fail_(p, NNINIT_E_SPEC, at, "unknown value '%.*s' for %s", nninit_scan_extent_(p, at), w, pname);
     p->pos += len;
@@ -132,24 +167,28 @@ static nninit_status parse_word(parser *p, const char *pname, const char *scheme
         int vs = s->kind == NNINIT_SCHEME_VARIANCE_SCALING;
         for (int i = 0; i < (vs ? 3 : 2); i++)
             if (nninit_word_is_(w, len, k_modes[i])) { s->mode = (nninit_fan_mode)i; return NNINIT_OK; }
-        return nninit_scan_fail_(p, NNINIT_E_SPEC, at, "unknown value '%.*s' for mode of %s (expected %s)", (int)len, w,
-                    scheme_name, vs ? "fan_in, fan_out or fan_avg" : "fan_in or fan_out");
+        return nninit_scan_fail_(p, NNINIT_E_SPEC, at, "unknown value '%.*s' for mode of %s%s (expected %s)", (int)len,
+                    w, scheme_name, did_you_mean(hint, sizeof hint, nninit_suggest_n_(w, len, k_modes, vs ? 3 : 2)),
+                    vs ? "fan_in, fan_out or fan_avg" : "fan_in or fan_out");
     }
     if (strcmp(pname, "nonlinearity") == 0) {
         if (nninit_nonlinearity_lookup_(w, len, &s->nonlinearity)) return NNINIT_OK;
-        return nninit_scan_fail_(p, NNINIT_E_SPEC, at, "unknown value '%.*s' for nonlinearity (expected %s)", (int)len, w,
+        return nninit_scan_fail_(p, NNINIT_E_SPEC, at, "unknown value '%.*s' for nonlinearity%s (expected %s)", (int)len,
+                    w, did_you_mean(hint, sizeof hint, nninit_nonlinearity_suggest_(w, len)),
                     nninit_nonlinearity_names_text_);
     }
     if (strcmp(pname, "distribution") == 0) {
         for (size_t i = 0; i < sizeof k_dists / sizeof k_dists[0]; i++)
             if (nninit_word_is_(w, len, k_dists[i].name)) { s->distribution = k_dists[i].d; return NNINIT_OK; }
-        return nninit_scan_fail_(p, NNINIT_E_SPEC, at, "unknown value '%.*s' for distribution (expected truncated_normal, "
-                    "normal, untruncated_normal or uniform)", (int)len, w);
+        return nninit_scan_fail_(p, NNINIT_E_SPEC, at, "unknown value '%.*s' for distribution%s (expected "
+                    "truncated_normal, normal, untruncated_normal or uniform)", (int)len, w,
+                    did_you_mean(hint, sizeof hint, dist_suggest(w, len)));
     }
     /* layout */
     if (nninit_layout_lookup_(w, len, &s->layout.kind)) return NNINIT_OK;
-    return nninit_scan_fail_(p, NNINIT_E_SPEC, at, "unknown value '%.*s' for layout (expected %s; "
-                "or give in_axis and out_axis)", (int)len, w, nninit_layout_names_text_);
+    return nninit_scan_fail_(p, NNINIT_E_SPEC, at, "unknown value '%.*s' for layout%s (expected %s; "
+                "or give in_axis and out_axis)", (int)len, w, did_you_mean(hint, sizeof hint, nninit_layout_suggest_(w, len)),
+                nninit_layout_names_text_);
 }
 
 nninit_status nninit_scheme_parse(const char *spec, nninit_scheme *out, char *msg, size_t msg_size)
@@ -170,8 +209,11 @@ nninit_status nninit_scheme_parse(const char *spec, nninit_scheme *out, char *ms
         if (nninit_word_is_(p.s + at, len, nninit_schemes_[k].name)) kind = k;
     for (size_t i = 0; i < sizeof k_aliases / sizeof k_aliases[0]; i++)
         if (nninit_word_is_(p.s + at, len, k_aliases[i].name)) kind = k_aliases[i].kind;
-    if (kind < 0)
-        return nninit_scan_fail_(&p, NNINIT_E_SPEC, at, "unknown scheme '%.*s' (`nninit schemes` lists them)", (int)len, p.s + at);
+    if (kind < 0) {
+        char hint[96];
+        return nninit_scan_fail_(&p, NNINIT_E_SPEC, at, "unknown scheme '%.*s'%s (`nninit schemes` lists them)", (int)len,
+                                 p.s + at, did_you_mean(hint, sizeof hint, scheme_suggest(p.s + at, len)));
+    }
     p.pos += len;
     const char *sname = nninit_schemes_[kind].name;
     const nninit_scheme_info_ *info = &nninit_schemes_[kind];
@@ -190,8 +232,11 @@ nninit_status nninit_scheme_parse(const char *spec, nninit_scheme *out, char *ms
             if (len == 0) return nninit_scan_fail_(&p, NNINIT_E_SPEC, at, "syntax error: expected a parameter name");
             size_t pi = N_PARAMS;
             for (size_t i = 0; i < N_PARAMS; i++) if (nninit_word_is_(p.s + at, len, k_params[i].name)) pi = i;
-            if (pi == N_PARAMS)
-                return nninit_scan_fail_(&p, NNINIT_E_SPEC, at, "unknown parameter '%.*s'", (int)len, p.s + at);
+            if (pi == N_PARAMS) {
+                char hint[96];
+                return nninit_scan_fail_(&p, NNINIT_E_SPEC, at, "unknown parameter '%.*s'%s", (int)len, p.s + at,
+                                         did_you_mean(hint, sizeof hint, param_suggest(p.s + at, len, info->params)));
+            }
             if (!(info->params & k_params[pi].bit))
                 return nninit_scan_fail_(&p, NNINIT_E_SPEC, at, "%s does not take parameter '%s'", sname, k_params[pi].name);
             if (seen[pi]) return nninit_scan_fail_(&p, NNINIT_E_SPEC, at, "duplicate parameter '%s'", k_params[pi].name);

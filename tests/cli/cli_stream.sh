@@ -51,7 +51,7 @@ for case in "mlp 200000" "resnet50 20000000"; do
             run_ok "$m $dt --threads $th" init "$MODELS/$m.json" --dtype $dt --threads $th -o "$W/s.safetensors" -f -q &&
                 same "$m $dt, $th threads: streamed vs in memory" "$W/ref.safetensors" "$W/s.safetensors"
             run_ok "$m $dt --threads $th sharded" init "$MODELS/$m.json" --dtype $dt --threads $th -o "$W/sh" -f -q \
-                --max-shard-size $limit &&
+                --max-shard-size ${limit}B &&
                 check "$m $dt, $th threads: sharded checkpoint read back" "$PY" "$SHARDS" "$W/sh" "$W/ref.safetensors" $limit
         done
     done
@@ -70,7 +70,7 @@ for dt in f32 bf16; do
     run_ok "resnet50 $dt on disk" init "$MODELS/resnet50.json" --dtype $dt -o "$F/d.safetensors" -f -q &&
         same "resnet50 $dt on disk: streamed vs in memory" "$F/ref.safetensors" "$F/d.safetensors"
     run_ok "resnet50 $dt on disk, sharded" init "$MODELS/resnet50.json" --dtype $dt -o "$F/dsh" -f -q \
-        --max-shard-size 20000000 &&
+        --max-shard-size 20000000B &&
         check "resnet50 $dt on disk: sharded checkpoint read back" "$PY" "$SHARDS" "$F/dsh" "$F/ref.safetensors" 20000000
     rm -rf "$F/ref.safetensors" "$F/d.safetensors" "$F/dsh"
 done
@@ -145,7 +145,7 @@ done
 # ---- bad input ------------------------------------------------------------------------------------------
 ls -A "$F" >"$T/before"
 o=(-o "$F/bad")
-expect 2 "'0' is zero bytes" init "$MODELS/mlp.json" "${o[@]}" --max-shard-size 0
+expect 2 "'0B' is zero bytes" init "$MODELS/mlp.json" "${o[@]}" --max-shard-size 0B
 expect 2 "'0GB' is zero bytes" init "$MODELS/mlp.json" "${o[@]}" --max-shard-size 0GB
 expect 2 "'-1': a size cannot be negative" init "$MODELS/mlp.json" "${o[@]}" --max-shard-size=-1
 expect 2 "a size cannot be negative" init "$MODELS/mlp.json" "${o[@]}" --max-shard-size=-5GB
@@ -167,9 +167,10 @@ expect 1 "'$F/sh' exists; -f/--force replaces it" init "$MODELS/mlp.json" -o "$F
 run_ok "sharded output -f" init "$MODELS/mlp.json" -o "$F/sh" --max-shard-size 300KB --seed 5 -q -f &&
     grep -q '"seed":"5"' "$F/sh/model-00001-of-00002.safetensors" && pass || fail "-f did not replace the sharded output"
 mkdir "$F/mine" && echo keep >"$F/mine/notes.txt"
+echo keep >"$F/file"   # a regular file (a name ending in .safetensors is refused earlier, as a file's name)
 ls -A "$F" >"$T/before"
 expect 1 "is a directory nninit did not write" init "$MODELS/mlp.json" -o "$F/mine" --max-shard-size 200KB -f
-expect 1 "exists and is not one" init "$MODELS/mlp.json" -o "$F/ref.safetensors" --max-shard-size 200KB -f
+expect 1 "exists and is not one" init "$MODELS/mlp.json" -o "$F/file" --max-shard-size 200KB -f
 nothing_left "refused outputs" "$F"
 check "the directory nninit did not write is intact" test "$(cat "$F/mine/notes.txt")" = keep
 

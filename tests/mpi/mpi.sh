@@ -94,8 +94,8 @@ for out in "-o $F/x.safetensors" "-o $F/x_sh --max-shard-size 6MB" "-o $F/x_npy 
     nothing_left "a failing process ($out)"
 done
 # every process agrees on a usage error; one message
-mpi 2 init "$T/m.json" -o "$F/x" --max-shard-size 0
-[ "$rc" -eq 2 ] && [ "$(grep -c "nninit-mpi: init: --max-shard-size: '0' is zero bytes" "$T/err")" -eq 1 ] && pass ||
+mpi 2 init "$T/m.json" -o "$F/x" --max-shard-size 0B
+[ "$rc" -eq 2 ] && [ "$(grep -c "nninit-mpi: init: --max-shard-size: '0B' is zero bytes" "$T/err")" -eq 1 ] && pass ||
     fail "usage error: status $rc, $(cat "$T/err")"
 mpi 3 init "$T/m.json" -o "$F/x" --memory 1KB
 [ "$rc" -eq 2 ] && grep -q "below the minimum" "$T/err" && pass || fail "--memory 1KB: status $rc, $(cat "$T/err")"
@@ -115,6 +115,24 @@ mpi 2 init --help
     fail "nninit-mpi init --help: status $rc"
 mpi 1 init "$T/m.json" -o - -q
 [ "$rc" -eq 2 ] && grep -q "mpirun relays standard output" "$T/err" && pass || fail "-o -: status $rc"
+
+# ---- README's mpirun line, as written -------------------------------------------------------------
+# Only the program's path and the output's place change; no --allow-run-as-root is added and
+# Open MPI's environment switches for root are cleared, so run as root (a container, CI) the
+# line itself must say it. Oversubscription is allowed through the environment for machines
+# with fewer than 2 cores.
+line=$(grep -m1 '^mpirun -np 2 .*build/nninit-mpi init examples/models/gpt2-124m.json' "$ROOT/README.md")
+if [ -z "$line" ]; then fail "README.md: the mpirun line of the nninit-mpi section is missing"
+else
+    cmd=${line//build\/nninit-mpi/$MPI_PROG}
+    cmd=${cmd//-o gpt2 /-o $F/gpt2 }
+    (cd "$ROOT" && env -u OMPI_ALLOW_RUN_AS_ROOT -u OMPI_ALLOW_RUN_AS_ROOT_CONFIRM OMPI_MCA_rmaps_base_oversubscribe=1 \
+        bash -c "$cmd -q") >"$T/out" 2>"$T/err"
+    rc=$?
+    [ "$rc" -eq 0 ] && [ -f "$F/gpt2/model.safetensors.index.json" ] && pass ||
+        fail "README's line '$line': status $rc, $(head -c 400 "$T/err")"
+    rm -rf "$F/gpt2"
+fi
 
 echo "mpi: $checks checks, $failures failed"
 [ "$failures" -eq 0 ]

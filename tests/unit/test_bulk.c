@@ -289,7 +289,7 @@ START_TEST(init_from_checkpoint)
     write_ckpt(ct, 6, &f);
     size_t nck = nninit_st_count(f);
     const char *renames[] = { "old.fc1.=fc1.", NULL };
-    nninit_load_options load = { renames, 0 };
+    nninit_load_options load = { .renames = renames };
 
     /* the shape mismatch is an error naming the tensor and both shapes; nothing written */
     bufs b = bufs_new(m, 0x77);

@@ -371,7 +371,7 @@ START_TEST(test_data_init_strings)
 
     static const struct { const char *s; nninit_status st; const char *msg; } bad[] = {
         { "", NNINIT_E_SPEC, "data init \"\": column 1: empty (expected lsuv or batch_stats)" },
-        { "lsvu", NNINIT_E_SPEC, "column 1: unknown algorithm 'lsvu' (expected lsuv or batch_stats)" },
+        { "lsvu", NNINIT_E_SPEC, "column 1: unknown algorithm 'lsvu'; did you mean 'lsuv'? (expected lsuv or batch_stats)" },
         { "lsuv(mean=1)", NNINIT_E_SPEC, "column 6: unknown parameter 'mean' for lsuv (it takes tol, max_iter, target_var)" },
         { "lsuv(tol=0.1, tol=0.2)", NNINIT_E_SPEC, "column 15: tol given twice" },
         { "lsuv(tol=x)", NNINIT_E_SPEC, "column 10: bad number 'x' for tol" },

@@ -632,10 +632,10 @@ END_TEST
 START_TEST(size_parse)
 {
     const struct { const char *s; uint64_t v; } ok[] = {
-        { "5GB", 5000000000ull }, { "500MB", 500000000ull }, { "2GiB", 2147483648ull }, { "1048576", 1048576 },
+        { "5GB", 5000000000ull }, { "500MB", 500000000ull }, { "2GiB", 2147483648ull }, { "1048576B", 1048576 },
         { "10kb", 10000 }, { "3KiB", 3072 }, { "1.5GB", 1500000000ull }, { "0.5MiB", 524288 }, { "7B", 7 },
         { "2TB", 2000000000000ull }, { "1TiB", 1099511627776ull }, { "1.0000001KB", 1000 }, { "4gib", 4294967296ull },
-        { "18446744073709551615", UINT64_MAX }, { "5 GB", 5000000000ull }, { "500\tmb", 500000000ull },
+        { "18446744073709551615b", UINT64_MAX }, { "5 GB", 5000000000ull }, { "500\tmb", 500000000ull },
     };
     char msg[256];
     for (size_t k = 0; k < sizeof ok / sizeof ok[0]; k++) {
@@ -644,7 +644,8 @@ START_TEST(size_parse)
         ck_assert_msg(v == ok[k].v, "%s: %llu", ok[k].s, (unsigned long long)v);
     }
     const struct { const char *s, *why; } bad[] = {
-        { "0", "zero" }, { "0GB", "zero" }, { "0.0000000001KB", "zero" }, { "-1GB", "negative" }, { "", "not a size" },
+        { "0", "no unit" }, { "200", "no unit" }, { "1048576", "write 1048576B for bytes" },
+        { "1.5", "no unit" }, { "0B", "zero" }, { "0GB", "zero" }, { "0.0000000001KB", "zero" }, { "-1GB", "negative" }, { "", "not a size" },
         { "GB", "not a size" }, { "5 G B", "unknown unit" }, { "5XB", "unknown unit" }, { "5Gb/s", "unknown unit" },
         { "1e9", "unknown unit" }, { "18446744073709551616", "too large" }, { "20000000TB", "too large" },
         { "+5GB", "not a size" }, { " 5GB", "not a size" }, { "5GB ", "unknown unit" },
@@ -715,6 +716,85 @@ START_TEST(sharded_reader_rejects)
 }
 END_TEST
 
+/* A sharded checkpoint named like a file (*.safetensors) is refused by both
+ * writers; a checkpoint that provides none of the spec's tensors is refused by
+ * both paths unless allow_no_match, and names the rename that would match. */
+START_TEST(sharded_name_and_no_match)
+{
+    make_dir();
+    char *before = listing(g_dir);
+    nninit_model *m = parse("{\"seed\": 3, \"rules\": {\"*\": \"normal\"}, \"tensors\": ["
+                            " {\"name\": \"model.a.weight\", \"shape\": [4, 3]},"
+                            " {\"name\": \"model.b.weight\", \"shape\": [5]}, {\"name\": \"head\", \"shape\": [2]}]}");
+    char msg[1024], path[256];
+    const char *bad[] = { "x.safetensors", "X.SAFETENSORS/", ".safetensors" };
+    const char *fix[] = { "'%s/x' instead", "'%s/X' instead", "'%s/model' instead" };
+    for (size_t k = 0; k < 3; k++) {
+        char want[300];
+        snprintf(path, sizeof path, "%s/%s", g_dir, bad[k]);
+        snprintf(want, sizeof want, fix[k], g_dir);
+        nninit_model_write_options o = { .max_shard_bytes = 1000 };
+        ck_assert_int_eq(nninit_model_write(m, path, NNINIT_FORMAT_SAFETENSORS, &o, msg, sizeof msg), NNINIT_E_PARAM);
+        ck_assert_msg(strstr(msg, "a sharded checkpoint is a directory") && strstr(msg, want), "%s", msg);
+        float v[2] = { 1, 2 };
+        nninit_tensor t = { .name = "v", .dtype = NNINIT_F32, .ndim = 1, .shape = { 2 }, .data = v, .nbytes = 8 };
+        ck_assert_int_eq(nninit_st_save_sharded(path, &t, 1, NULL, 1000, NULL, msg, sizeof msg), NNINIT_E_PARAM);
+        ck_assert_msg(strstr(msg, want) != NULL, "%s", msg);
+    }
+    char *after = listing(g_dir);
+    ck_assert_str_eq(after, before);
+    free(after);
+    free(before);
+
+    /* the checkpoint: a.weight, b.weight (the spec's names without "model.") and other */
+    float a[12] = { 0 }, b[5] = { 0 }, other[1] = { 0 };
+    nninit_tensor ct[] = {
+        { .name = "a.weight", .dtype = NNINIT_F32, .ndim = 2, .shape = { 4, 3 }, .data = a, .nbytes = sizeof a },
+        { .name = "b.weight", .dtype = NNINIT_F32, .ndim = 1, .shape = { 5 }, .data = b, .nbytes = sizeof b },
+        { .name = "other", .dtype = NNINIT_F32, .ndim = 1, .shape = { 1 }, .data = other, .nbytes = sizeof other },
+    };
+    char ck[256], out[256];
+    snprintf(ck, sizeof ck, "%s/ck.safetensors", g_dir);
+    snprintf(out, sizeof out, "%s/out.safetensors", g_dir);
+    ck_assert_int_eq(nninit_st_save(ck, ct, 3, NULL, NULL, msg, sizeof msg), NNINIT_OK);
+    nninit_st_file *f;
+    ck_assert_msg(nninit_st_open(ck, &f, msg, sizeof msg) == NNINIT_OK, "%s", msg);
+    before = listing(g_dir);
+    nninit_load_options strict = { .renames = NULL }, lax = { .allow_no_match = 1 };
+    nninit_model_write_options o = { .ckpt = f, .load = &strict };
+    ck_assert_int_eq(nninit_model_write(m, out, NNINIT_FORMAT_SAFETENSORS, &o, msg, sizeof msg), NNINIT_E_PARAM);
+    const char *parts[] = { "the checkpoint provides none of the spec's 3 tensors",
+                            "the rename \"=model.\" would provide 2", "\"a.weight\"", "\"model.a.weight\"" };
+    for (size_t k = 0; k < 4; k++) ck_assert_msg(strstr(msg, parts[k]) != NULL, "'%s' lacks '%s'", msg, parts[k]);
+    o.load = NULL;   /* no load options: strict too */
+    ck_assert_int_eq(nninit_model_write(m, out, NNINIT_FORMAT_SAFETENSORS, &o, msg, sizeof msg), NNINIT_E_PARAM);
+    after = listing(g_dir);
+    ck_assert_str_eq(after, before);
+    free(after);
+    nninit_arena *ar;
+    ck_assert_int_eq(nninit_arena_create(m, &ar), NNINIT_OK);
+    ck_assert_int_eq(nninit_model_init_from(m, f, &strict, nninit_arena_pointers(ar), NULL, NULL, NULL, msg,
+                                            sizeof msg), NNINIT_E_PARAM);
+    ck_assert_msg(strstr(msg, parts[0]) != NULL, "%s", msg);
+    ck_assert_int_eq(nninit_model_init_from(m, f, &lax, nninit_arena_pointers(ar), NULL, NULL, NULL, msg, sizeof msg),
+                     NNINIT_OK);
+    /* the suggested rename provides them */
+    const char *renames[] = { "=model.", NULL };
+    nninit_load_options ren = { .renames = renames };
+    nninit_source src[3];
+    ck_assert_int_eq(nninit_model_init_from(m, f, &ren, nninit_arena_pointers(ar), NULL, src, NULL, msg, sizeof msg),
+                     NNINIT_OK);
+    ck_assert(src[0] == NNINIT_FROM_RENAMED && src[1] == NNINIT_FROM_RENAMED && src[2] == NNINIT_FROM_INIT);
+    o.load = &lax;
+    write_ok(m, out, NNINIT_FORMAT_SAFETENSORS, &o);
+    nninit_arena_free(ar);
+    nninit_st_close(f);
+    free(before);
+    nninit_model_free(m);
+    remove_tree(g_dir);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("stream");
@@ -729,6 +809,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, failures_leave_nothing);
     tcase_add_test(tc, progress_reports);
     tcase_add_test(tc, size_parse);
+    tcase_add_test(tc, sharded_name_and_no_match);
     tcase_add_test(tc, sharded_reader_rejects);
     suite_add_tcase(s, tc);
     return s;
