@@ -68,6 +68,10 @@ def module_defaults(torch, module, shape_of):
             table[id(p)] = init
 
     for _, m in module.named_modules():
+        if isinstance(m, nn.Transformer):
+            for p in m.parameters():
+                if p.dim() > 1:
+                    put(p, "xavier_uniform", forced)
         direct = dict(m.named_parameters(recurse=False))
         if not direct and not isinstance(m, nn.modules.batchnorm._NormBase):
             continue
@@ -79,10 +83,6 @@ def module_defaults(torch, module, shape_of):
                 put(p, init, table)
                 handled.add(key)
 
-        if isinstance(m, nn.Transformer):
-            for p in m.parameters():
-                if p.dim() > 1:
-                    put(p, "xavier_uniform", forced)
         if isinstance(m, (nn.Linear, nn.modules.conv._ConvNd)):
             w = direct.get("weight")
             transposed = isinstance(m, nn.modules.conv._ConvNd) and m.transposed

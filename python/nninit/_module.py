@@ -94,8 +94,13 @@ def _resolve_seed(seed, generator):
 def _covered(spec, rules_json):
     """[bool] per tensor of spec: whether a user rule matches its name (the library's own matching)."""
     probe = dict(spec)
-    probe["rules"] = (list(rules_json) if isinstance(rules_json, list) else
-                      [{"match": k, "init": v} for k, v in rules_json.items()]) + [{"match": "*", "init": _NO_RULE}]
+    if isinstance(rules_json, list):
+        probe["rules"] = rules_json + [{"match": "*", "init": _NO_RULE}]
+    else:       # the user's form, so the library's messages name rules as the user wrote them
+        star = "*"
+        while star in rules_json:
+            star += "*"         # "**" matches what "*" does
+        probe["rules"] = dict(rules_json, **{star: _NO_RULE})
     with _init.Model(json.dumps(probe)) as m:
         return [m.tensor(i).init.decode("utf-8") != _NO_RULE for i in range(m.count())]
 

@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""nninit.materialize against PyTorch's own path for a model built on the meta
+device: module.to_empty(device="cpu") then every module's reset_parameters().
+
+The model is Llama-3.2-1B-shaped (vocab 128256, hidden 2048, 16 layers, 32 heads,
+8 KV heads, FFN 8192, tied embedding; 1,235,814,400 parameters, f32: 4.9 GB),
+built from torch.nn modules here. Both paths run in this process, one after the
+other, each on a fresh meta model (the previous one freed), best of --rounds.
+
+    /usr/bin/python3 bench/bench_materialize.py [--threads 2] [--rounds 2] [--layers 16]
+"""
+import argparse
+import gc
+import math
+import os
+import sys
+import time
+
+import torch
+from torch import nn
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+import nninit  # noqa: E402
+
+
+class LlamaRMSNorm(nn.Module):
+    """RMSNorm with a weight of ones (nninit recognizes *RMSNorm modules)."""
+
+    def __init__(self, dim, device=None):
+        super().__init__()
+        self.weight = nn.Parameter(torch.empty(dim, device=device))
+
+    def reset_parameters(self):
+        nn.init.ones_(self.weight)
+
+
+class Rotary(nn.Module):
+    """The rotary table, a buffer the module computes itself (reset_buffers, materialize's hook)."""
+
+    def __init__(self, head_dim, base=500000.0, device=None):
+        super().__init__()
+        self.head_dim, self.base = head_dim, base
+        self.register_buffer("inv_freq", torch.empty(head_dim // 2, device=device), persistent=False)
+        if self.inv_freq.device.type != "meta":
+            self.reset_buffers()
+
+    def reset_buffers(self):
+        self.inv_freq = self.base ** -(torch.arange(0, self.head_dim, 2, dtype=torch.float32) / self.head_dim)
+
+
+class Block(nn.Module):
+    def __init__(self, hidden, heads, kv_heads, ffn, device):
+        super().__init__()
+        hd = hidden // heads
+        self.input_layernorm = LlamaRMSNorm(hidden, device)
+        self.q_proj = nn.Linear(hidden, heads * hd, bias=False, device=device)
+        self.k_proj = nn.Linear(hidden, kv_heads * hd, bias=False, device=device)
+        self.v_proj = nn.Linear(hidden, kv_heads * hd, bias=False, device=device)
+        self.o_proj = nn.Linear(heads * hd, hidden, bias=False, device=device)
+        self.post_attention_layernorm = LlamaRMSNorm(hidden, device)
+        self.gate_proj = nn.Linear(hidden, ffn, bias=False, device=device)
+        self.up_proj = nn.Linear(hidden, ffn, bias=False, device=device)
+        self.down_proj = nn.Linear(ffn, hidden, bias=False, device=device)
+
+
+class Llama(nn.Module):
+    def __init__(self, layers=16, vocab=128256, hidden=2048, heads=32, kv_heads=8, ffn=8192, device="meta"):
+        super().__init__()
+        self.embed_tokens = nn.Embedding(vocab, hidden, device=device)
+        self.rotary = Rotary(hidden // heads, device=device)
+        self.layers = nn.ModuleList(Block(hidden, heads, kv_heads, ffn, device) for _ in range(layers))
+        self.norm = LlamaRMSNorm(hidden, device)
+        self.lm_head = nn.Linear(hidden, vocab, bias=False, device=device)
+        self.lm_head.weight = self.embed_tokens.weight
+
+
+def torch_path(model):
+    model.to_empty(device="cpu")
+    # to_empty gives each module slot its own Parameter: tie again, and reset the tied
+    # weight once (as its first owner, the embedding), so both paths fill the same values
+    model.lm_head.weight = model.embed_tokens.weight
+    with torch.no_grad():
+        for m in model.modules():
+            if hasattr(m, "reset_parameters") and m is not model.lm_head:
+                m.reset_parameters()
+            if hasattr(m, "reset_buffers"):
+                m.reset_buffers()
+    return model
+
+
+def timed(fn, rounds, layers):
+    best = math.inf
+    for _ in range(rounds):
+        model = Llama(layers)
+        gc.collect()
+        t = time.perf_counter()
+        fn(model)
+        best = min(best, time.perf_counter() - t)
+        n = sum(p.numel() for p in model.parameters())
+        del model
+        gc.collect()
+    return best, n
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--layers", type=int, default=16)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    t_nn, n = timed(lambda m: nninit.materialize(m, seed=0, threads=a.threads), a.rounds, a.layers)
+    t_pt, n2 = timed(torch_path, a.rounds, a.layers)
+    assert n == n2
+    print("| llama-1b shape, f32, %d parameters, %d threads | seconds (best of %d) |" % (n, a.threads, a.rounds))
+    print("| --- | --- |")
+    print("| nninit.materialize(model) | %.2f |" % t_nn)
+    print("| model.to_empty(device='cpu') + reset_parameters() | %.2f |" % t_pt)
+    print("| ratio | %.1fx |" % (t_pt / t_nn))
+
+
+if __name__ == "__main__":
+    main()
