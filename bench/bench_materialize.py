@@ -14,6 +14,7 @@ import argparse
 import gc
 import math
 import os
+import resource
 import sys
 import time
 
@@ -89,17 +90,23 @@ def torch_path(model):
     return model
 
 
+def cpu_seconds():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
 def timed(fn, layers):
-    """Seconds of fn(fresh meta model), and the model's parameter count; the model is freed after."""
+    """(wall seconds, CPU seconds of the process) of fn(fresh meta model), and the model's
+    parameter count; the model is freed after."""
     model = Llama(layers)
     gc.collect()
-    t = time.perf_counter()
+    c, t = cpu_seconds(), time.perf_counter()
     fn(model)
-    t = time.perf_counter() - t
+    t, c = time.perf_counter() - t, cpu_seconds() - c
     n = sum(p.numel() for p in model.parameters())
     del model
     gc.collect()
-    return t, n
+    return (t, c), n
 
 
 def main():
@@ -118,12 +125,16 @@ def main():
         theirs.append(t)
         counts.add(n)
     assert len(counts) == 1
-    print("| llama-1b shape, f32, %d parameters, %d threads | first round (s) | best of %d (s) |"
+    print("| llama-1b shape, f32, %d parameters, %d threads | first round s | best of %d s | CPU s (best) |"
           % (counts.pop(), a.threads, a.rounds))
-    print("| --- | --- | --- |")
-    print("| nninit.materialize(model) | %.2f | %.2f |" % (ours[0], min(ours)))
-    print("| model.to_empty(device='cpu') + reset_parameters() | %.2f | %.2f |" % (theirs[0], min(theirs)))
-    print("| PyTorch / nninit | %.1fx | %.1fx |" % (theirs[0] / ours[0], min(theirs) / min(ours)))
+    print("| --- | ---: | ---: | ---: |")
+    for label, r in (("nninit.materialize(model)", ours),
+                     ("model.to_empty(device='cpu') + reset_parameters()", theirs)):
+        print("| %s | %.2f | %.2f | %.2f |" % (label, r[0][0], min(x[0] for x in r), min(x[1] for x in r)))
+    print("| PyTorch / nninit | %.1fx | %.1fx | %.1fx |"
+          % (theirs[0][0] / ours[0][0], min(x[0] for x in theirs) / min(x[0] for x in ours),
+             min(x[1] for x in theirs) / min(x[1] for x in ours)))
+    print("load average after: %.1f %.1f %.1f" % os.getloadavg())
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 reset_parameters draws in torch 1.13, with the fans read from the layer's weight.
 
 Used by init_module and materialize when no user rule matches a parameter
-(docs/PYTHON.md, "PyTorch's default init"). Only names and shapes are read here:
+(docs/PYTHON_MODULES.md, "PyTorch's default init"). Only names and shapes are read here:
 the values come from the library, so a module on the meta device gets the same
 specs as the same module on the CPU.
 """

@@ -117,7 +117,7 @@ def materialize(module, rules=None, *, seed=None, device="cpu", threads=None, ge
     slice API, and the ranks of any world size together hold exactly the one-process
     model. A DTensor parameter's shard and offset drop in: return (p.shape,
     compute_local_shape_and_global_offset(p.shape, p.device_mesh, p.placements)[1])
-    (torch >= 2.4; torch 1.13 has no DTensor). docs/PYTHON.md shows a Megatron split.
+    (torch >= 2.4; torch 1.13 has no DTensor). docs/PYTHON_MODULES.md shows a Megatron split.
 
     Bad input (rules, shards, devices, buffers without a hook) is a ValueError or
     TypeError before anything is allocated; the module is then unchanged.

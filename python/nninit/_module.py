@@ -166,7 +166,7 @@ def spec_from_module(module, rules=None, *, seed=0, dtype=None):
     rules: {glob pattern: init spec} tried in order, first match wins, or a list
     of (pattern, init) pairs / {"match": ..., "init": ...} dicts (docs/MODELS.md, "Rules").
     A parameter no rule matches (every parameter when rules is None) gets PyTorch's
-    default init of its layer as its tensor's "init" (docs/PYTHON.md, "PyTorch's
+    default init of its layer as its tensor's "init" (docs/PYTHON_MODULES.md, "PyTorch's
     default init"); a parameter of a module type without a known default and no
     rule is a ValueError naming it and its module's type.
     seed: the spec's seed (0..2^64-1; above 2^53 written as a decimal string). A
@@ -265,7 +265,7 @@ def init_module(module, rules=None, *, seed=None, dtype=None, threads=None, gene
     """Initializes every parameter of a torch module in one parallel library call; returns module.
 
     rules: None initializes every parameter as its layer's reset_parameters does in
-    torch (docs/PYTHON.md, "PyTorch's default init": Linear, Bilinear, Conv*d and
+    torch (docs/PYTHON_MODULES.md, "PyTorch's default init": Linear, Bilinear, Conv*d and
     ConvTranspose*d, Embedding, the norms, MultiheadAttention, RNN/LSTM/GRU,
     nn.Transformer, *RMSNorm), with nninit's bits and fans read from each layer's
     weight. A dict {glob pattern: init spec} (or a list of pairs, as spec_from_module)
