@@ -16,7 +16,7 @@ the same bits as the C library and the ``nninit`` command line.
   and spec_from_module(module, rules=None, *, seed=0, dtype=None): whole torch
   modules; rules=None is PyTorch's default init of each layer.
 - materialize(module, rules=None, *, seed=None, device="cpu", threads=None,
-  generator=None, shard=None): a module built on the meta device, allocated once
+  generator=None, shard=None): a module built on the meta device, allocated at once
   and filled in one parallel call, whole or as this rank's shards.
 - init_shard_(local, spec, *, full_shape, offset, seed, name=None): one rank's
   part of a larger tensor, bit for bit that part of the one-process tensor.

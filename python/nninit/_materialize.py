@@ -1,5 +1,5 @@
 """materialize: a module built on the meta device becomes a real, initialized one
-in one allocation per dtype and one parallel library call."""
+in one allocation and one parallel library call."""
 import json
 import mmap
 import warnings
@@ -10,25 +10,28 @@ _ALIGN = 64      # bytes: every tensor of the shared storage starts on a cache l
 _HUGE = 2 << 20  # bytes: a transparent huge page on x86-64 and most aarch64 kernels
 
 
-def _allocate(torch, n, dtype):
-    """An uninitialized 1-D tensor of n elements: one anonymous mapping asking for transparent
-    huge pages (Linux, MADV_HUGEPAGE), so first touch costs one fault per 2 MiB instead of per 4 KiB;
-    else torch.empty. The tensor keeps the mapping alive; it is unmapped with the last tensor."""
-    size = torch.empty((), dtype=dtype).element_size()
-    nbytes = max(1, n) * size
-    if nbytes < _HUGE or not hasattr(mmap, "MADV_HUGEPAGE"):
-        return torch.empty(max(1, n), dtype=dtype)
-    try:
-        # private: a shared anonymous mapping is shmem, which does not get transparent huge pages
-        mm = mmap.mmap(-1, nbytes + _HUGE, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
-        mm.madvise(mmap.MADV_HUGEPAGE)
-    except (OSError, ValueError):
-        return torch.empty(max(1, n), dtype=dtype)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        raw = torch.frombuffer(mm, dtype=torch.uint8)
-    skip = -raw.data_ptr() % _HUGE          # start on a huge-page boundary
-    return raw[skip:skip + nbytes].view(dtype)
+def _allocate(torch, layout):
+    """Uninitialized tensors for layout [(byte offset, element count, dtype, shape)] inside one
+    allocation of the bytes they span: an anonymous private mapping asking for transparent huge
+    pages (Linux, MADV_HUGEPAGE), so first touch costs one fault per 2 MiB instead of per 4 KiB.
+    Each tensor is its own storage over its own bytes (torch.frombuffer with an offset): saving
+    one, or checking for shared memory (safetensors), sees only that tensor. The mapping lives
+    until the last of them is freed. Small totals, or no mmap/madvise, use torch.empty per tensor."""
+    total = max((off + n * torch.empty((), dtype=dt).element_size() for off, n, dt, _ in layout), default=0)
+    if total >= _HUGE and hasattr(mmap, "MADV_HUGEPAGE"):
+        try:
+            # private: a shared anonymous mapping is shmem, which does not get transparent huge pages
+            mm = mmap.mmap(-1, total + _HUGE, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+            mm.madvise(mmap.MADV_HUGEPAGE)
+        except (OSError, ValueError):
+            mm = None
+        if mm is not None:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                skip = -torch.frombuffer(mm, dtype=torch.uint8, count=1).data_ptr() % _HUGE
+                return [torch.frombuffer(mm, dtype=dt, count=n, offset=skip + off).view(shape) if n else
+                        torch.empty(shape, dtype=dt) for off, n, dt, shape in layout]
+    return [torch.empty(shape, dtype=dt) for _, _, dt, shape in layout]
 
 
 def _owners(module):
@@ -79,8 +82,8 @@ def materialize(module, rules=None, *, seed=None, device="cpu", threads=None, ge
     """Allocates and initializes every parameter and buffer of module that is on the meta device; returns module.
 
     A module built with device="meta" (no memory, no init) becomes a real one on
-    the CPU: the storage of its meta parameters is one allocation per dtype (each
-    tensor a view starting on a 64-byte boundary), and every parameter is filled by
+    the CPU: its meta parameters are allocated at once (one mapping; each parameter
+    its own storage starting on a 64-byte boundary), and every parameter is filled by
     one parallel library call (nninit_model_init) under the spec of
     spec_from_module(module, rules, seed=seed): rules=None is PyTorch's default
     init of each layer, a rule overrides it for the parameters it matches
@@ -149,23 +152,18 @@ def materialize(module, rules=None, *, seed=None, device="cpu", threads=None, ge
                              "reset_buffers() method that computes it, or build it on the CPU"
                              % (qual, type(m).__qualname__))
 
-    # the meta parameters, in spec order, with their views into one allocation per dtype
+    # the meta parameters, in spec order, each its own storage inside one allocation
     todo = [i for i, (_, p) in enumerate(pl.params) if p.device.type == "meta"]
     for i in todo:
         if pl.params[i][1].dtype != _arrays.torch_dtype_of(torch, pl.codes[i]):
             raise AssertionError("dtype")     # dtype=None keeps every parameter's dtype
-    offsets, totals = {}, {}
+    layout, at = [], 0
     for i in todo:
         p = pl.params[i][1]
-        size = p.element_size()
-        at = -(-totals.get(p.dtype, 0) // (_ALIGN // size)) * (_ALIGN // size)
-        offsets[i] = at
-        totals[p.dtype] = at + p.numel()
-    flat = {dt: _allocate(torch, n, dt) for dt, n in totals.items()}
-    real = {}
-    for i in todo:
-        p = pl.params[i][1]
-        real[i] = flat[p.dtype][offsets[i]:offsets[i] + p.numel()].view(p.shape)
+        at = -(-at // _ALIGN) * _ALIGN
+        layout.append((at, p.numel(), p.dtype, tuple(p.shape)))
+        at += p.numel() * p.element_size()
+    real = dict(zip(todo, _allocate(torch, layout)))
 
     names = [pl.params[i][0] for i in todo]
     if not shards:

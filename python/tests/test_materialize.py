@@ -2,6 +2,7 @@
 
 The reference of materialize is init_module of the same module built on the CPU;
 the reference of a shard is the same part cut out of init_ of the full tensor."""
+import io
 import math
 
 import numpy as np
@@ -72,17 +73,25 @@ def test_materialize_equals_init_module_on_the_cpu(rules):
         assert meta.bn.num_batches_tracked.item() == 0
 
 
-def test_one_allocation_per_dtype():
-    meta = Net(device="meta")
+def test_one_allocation_each_parameter_its_own_storage():
+    net = nn.Sequential(nn.Linear(1024, 1024), nn.Linear(1024, 8, dtype=torch.float64),
+                        nn.Linear(8, 8, dtype=torch.bfloat16), nn.LayerNorm(8))
+    meta = nn.Sequential(nn.Linear(1024, 1024, device="meta"), nn.Linear(1024, 8, dtype=torch.float64, device="meta"),
+                         nn.Linear(8, 8, dtype=torch.bfloat16, device="meta"), nn.LayerNorm(8, device="meta"))
     nninit.materialize(meta, seed=1)
-    by_dtype = {}
-    for p in meta.parameters():
-        by_dtype.setdefault(p.dtype, set()).add(p.storage().data_ptr())
-    assert {dt: len(s) for dt, s in by_dtype.items()} == {torch.float32: 1, torch.float64: 1, torch.bfloat16: 1}
-    starts = sorted(p.data_ptr() for p in meta.parameters() if p.dtype == torch.float32)
-    assert all(s % 64 == 0 for s in starts)
-    ends = sorted((p.data_ptr(), p.data_ptr() + p.numel() * 4) for p in meta.parameters() if p.dtype == torch.float32)
-    assert all(a[1] <= b[0] for a, b in zip(ends, ends[1:]))        # disjoint
+    nninit.init_module(net, seed=1)
+    ps = list(meta.parameters())
+    assert all(torch.equal(p, q) for p, q in zip(ps, net.parameters()))
+    spans = sorted((p.data_ptr(), p.data_ptr() + p.numel() * p.element_size()) for p in ps)
+    assert all(a % 64 == 0 for a, _ in spans)
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))                  # disjoint
+    used = sum(e - a for a, e in spans)
+    assert spans[-1][1] - spans[0][0] < used + 64 * len(ps)                     # packed: one allocation
+    assert len({p.storage().data_ptr() for p in ps}) == len(ps)                 # each its own storage
+    assert all(p.storage().size() == p.numel() for p in ps)
+    buf = io.BytesIO()
+    torch.save(meta[3].weight, buf)
+    assert len(buf.getvalue()) < 4096                                           # not the whole allocation
 
 
 def test_unkeyed_materialize_draws_from_torch():
