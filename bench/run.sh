@@ -119,3 +119,13 @@ if [ "${NNINIT_BENCH_ONLY:-all}" = all ]; then
     NNINIT_LIBRARY="$PWD/build/libnninit.so.$(sed -n 's/^#define NNINIT_VERSION_MAJOR \([0-9]*\)/\1/p' include/nninit.h)" \
         "$PY" bench/bench_python.py "${PY_FLAGS[@]}"
 fi
+
+# ---- meta-device models (bench/bench_materialize.py, also runnable alone) ------------------
+# nninit.materialize of a Llama-3.2-1B-shaped torch module against to_empty(device="cpu") +
+# every module's reset_parameters(), same process, 2 threads, rounds alternated. PyTorch is
+# the comparison itself, so NNINIT_BENCH_PEERS=0 skips it.
+if [ "${NNINIT_BENCH_ONLY:-all}" = all ] && [ "${NNINIT_BENCH_PEERS:-1}" != 0 ]; then
+    echo
+    NNINIT_LIBRARY="$PWD/build/libnninit.so.$(sed -n 's/^#define NNINIT_VERSION_MAJOR \([0-9]*\)/\1/p' include/nninit.h)" \
+        "$PY" bench/bench_materialize.py --threads 2 --rounds 3
+fi

@@ -153,6 +153,8 @@ gain = _proto("nninit_gain", _c.c_int, _c.c_char_p, _c.c_double, _c.POINTER(_c.c
 scheme_parse = _proto("nninit_scheme_parse", _c.c_int, _c.c_char_p, _c.POINTER(Scheme), *_msg)
 scheme_apply = _proto("nninit_scheme_apply", _c.c_int, _c.c_void_p, _c.c_int, c_int64_p, _c.c_int,
                       _c.POINTER(Scheme), Rng, *_msg)
+scheme_apply_slice = _proto("nninit_scheme_apply_slice", _c.c_int, _c.c_void_p, _c.c_int, c_int64_p, _c.c_int,
+                            c_int64_p, c_int64_p, _c.POINTER(Scheme), Rng, *_msg)
 init_msg = _proto("nninit_init_msg", _c.c_int, _c.c_void_p, _c.c_int, c_int64_p, _c.c_int, _c.c_char_p, Rng, *_msg)
 model_parse = _proto("nninit_model_parse", _c.c_int, _c.c_char_p, _c.c_size_t, _c.POINTER(_c.c_void_p), *_msg)
 model_free = _proto("nninit_model_free", None, _c.c_void_p)

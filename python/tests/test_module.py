@@ -69,6 +69,7 @@ def test_spec_of_a_module():
 
 def compare_with_cli(cli, tmp_path, module, rules, **kw):
     """init_module(module) and `nninit init` of its spec give the same bytes for every parameter."""
+    kw.setdefault("seed", 0)
     spec = nninit.spec_from_module(module, rules, seed=kw.get("seed", 0), dtype=kw.get("dtype"))
     k = len(list(tmp_path.glob("spec*.json")))           # fresh names: the program does not replace files
     path = tmp_path / ("spec%d.json" % k)
@@ -148,8 +149,9 @@ def params_bytes(module):
 def test_errors_leave_the_module_untouched():
     net = Net()
     before = params_bytes(net)
-    with pytest.raises(ValueError, match='tensor "scale": field "init": missing, and no rule matches the name'):
-        nninit.init_module(net, {"*.weight": "zeros", "*.bias": "zeros"})
+    with pytest.raises(ValueError, match=r"parameter 'scale' \(of a test_module.Net\): no rule matches it and nninit "
+                                         "knows no PyTorch default for that module type; give a rule for it"):
+        nninit.init_module(net, {"*.weight": "zeros", "*.bias": "zeros"}, seed=0)
     with pytest.raises(ValueError, match=r'rules: pattern "\*.weight": init spec "normal\(sigma=1\)": column 8: '
                                          "unknown parameter 'sigma'"):
         nninit.init_module(net, {"*.weight": "normal(sigma=1)", "*": "zeros"})
@@ -174,7 +176,7 @@ def test_errors_leave_the_module_untouched():
 
 def test_modules_that_cannot_be_initialized():
     meta = nn.Linear(4, 4, device="meta")
-    with pytest.raises(ValueError, match=r"'weight' is on the meta device: .*to_empty\(device='cpu'\)"):
+    with pytest.raises(ValueError, match=r"'weight' is on the meta device: use nninit.materialize"):
         nninit.init_module(meta, {"*": "zeros"})
     assert nninit.spec_from_module(meta, {"*": "zeros"})["tensors"][0] == {"name": "weight", "shape": [4, 4]}
     with pytest.warns(UserWarning, match="Lazy modules"):
