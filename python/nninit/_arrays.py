@@ -91,6 +91,15 @@ class Target:
     def c_shape(self):
         return (_lib.ctypes.c_int64 * max(1, len(self.shape)))(*self.shape)
 
+    def as_numpy(self):
+        """A NumPy array over the same memory and strides (bf16 as its uint16 bits)."""
+        if not self.is_torch:
+            return self.obj
+        x = self.obj.detach()
+        if self.dtype == _lib.BF16:
+            x = x.view(torch_module().int16)
+        return x.numpy().view(NUMPY_OF[self.dtype])
+
     def packed_from(self):
         """The first dimension d such that dimensions d.. are row-major and
         contiguous (each index of dimensions ..d-1 then addresses one run of

@@ -110,7 +110,7 @@ def init_(x, spec, *, seed=None, name=None, layout=None, stream=None, generator=
     library's slice calls (nninit_scheme_apply_slice) write the elements of
     the whole tensor's fill block by block: straight into the view's memory
     when it is made of contiguous runs of at least 64 KiB, else into a scratch
-    buffer of at most 2 MiB (sparse: whole columns, at least one) copied into
+    buffer of at most 1 MiB (sparse: whole columns, at least one) copied into
     the view. orthogonal is a function of the whole matrix: a view is filled
     through one temporary of the tensor's size.
 
@@ -140,15 +140,12 @@ def _init(x, spec, layout, seed, name, stream, generator, draws=None):
                                 _lib.MSG_SIZE), msg)
     if t.numel == 0:
         return x
+    if r is None and draws is None:
+        draws = plan.kind not in (_lib.PLAN_CONSTANT, _lib.PLAN_EYE, _lib.PLAN_DIRAC)
+    if plan.kind != _lib.PLAN_ORTHOGONAL and (not t.packed or (r is None and draws)):
+        _probe(t, scheme)       # a rejection raises before the draw and before any block is written
     if r is None:
-        if draws is None:
-            draws = plan.kind not in (_lib.PLAN_CONSTANT, _lib.PLAN_EYE, _lib.PLAN_DIRAC)
-        if draws:
-            if plan.kind != _lib.PLAN_ORTHOGONAL:
-                _probe(t, scheme)               # a rejection raises before the draw
-            r = _lib.Rng(_keys.draw_seed(gen, t.is_torch), 0)
-        else:
-            r = _lib.Rng(0, 0)
+        r = _lib.Rng(_keys.draw_seed(gen, t.is_torch), 0) if draws else _lib.Rng(0, 0)
     _write(t, scheme, plan, r)
     return x
 
@@ -157,7 +154,7 @@ def _init(x, spec, layout, seed, name, stream, generator, draws=None):
 #: A view made of contiguous runs this long (bytes) is written run by run, in place.
 RUN_BYTES = 1 << 16
 #: Otherwise it is written through a scratch buffer of at most this many bytes.
-SCRATCH_BYTES = 1 << 21
+SCRATCH_BYTES = 1 << 20
 
 
 def _call(st, msg):
@@ -176,31 +173,26 @@ def _apply_box(t, scheme, r, dst, start, count):
 
 
 def _scratch(t, n):
-    """A contiguous buffer of n elements of t's dtype, of t's kind: (buffer, address)."""
-    if t.is_torch:
-        torch = _arrays.torch_module()
-        b = torch.empty(n, dtype=t.obj.dtype)
-        return b, b.data_ptr()
-    b = np.empty(n, t.obj.dtype)
+    """A contiguous NumPy buffer of n elements of t's dtype (bf16 as uint16): (buffer, address)."""
+    b = np.empty(n, _arrays.NUMPY_OF[t.dtype])
     return b, b.ctypes.data
 
 
 def _probe(t, scheme):
-    """Writes one element of the fill into scratch: the library's checks of the
-    parameters against the dtype, which only a write performs."""
+    """Writes the first element of the fill into scratch: the library's checks of
+    the parameters against the dtype, which only a write performs. Its message
+    names the tensor's shape, as a whole-tensor call's does."""
     nd = len(t.shape)
     buf, addr = _scratch(t, 1)
-    _apply_box(t, scheme, _lib.Rng(0, 0), addr, (0,) * nd, (1,) * nd)
-
-
-def _copy_in(t, index, block):
-    """t.obj[index] = block (a contiguous buffer of the region's shape)."""
-    if t.is_torch:
-        torch = _arrays.torch_module()
-        with torch.no_grad():
-            t.obj[index].copy_(block)
-    else:
-        t.obj[index] = block
+    try:
+        _apply_box(t, scheme, _lib.Rng(0, 0), addr, (0,) * nd, (1,) * nd)
+    except ValueError as e:
+        box = "slice [%s] of shape" % ", ".join(["0:1"] * nd)
+        if box not in str(e):
+            raise
+        exc = ValueError(str(e).replace(box, "shape", 1))
+        exc.status = getattr(e, "status", None)
+        raise exc from None
 
 
 def _write(t, scheme, plan, r):
@@ -214,17 +206,18 @@ def _write(t, scheme, plan, r):
         # a function of the whole matrix: one temporary of the tensor's size
         buf, addr = _scratch(t, t.numel)
         _call(_lib.scheme_apply(addr, t.dtype, t.c_shape(), nd, ctypes.byref(scheme), r, msg, _lib.MSG_SIZE), msg)
-        _copy_in(t, (Ellipsis,), buf.reshape(shape))
+        np.copyto(t.as_numpy(), buf.reshape(shape))
         return
     if plan.kind == _lib.PLAN_SPARSE:
         # whole columns: each column's zeros are chosen once (a row block would choose them again)
         rows, cols = shape
         k = min(cols, max(1, SCRATCH_BYTES // (t.itemsize * rows)))
         buf, addr = _scratch(t, rows * k)
+        view = t.as_numpy()
         for c in range(0, cols, k):
             kc = min(k, cols - c)
             _apply_box(t, scheme, r, addr, (0, c), (rows, kc))
-            _copy_in(t, (slice(None), slice(c, c + kc)), buf[:rows * kc].reshape(rows, kc))
+            view[:, c:c + kc] = buf[:rows * kc].reshape(rows, kc)
         return
     d = t.packed_from()
     run = _prod(shape[d:])
@@ -235,19 +228,29 @@ def _write(t, scheme, plan, r):
             addr = t.ptr + sum(i * st for i, st in zip(prefix, t.strides)) * t.itemsize
             _apply_box(t, scheme, r, addr, prefix + (0,) * (nd - d), count)
         return
-    # blocks through scratch: dimensions ..e-1 fixed, a range of e, all of e+1..
+    # boxes through scratch, compact in the view's memory: dimensions taken by
+    # decreasing stride, the first ones one index at a time, then a range of
+    # the next, all of the rest (so a transposed or channels_last view is
+    # written tile by tile, not scattered over the whole tensor)
+    order = sorted(range(nd), key=lambda i: -abs(t.strides[i]))
     budget = max(1, SCRATCH_BYTES // t.itemsize)
-    e = 0
-    while _prod(shape[e + 1:]) > budget:
-        e += 1
-    inner = _prod(shape[e + 1:])
+    j = 0
+    while _prod(shape[i] for i in order[j + 1:]) > budget:
+        j += 1
+    e = order[j]
+    inner = _prod(shape[i] for i in order[j + 1:])
     k = min(shape[e], max(1, budget // inner))
     buf, addr = _scratch(t, k * inner)
-    for prefix in _indices(shape[:e]):
+    view = t.as_numpy()
+    fixed = order[:j]
+    for at in _indices([shape[i] for i in fixed]):
+        start, count = [0] * nd, list(shape)
+        for i, v in zip(fixed, at):
+            start[i], count[i] = v, 1
         for c in range(0, shape[e], k):
-            kc = min(k, shape[e] - c)
-            _apply_box(t, scheme, r, addr, prefix + (c,) + (0,) * (nd - e - 1), (1,) * e + (kc,) + shape[e + 1:])
-            _copy_in(t, prefix + (slice(c, c + kc),), buf[:kc * inner].reshape((kc,) + shape[e + 1:]))
+            start[e], count[e] = c, min(k, shape[e] - c)
+            _apply_box(t, scheme, r, addr, start, count)
+            view[tuple(slice(b, b + n) for b, n in zip(start, count))] = buf[:_prod(count)].reshape(count)
 
 
 def _prod(dims):
