@@ -1,6 +1,6 @@
 """Where an unkeyed call's key comes from: the caller's generator, torch's, or nninit's own.
 
-nninit has two contracts (python/README or the package docstring says which to use when):
+nninit has two contracts (docs/PYTHON.md, "Keyed or unkeyed", says which to use when):
 
 - Keyed: a call given seed=, name= or stream= draws from the Philox stream
   {seed, stream_id(name) or stream}: the same bits every time, in every process,
