@@ -142,8 +142,9 @@ def _init(x, spec, layout, seed, name, stream, generator, draws=None):
         return x
     if r is None and draws is None:
         draws = plan.kind not in (_lib.PLAN_CONSTANT, _lib.PLAN_EYE, _lib.PLAN_DIRAC)
-    if plan.kind != _lib.PLAN_ORTHOGONAL and (not t.packed or (r is None and draws)):
-        _probe(t, scheme)       # a rejection raises before the draw and before any block is written
+    ortho = plan.kind == _lib.PLAN_ORTHOGONAL
+    if (r is None and draws) or (not t.packed and not ortho):
+        _probe(t, scheme, ortho)    # a rejection raises before the draw and before any block is written
     if r is None:
         r = _lib.Rng(_keys.draw_seed(gen, t.is_torch), 0) if draws else _lib.Rng(0, 0)
     _write(t, scheme, plan, r)
@@ -157,10 +158,6 @@ RUN_BYTES = 1 << 16
 SCRATCH_BYTES = 1 << 20
 
 
-def _call(st, msg):
-    _lib.check(st, msg)
-
-
 def _c64(values):
     return (ctypes.c_int64 * max(1, len(values)))(*values)
 
@@ -168,7 +165,7 @@ def _c64(values):
 def _apply_box(t, scheme, r, dst, start, count):
     """The library writes box [start, start + count) of t's whole fill, row-major, at address dst."""
     msg = _lib.msg_buffer()
-    _call(_lib.scheme_apply_slice(dst, t.dtype, t.c_shape(), len(t.shape), _c64(start), _c64(count),
+    _lib.check(_lib.scheme_apply_slice(dst, t.dtype, t.c_shape(), len(t.shape), _c64(start), _c64(count),
                                   ctypes.byref(scheme), r, msg, _lib.MSG_SIZE), msg)
 
 
@@ -178,19 +175,28 @@ def _scratch(t, n):
     return b, b.ctypes.data
 
 
-def _probe(t, scheme):
-    """Writes the first element of the fill into scratch: the library's checks of
-    the parameters against the dtype, which only a write performs. Its message
-    names the tensor's shape, as a whole-tensor call's does."""
+def _probe(t, scheme, ortho):
+    """Writes one element into scratch: the library's checks of the parameters
+    against the dtype, which only a write performs. The first element of the
+    fill; for orthogonal (a function of the whole matrix), a 1 x 1 tensor, whose
+    checks are the same. Its message names t's shape, as a whole-tensor call's does."""
     nd = len(t.shape)
     buf, addr = _scratch(t, 1)
     try:
-        _apply_box(t, scheme, _lib.Rng(0, 0), addr, (0,) * nd, (1,) * nd)
+        if ortho:
+            what = "shape [%s]" % ", ".join(["1"] * nd)
+            msg = _lib.msg_buffer()
+            _lib.check(_lib.scheme_apply(addr, t.dtype, _c64((1,) * nd), nd, ctypes.byref(scheme), _lib.Rng(0, 0),
+                                         msg, _lib.MSG_SIZE), msg)
+        else:
+            what = "slice [%s] of shape" % ", ".join(["0:1"] * nd)
+            _apply_box(t, scheme, _lib.Rng(0, 0), addr, (0,) * nd, (1,) * nd)
     except ValueError as e:
-        box = "slice [%s] of shape" % ", ".join(["0:1"] * nd)
-        if box not in str(e):
+        text = "on %s " % what
+        if text not in str(e):
             raise
-        exc = ValueError(str(e).replace(box, "shape", 1))
+        real = "on shape [%s] " % ", ".join(map(str, t.shape)) if ortho else "on shape "
+        exc = ValueError(str(e).replace(text, real, 1))
         exc.status = getattr(e, "status", None)
         raise exc from None
 
@@ -200,12 +206,12 @@ def _write(t, scheme, plan, r):
     nd, shape = len(t.shape), t.shape
     msg = _lib.msg_buffer()
     if t.packed:
-        _call(_lib.scheme_apply(t.ptr, t.dtype, t.c_shape(), nd, ctypes.byref(scheme), r, msg, _lib.MSG_SIZE), msg)
+        _lib.check(_lib.scheme_apply(t.ptr, t.dtype, t.c_shape(), nd, ctypes.byref(scheme), r, msg, _lib.MSG_SIZE), msg)
         return
     if plan.kind == _lib.PLAN_ORTHOGONAL:
         # a function of the whole matrix: one temporary of the tensor's size
         buf, addr = _scratch(t, t.numel)
-        _call(_lib.scheme_apply(addr, t.dtype, t.c_shape(), nd, ctypes.byref(scheme), r, msg, _lib.MSG_SIZE), msg)
+        _lib.check(_lib.scheme_apply(addr, t.dtype, t.c_shape(), nd, ctypes.byref(scheme), r, msg, _lib.MSG_SIZE), msg)
         np.copyto(t.as_numpy(), buf.reshape(shape))
         return
     if plan.kind == _lib.PLAN_SPARSE:

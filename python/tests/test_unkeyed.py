@@ -252,6 +252,8 @@ def test_a_call_that_raises_draws_nothing_and_writes_nothing():
          lambda: nninit.uniform_(h, -1e6, 1e6)),
         (ValueError, "out of range for this dtype", lambda: nninit.normal_(h.t(), 0, 1e6)),
         (ValueError, "out of range", lambda: nninit.init_(h, "normal(std=-1)")),
+        (ValueError, "orthogonal on shape \\[4, 4\\] as f16: a parameter is out of range",
+         lambda: nninit.orthogonal_(h, 1e6)),
         (ValueError, "unknown scheme", lambda: nninit.init_(x, "xavier")),
         (ValueError, "needs a 2-D shape", lambda: nninit.init_(x[None], "eye")),
         (ValueError, "sparsity", lambda: nninit.sparse_(x, 1.5)),
