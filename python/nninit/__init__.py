@@ -56,6 +56,7 @@ __version__ = library_version
 __all__ = [
     "init_", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_", "eye_", "dirac_",
     "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "orthogonal_", "sparse_",
-    "calculate_gain", "manual_seed", "initial_seed", "stream_id", "init_module", "spec_from_module", "load", "save",
-    "TensorDict", "library_path", "library_version",
+    "calculate_gain", "stream_id", "init_module", "spec_from_module", "load", "save", "TensorDict",
+    "library_path", "library_version",
+    "manual_seed", "initial_seed",
 ]
