@@ -346,6 +346,8 @@ install: lib
 PYTHON ?= $(firstword $(wildcard /usr/bin/python3) python3)
 SIZEOF_VOID_P = $(shell echo __SIZEOF_POINTER__ | $(CC) -E -P - | tail -n 1)
 DEPS_test += python3-pytest python3-torch cmake binutils
+# python/tests/test_torch_init_port.py: the KS tests of PyTorch's test_init.py
+DEPS_test += python3-scipy
 PYTHON_SITE ?= $(PREFIX)/lib/python3/dist-packages
 PY_DIR = $(DESTDIR)$(PYTHON_SITE)/nninit
 CMAKE_DIR = $(DESTDIR)$(PREFIX)/lib/cmake/nninit

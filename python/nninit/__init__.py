@@ -7,11 +7,28 @@ the same bits as the C library and the ``nninit`` command line.
     w = np.empty((768, 3072), np.float32)
     nninit.init_(w, "trunc_normal(std=0.02)", seed=1234, name="h.0.mlp.c_fc.weight")
 
-- init_(x, spec, *, seed=0, name=None, layout=None, stream=None): one array or tensor, in place.
+Two contracts, chosen per call (docs/PYTHON.md, "Keyed or unkeyed"):
+
+- Unkeyed, torch.nn.init's: without seed=, name= and stream=, every call draws
+  a fresh seed (one draw per call) from generator= if given, else torch's
+  default CPU generator for torch tensors (torch.manual_seed(s) repeats a
+  run), else nninit's own for NumPy arrays (manual_seed(s)). Two same-shape
+  layers initialized in a loop differ, as with torch.nn.init. Use it to port
+  torch code.
+- Keyed, nninit's: with seed= and name= (or stream=), the values are a pure
+  function of (seed, name, shape, spec), the same in every process and the
+  same bits as ``nninit fill`` and a model spec: a checkpoint is reproducible
+  from its metadata alone. Use it when that matters (and a distinct name per
+  tensor: one key gives one stream).
+
+- init_(x, spec, *, seed=None, name=None, layout=None, stream=None,
+  generator=None): one array or tensor, any strides, in place.
 - uniform_, normal_, trunc_normal_, constant_, ones_, zeros_, eye_, dirac_,
   xavier_uniform_, xavier_normal_, kaiming_uniform_, kaiming_normal_,
-  orthogonal_, sparse_, calculate_gain: torch.nn.init's names and arguments,
-  plus keyword seed=, name= (and stream=).
+  orthogonal_, sparse_, calculate_gain: torch.nn.init's names and arguments
+  (generator= where torch 2.x has it), plus keyword seed=, name= (and stream=).
+- manual_seed(seed), initial_seed(): nninit's generator, the source of
+  unkeyed calls on NumPy arrays.
 - init_module(module, rules=None, *, seed=None, dtype=None, threads=None, generator=None)
   and spec_from_module(module, rules=None, *, seed=0, dtype=None): whole torch
   modules; rules=None is PyTorch's default init of each layer.
@@ -31,6 +48,7 @@ by its SONAME (nninit._lib explains the order); library_path says which file
 was loaded.
 """
 from . import _lib
+from ._keys import initial_seed, manual_seed
 from ._init import (calculate_gain, constant_, dirac_, eye_, init_, kaiming_normal_, kaiming_uniform_, normal_,
                     ones_, orthogonal_, sparse_, stream_id, trunc_normal_, uniform_, xavier_normal_,
                     xavier_uniform_, zeros_)
@@ -52,4 +70,5 @@ __all__ = [
     "calculate_gain", "stream_id", "init_module", "spec_from_module", "spec_from_hf",
     "materialize", "init_shard_", "load", "save", "TensorDict",
     "library_path", "library_version",
+    "manual_seed", "initial_seed",
 ]

@@ -1,6 +1,6 @@
 """Where an unkeyed call's key comes from: the caller's generator, torch's, or nninit's own.
 
-nninit has two contracts (python/README or the package docstring says which to use when):
+nninit has two contracts (docs/PYTHON.md, "Keyed or unkeyed", says which to use when):
 
 - Keyed: a call given seed=, name= or stream= draws from the Philox stream
   {seed, stream_id(name) or stream}: the same bits every time, in every process,
@@ -55,22 +55,29 @@ def _torch():
     return sys.modules.get("torch")
 
 
+def check_generator(generator):
+    """Raises TypeError/ValueError unless generator is None, a numpy.random.Generator
+    or a CPU torch.Generator (what draw_seed accepts). Draws nothing."""
+    if generator is None or isinstance(generator, np.random.Generator):
+        return
+    torch = _torch()
+    if torch is not None and isinstance(generator, torch.Generator):
+        if generator.device.type != "cpu":
+            raise ValueError("generator: a %s generator; nninit draws its key from a CPU torch.Generator"
+                             % generator.device)
+        return
+    raise TypeError("generator: expected a torch.Generator or a numpy.random.Generator, got %s"
+                    % type(generator).__name__)
+
+
 def draw_seed(generator=None, for_torch=False):
     """One fresh 64-bit seed from generator (torch.Generator or numpy.random.Generator),
     else torch's default CPU generator when for_torch, else nninit's process-wide one."""
-    torch = _torch()
-    if generator is not None:
-        if isinstance(generator, np.random.Generator):
-            return int(generator.integers(0, _U64, dtype=np.uint64, endpoint=True))
-        if torch is not None and isinstance(generator, torch.Generator):
-            if generator.device.type != "cpu":
-                raise ValueError("generator: a %s generator; nninit draws its key from a CPU torch.Generator"
-                                 % generator.device)
-            return _torch_draw(torch, generator)
-        raise TypeError("generator: expected a torch.Generator or a numpy.random.Generator, got %s"
-                        % type(generator).__name__)
-    if for_torch:
-        return _torch_draw(torch, None)
+    check_generator(generator)
+    if isinstance(generator, np.random.Generator):
+        return int(generator.integers(0, _U64, dtype=np.uint64, endpoint=True))
+    if generator is not None or for_torch:
+        return _torch_draw(_torch(), generator)
     with _lock:
         return int(_state["gen"].integers(0, _U64, dtype=np.uint64, endpoint=True))
 

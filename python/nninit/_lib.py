@@ -114,6 +114,19 @@ class Scheme(ctypes.Structure):
                 ("sparsity", ctypes.c_double), ("fan_in", ctypes.c_int64), ("layout", Layout)]
 
 
+class Plan(ctypes.Structure):
+    _fields_ = [("kind", ctypes.c_int), ("mean", ctypes.c_double), ("std", ctypes.c_double),
+                ("low", ctypes.c_double), ("high", ctypes.c_double), ("fan_in", ctypes.c_int64),
+                ("fan_out", ctypes.c_int64), ("gain", ctypes.c_double), ("rows", ctypes.c_int64),
+                ("cols", ctypes.c_int64), ("zeros", ctypes.c_int64), ("expected_mean", ctypes.c_double),
+                ("expected_std", ctypes.c_double)]
+
+
+# nninit_plan_kind
+(PLAN_CONSTANT, PLAN_UNIFORM, PLAN_NORMAL, PLAN_TRUNC_NORMAL, PLAN_ORTHOGONAL, PLAN_EYE, PLAN_DIRAC,
+ PLAN_SPARSE) = range(8)
+
+
 class ModelTensor(ctypes.Structure):
     _fields_ = [("name", ctypes.c_char_p), ("dtype", ctypes.c_int), ("ndim", ctypes.c_int),
                 ("shape", ctypes.c_int64 * MAX_DIMS), ("count", ctypes.c_size_t), ("nbytes", ctypes.c_size_t),
@@ -153,6 +166,8 @@ gain = _proto("nninit_gain", _c.c_int, _c.c_char_p, _c.c_double, _c.POINTER(_c.c
 scheme_parse = _proto("nninit_scheme_parse", _c.c_int, _c.c_char_p, _c.POINTER(Scheme), *_msg)
 scheme_apply = _proto("nninit_scheme_apply", _c.c_int, _c.c_void_p, _c.c_int, c_int64_p, _c.c_int,
                       _c.POINTER(Scheme), Rng, *_msg)
+scheme_plan = _proto("nninit_scheme_plan", _c.c_int, _c.POINTER(Scheme), c_int64_p, _c.c_int, _c.POINTER(Plan),
+                     *_msg)
 scheme_apply_slice = _proto("nninit_scheme_apply_slice", _c.c_int, _c.c_void_p, _c.c_int, c_int64_p, _c.c_int,
                             c_int64_p, c_int64_p, _c.POINTER(Scheme), Rng, *_msg)
 init_msg = _proto("nninit_init_msg", _c.c_int, _c.c_void_p, _c.c_int, c_int64_p, _c.c_int, _c.c_char_p, Rng, *_msg)

@@ -17,18 +17,30 @@ HELPERS = ["uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_
            "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "orthogonal_", "sparse_"]
 
 
+#: the helpers whose torch.nn.init 2.x form takes generator= (after its own arguments)
+WITH_GENERATOR = {"uniform_", "normal_", "trunc_normal_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_",
+                  "kaiming_normal_", "orthogonal_", "sparse_"}
+
+
 @pytest.mark.parametrize("name", HELPERS + ["calculate_gain"])
 def test_same_arguments_as_torch(name):
-    """torch.nn.init.X_(w, ...) -> nninit.X_(w, ..., seed=s, name=n): positional arguments and
-    defaults are torch's; seed, name and stream are keyword-only."""
+    """torch.nn.init.X_(w, ...) -> nninit.X_(w, ...): torch 1.13's positional arguments and
+    defaults, then generator where torch 2.x has it; seed, name and stream are keyword-only
+    (and generator, for the helpers that draw nothing)."""
     theirs = inspect.signature(getattr(tinit, name)).parameters
     ours = inspect.signature(getattr(nninit, name)).parameters
     positional = [p for p in ours.values() if p.kind != p.KEYWORD_ONLY]
-    assert [p.name for p in positional] == list(theirs)
+    extra = ["generator"] if name in WITH_GENERATOR else []
+    assert [p.name for p in positional] == list(theirs) + extra
     for p in positional:
-        assert p.default == theirs[p.name].default, p.name
-    if name != "calculate_gain":
-        assert {p.name for p in ours.values() if p.kind == p.KEYWORD_ONLY} == {"seed", "name", "stream"}
+        assert p.default == (None if p.name == "generator" else theirs[p.name].default), p.name
+    keywords = {p.name: p.default for p in ours.values() if p.kind == p.KEYWORD_ONLY}
+    if name == "calculate_gain":
+        assert not keywords
+    elif name in WITH_GENERATOR:
+        assert keywords == {"seed": None, "name": None, "stream": None}
+    else:
+        assert keywords == {"seed": None, "name": None, "stream": None, "generator": None}
     assert getattr(nninit, name).__doc__
 
 

@@ -124,7 +124,8 @@ def test_structures_match_the_header(tmp_path):
     """sizeof/offsetof of every structure the package declares, from the C compiler."""
     structs = {"nninit_rng": _lib.Rng, "nninit_layout": _lib.Layout, "nninit_scheme": _lib.Scheme,
                "nninit_model_tensor": _lib.ModelTensor, "nninit_tensor": _lib.Tensor,
-               "nninit_write_options": _lib.WriteOptions, "nninit_run_options": _lib.RunOptions}
+               "nninit_write_options": _lib.WriteOptions, "nninit_run_options": _lib.RunOptions,
+               "nninit_plan": _lib.Plan}
     lines = []
     for cname, cls in structs.items():
         lines.append('printf("%s %%zu\\n", sizeof(%s));' % (cname, cname))
@@ -165,3 +166,16 @@ def test_build_dir_is_the_one_under_test():
     # the Makefile passes both; they must agree
     if os.environ.get("NNINIT_LIBRARY"):
         assert os.path.realpath(os.path.dirname(os.environ["NNINIT_LIBRARY"])) == os.path.realpath(BUILD)
+
+
+def test_plan_kinds_match_the_header(tmp_path):
+    """The nninit_plan_kind values the package reads (which schemes draw), from the C compiler."""
+    names = ["CONSTANT", "UNIFORM", "NORMAL", "TRUNC_NORMAL", "ORTHOGONAL", "EYE", "DIRAC", "SPARSE"]
+    src = tmp_path / "kinds.c"
+    src.write_text("#include <stdio.h>\n#include \"nninit.h\"\nint main(void) {\n%s\nreturn 0;\n}\n"
+                   % "\n".join('printf("%s %%d\\n", (int)NNINIT_PLAN_%s);' % (n, n) for n in names))
+    exe = tmp_path / "kinds"
+    subprocess.run(["gcc", "-std=c11", "-I", os.path.join(ROOT, "include"), str(src), "-o", str(exe)], check=True)
+    out = subprocess.run([str(exe)], capture_output=True, text=True, check=True).stdout.split()
+    got = dict(zip(out[::2], map(int, out[1::2])))
+    assert got == {n: getattr(_lib, "PLAN_" + n) for n in names}
