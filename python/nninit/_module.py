@@ -104,7 +104,7 @@ def spec_from_module(module, rules, *, seed=0, dtype=None):
     seed: the spec's seed (0..2^64-1; above 2^53 written as a decimal string).
     dtype: None keeps each parameter's dtype (the most common one becomes the spec's
     "dtype", the others are written per tensor); else every tensor's dtype
-    ('f32', 'bf16', a torch or NumPy dtype).
+    ('f32', 'bf16', 'bfloat16', 'float32', ..., a torch or NumPy dtype).
 
     The weight of a transposed convolution gets "layout": "iohw" and a grouped
     convolution's weight its "groups", so fan-based schemes use the forward-pass
