@@ -465,7 +465,7 @@ static nninit_status parse_tensor(ctx *c, const cJSON *e, size_t idx, const nnin
     /* init: its own, else the first matching rule */
     const cJSON *ji = cJSON_GetObjectItemCaseSensitive(e, "init");
     const mrule *rule = NULL;
-    mrule own;
+    mrule own = { 0 };
     double *vals = NULL;       /* the matching rule's captures */
     char bound[160] = "";      /* "l=3, ..." for messages */
     nninit_status st = NNINIT_OK;
