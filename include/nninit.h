@@ -322,6 +322,7 @@ NNINIT_API const char *nninit_scheme_name(nninit_scheme_kind kind);
 /* Parses an init spec string (grammar in docs/SCHEMES.md), e.g.
  *   "kaiming_normal(mode=fan_out, nonlinearity=relu)"   "trunc_normal(std=0.02)"
  *   "orthogonal(gain=sqrt(2))"   "xavier_uniform(layout=hwio)"   "zeros"
+ *   "normal(std=0.02/sqrt(2*12))"   (numbers may be expressions, below)
  * into *out (untouched on failure). NNINIT_E_SPEC for syntax errors, unknown
  * schemes, parameters or values, bad numbers and parameters the scheme does
  * not take; NNINIT_E_PARAM for values out of range. If msg_size > 0, msg
@@ -655,7 +656,9 @@ NNINIT_API nninit_status nninit_npy_tensor(const nninit_npy_file *file, nninit_t
 /* ---- model specs ------------------------------------------------------------
  * A JSON model spec (docs/MODELS.md): a seed, a default dtype and layout, the
  * tensors (name, shape, optional dtype, layout and init spec string) and rules
- * assigning an init spec to tensors by glob pattern, first match wins. Each
+ * assigning an init spec to tensors by glob pattern, first match wins (a
+ * pattern's {name} captures a number for the rule's spec), and "vars" the
+ * specs may use (docs/MODELS.md, "Variables"). Each
  * tensor's stream is nninit_stream_id(name). Optionally a "graph" (the
  * forward pass over the tensors) and a "data_init" algorithm: the model
  * parser checks only their JSON types, nninit_graph_create (section 5)
@@ -699,7 +702,8 @@ typedef struct nninit_model_tensor {
     int ndim;
     int64_t shape[NNINIT_MAX_DIMS];
     size_t count, nbytes;
-    const char *init;       /* the init spec string that applies (the tensor's own or its rule's) */
+    const char *init;       /* the init spec string that applies (the tensor's own or its rule's), as
+                               written: it may name variables; scheme holds their values */
     nninit_scheme scheme;   /* init, parsed, with the tensor's layout */
     nninit_rng rng;         /* { model seed, nninit_stream_id(name) } */
 } nninit_model_tensor;
