@@ -691,6 +691,8 @@ START_TEST(test_locale_independent)
     nninit_status st = nninit_scheme_parse("trunc_normal(std=0.02, low=-1.5e-1, high=.25)", &s, msg, sizeof msg);
     nninit_scheme o;
     nninit_status st2 = nninit_scheme_parse("orthogonal(gain=sqrt(0.5))", &o, NULL, 0);
+    double ex = 0;
+    nninit_status st3 = nninit_expr_eval("0.5*0.25+.125e0", NULL, 0, &ex, NULL, 0);
     char buf[256];
     nninit_scheme u = nninit_scheme_default(NNINIT_SCHEME_UNIFORM);
     u.low = -0.125;
@@ -703,6 +705,7 @@ START_TEST(test_locale_independent)
                   s.high);
     ck_assert_msg(st2 == NNINIT_OK && o.gain == sqrt(0.5), "under %s: sqrt(0.5) -> %s %g", got, nninit_status_str(st2),
                   o.gain);
+    ck_assert_msg(st3 == NNINIT_OK && ex == 0.25, "under %s: 0.5*0.25+.125e0 -> %s %g", got, nninit_status_str(st3), ex);
     /* format writes '.' too, so its output parses in the C locale */
     int comma = 0;
     for (size_t i = 1; i + 1 < len && i + 1 < sizeof buf; i++)
