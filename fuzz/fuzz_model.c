@@ -1,7 +1,7 @@
 /* libFuzzer target: nninit_model_parse on arbitrary bytes (not NUL-
  * terminated: the input is copied to an exact-size buffer). A model that
  * parses is walked: every tensor's info, the canonical JSON, which must
- * itself parse back to the same number of tensors. */
+ * itself parse back to the same number of tensors and to the same JSON. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +34,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         nninit_model *again = NULL;
         if (nninit_model_parse(json, strlen(json), &again, msg, sizeof msg) != NNINIT_OK) abort();
         if (nninit_model_count(again) != n) abort();
+        /* canonical: a fixed point (vars and captures resolved into numbers) */
+        const char *json2 = nninit_model_json(again);
+        if (!json2 || strcmp(json, json2) != 0) abort();
         nninit_model_free(again);
     }
     nninit_model_free(m);

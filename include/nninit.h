@@ -119,10 +119,12 @@ typedef enum {
 
 /* Size of one element in bytes, 0 for an unknown dtype. */
 NNINIT_API size_t nninit_dtype_size(nninit_dtype dtype);
-/* "f32", "f64", "bf16", "f16" (the one spelling specs and the command line
- * accept), or NULL for an unknown dtype. */
+/* "f32", "f64", "bf16", "f16" (the spelling nninit writes), or NULL for an
+ * unknown dtype. */
 NNINIT_API const char *nninit_dtype_name(nninit_dtype dtype);
-/* The dtype named "f32", "f64", "bf16" or "f16" (NNINIT_E_DTYPE otherwise). */
+/* The dtype named "f32", "f64", "bf16" or "f16", or by the long names
+ * "float32", "float64", "bfloat16", "float16" (PyTorch's, NumPy's and Hugging
+ * Face configs'); NNINIT_E_DTYPE otherwise (names are case-sensitive). */
 NNINIT_API nninit_status nninit_dtype_from_name(const char *name, nninit_dtype *out);
 
 /* ---- the random stream -------------------------------------------------- */
@@ -320,15 +322,48 @@ NNINIT_API const char *nninit_scheme_name(nninit_scheme_kind kind);
 /* Parses an init spec string (grammar in docs/SCHEMES.md), e.g.
  *   "kaiming_normal(mode=fan_out, nonlinearity=relu)"   "trunc_normal(std=0.02)"
  *   "orthogonal(gain=sqrt(2))"   "xavier_uniform(layout=hwio)"   "zeros"
+ *   "normal(std=0.02/sqrt(2*12))"   (numbers may be expressions, below)
  * into *out (untouched on failure). NNINIT_E_SPEC for syntax errors, unknown
  * schemes, parameters or values, bad numbers and parameters the scheme does
  * not take; NNINIT_E_PARAM for values out of range. If msg_size > 0, msg
  * receives a NUL-terminated message saying where and why ("" on success). */
 NNINIT_API nninit_status nninit_scheme_parse(const char *spec, nninit_scheme *out, char *msg, size_t msg_size);
 
+/* ---- arithmetic and variables in init specs ------------------------------------
+ * Every number in an init spec may be an expression (docs/SCHEMES.md,
+ * "Arithmetic"): + - * / ^ (power, right-associative), a sign, parentheses,
+ * sqrt exp log min max, and variables. The value is the double the same
+ * expression gives in C over double literals (left to right, each operation
+ * rounded once, pow() for ^), so "normal(std=0.02/sqrt(2*12))" has the bits
+ * of 0.02/sqrt(24.0). An integer parameter (groups, in_axis, out_axis,
+ * fan_in) takes an expression whose value is an integer of at most 2^53 in
+ * magnitude (a plain integer literal: any int64). */
+typedef struct nninit_var {
+    const char *name;   /* [A-Za-z_][A-Za-z0-9_]*, not a function's name */
+    double value;       /* finite */
+} nninit_var;
+
+/* nninit_scheme_parse with variables: vars[0..n_vars) may appear in the
+ * spec's numbers (e.g. {"n_layers", 12} for "normal(std=0.02/sqrt(2*n_layers))").
+ * NNINIT_E_NULL for vars NULL with n_vars > 0, NNINIT_E_PARAM for a name that
+ * is not one, a function's name, a name given twice or a non-finite value;
+ * otherwise as nninit_scheme_parse. The scheme holds the evaluated numbers:
+ * nninit_scheme_format writes them, and needs no variables to read back. */
+NNINIT_API nninit_status nninit_scheme_parse_vars(const char *spec, const nninit_var *vars, size_t n_vars,
+                                                  nninit_scheme *out, char *msg, size_t msg_size);
+/* Evaluates one expression (the whole string, e.g. "0.02/sqrt(2*n_layers)")
+ * over the variables into *out (untouched on failure). NNINIT_E_SPEC for
+ * syntax errors, unknown variables and functions; NNINIT_E_PARAM for division
+ * by zero, sqrt or log of a negative number, log of zero, a NaN or infinite
+ * result, or bad variables (as nninit_scheme_parse_vars); msg gives the
+ * column: `expression "TEXT": column N: REASON`. */
+NNINIT_API nninit_status nninit_expr_eval(const char *expr, const nninit_var *vars, size_t n_vars, double *out,
+                                          char *msg, size_t msg_size);
+
 /* Writes the scheme, parameters included, as a spec string that parses back
- * to the same scheme. Returns the length it needs (like snprintf), or 0 for
- * an invalid scheme. */
+ * to the same scheme: numbers are the evaluated doubles in the shortest form
+ * that reads back bit-identical, never expressions or variables. Returns the
+ * length it needs (like snprintf), or 0 for an invalid scheme. */
 NNINIT_API size_t nninit_scheme_format(const nninit_scheme *scheme, char *buf, size_t buf_size);
 
 /* What a scheme resolves to for one shape: the fill it performs and the
@@ -621,7 +656,9 @@ NNINIT_API nninit_status nninit_npy_tensor(const nninit_npy_file *file, nninit_t
 /* ---- model specs ------------------------------------------------------------
  * A JSON model spec (docs/MODELS.md): a seed, a default dtype and layout, the
  * tensors (name, shape, optional dtype, layout and init spec string) and rules
- * assigning an init spec to tensors by glob pattern, first match wins. Each
+ * assigning an init spec to tensors by glob pattern, first match wins (a
+ * pattern's {name} captures a number for the rule's spec), and "vars" the
+ * specs may use (docs/MODELS.md, "Variables"). Each
  * tensor's stream is nninit_stream_id(name). Optionally a "graph" (the
  * forward pass over the tensors) and a "data_init" algorithm: the model
  * parser checks only their JSON types, nninit_graph_create (section 5)
@@ -633,6 +670,14 @@ typedef struct nninit_model nninit_model;
  * NNINIT_E_PARAM / NNINIT_E_SHAPE for a tensor's init or shape. */
 NNINIT_API nninit_status nninit_model_parse(const char *json, size_t len, nninit_model **out, char *msg,
                                             size_t msg_size);
+/* nninit_model_parse with variables given by the caller (a Hugging Face
+ * config's n_layers, hidden, ...): the spec's "vars", rules and init specs may
+ * use them (docs/MODELS.md, "Variables"); the spec's "vars" may not redefine
+ * them. Variables as nninit_scheme_parse_vars (NNINIT_E_NULL, NNINIT_E_PARAM
+ * for bad ones). The model holds the evaluated numbers: its canonical JSON
+ * needs no variables. */
+NNINIT_API nninit_status nninit_model_parse_vars(const char *json, size_t len, const nninit_var *vars, size_t n_vars,
+                                                 nninit_model **out, char *msg, size_t msg_size);
 /* Reads and parses a spec file. */
 NNINIT_API nninit_status nninit_model_load(const char *path, nninit_model **out, char *msg, size_t msg_size);
 NNINIT_API void nninit_model_free(nninit_model *model);  /* NULL is allowed */
@@ -657,7 +702,8 @@ typedef struct nninit_model_tensor {
     int ndim;
     int64_t shape[NNINIT_MAX_DIMS];
     size_t count, nbytes;
-    const char *init;       /* the init spec string that applies (the tensor's own or its rule's) */
+    const char *init;       /* the init spec string that applies (the tensor's own or its rule's), as
+                               written: it may name variables; scheme holds their values */
     nninit_scheme scheme;   /* init, parsed, with the tensor's layout */
     nninit_rng rng;         /* { model seed, nninit_stream_id(name) } */
 } nninit_model_tensor;

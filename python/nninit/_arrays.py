@@ -47,11 +47,13 @@ def _kind(x):
 
 
 def dtype_code(dtype):
-    """nninit dtype code of a dtype given as 'f32'/'bf16'/..., a NumPy dtype or a torch dtype."""
+    """nninit dtype code of a dtype given by name ('f32', 'bf16', ..., or 'float32', 'bfloat16', ...: the
+    library's one table, nninit_dtype_from_name), a NumPy dtype or a torch dtype."""
     if isinstance(dtype, str):
-        for code, name in _lib.DTYPE_NAMES.items():
-            if dtype == name:
-                return code
+        code = _lib.ctypes.c_int()
+        if "\0" not in dtype and _lib.dtype_from_name(dtype.encode("utf-8", "replace"),
+                                                       _lib.ctypes.byref(code)) == _lib.OK:
+            return code.value
     torch = torch_module()
     if torch is not None and isinstance(dtype, torch.dtype):
         code = torch_dtypes(torch).get(dtype)
@@ -64,7 +66,8 @@ def dtype_code(dtype):
         nd = None
     if nd is not None and nd in NUMPY_DTYPES:
         return NUMPY_DTYPES[nd]
-    raise TypeError("dtype %r: expected 'f32', 'f64', 'bf16' or 'f16', a NumPy float dtype or a torch float dtype"
+    raise TypeError("dtype %r: expected 'f32', 'f64', 'bf16' or 'f16' (or 'float32', 'float64', 'bfloat16', "
+                    "'float16'), a NumPy float dtype or a torch float dtype"
                     % (dtype,))
 
 

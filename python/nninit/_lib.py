@@ -162,6 +162,7 @@ version_string = _proto("nninit_version_string", _c.c_char_p)
 status_str = _proto("nninit_status_str", _c.c_char_p, _c.c_int)
 stream_id = _proto("nninit_stream_id", _c.c_uint64, _c.c_char_p)
 isa = _proto("nninit_isa", _c.c_char_p)
+dtype_from_name = _proto("nninit_dtype_from_name", _c.c_int, _c.c_char_p, _c.POINTER(_c.c_int))
 gain = _proto("nninit_gain", _c.c_int, _c.c_char_p, _c.c_double, _c.POINTER(_c.c_double))
 scheme_parse = _proto("nninit_scheme_parse", _c.c_int, _c.c_char_p, _c.POINTER(Scheme), *_msg)
 scheme_apply = _proto("nninit_scheme_apply", _c.c_int, _c.c_void_p, _c.c_int, c_int64_p, _c.c_int,

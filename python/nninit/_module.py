@@ -173,7 +173,7 @@ def spec_from_module(module, rules=None, *, seed=0, dtype=None):
     spec is a reproducible description, so this seed is 0 by default, never drawn.
     dtype: None keeps each parameter's dtype (the most common one becomes the spec's
     "dtype", the others are written per tensor); else every tensor's dtype
-    ('f32', 'bf16', a torch or NumPy dtype).
+    ('f32', 'bf16', 'bfloat16', 'float32', ..., a torch or NumPy dtype).
 
     The weight of a transposed convolution gets "layout": "iohw" and a grouped
     convolution's weight its "groups", so fan-based schemes use the forward-pass

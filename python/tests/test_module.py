@@ -65,6 +65,13 @@ def test_spec_of_a_module():
     assert as_bf16["seed"] == str(2 ** 60) and as_bf16["dtype"] == "bf16"
     assert as_bf16["rules"] == [{"match": k, "init": v} for k, v in RULES.items()]
     assert all("dtype" not in t for t in as_bf16["tensors"])
+    # dtype names: the library's table, short and long (as Hugging Face configs write them)
+    for name, short in [("bfloat16", "bf16"), ("float16", "f16"), ("float32", "f32"), ("float64", "f64"),
+                        ("bf16", "bf16"), ("f16", "f16")]:
+        assert nninit.spec_from_module(Net(), RULES, dtype=name)["dtype"] == short
+    for bad in ["Float32", "fp32", "bfloat", "float32\0"]:
+        with pytest.raises(TypeError, match="expected 'f32'"):
+            nninit.spec_from_module(Net(), RULES, dtype=bad)
 
 
 def compare_with_cli(cli, tmp_path, module, rules, **kw):

@@ -135,4 +135,23 @@ size_t nninit_number_len_(const char *s, int integer_only);
 int nninit_scan_extent_(const nninit_scan_ *p, size_t at);
 int nninit_word_is_(const char *w, size_t len, const char *name);   /* w[0..len) == name */
 
+/* ---- expr.c: arithmetic in spec strings (docs/SCHEMES.md, "Arithmetic") ------
+ * Reads one expression at p->pos (it stops before anything that cannot
+ * continue it: ',' ')' or the end) and evaluates it in binary64 as C would.
+ * vars[0..n_vars) are searched in order (the caller keeps names unique); a
+ * variable whose value is NaN is unknown and makes what depends on it NaN,
+ * unchecked. pname names the value in messages ("std"), or NULL. Errors:
+ * NNINIT_E_SPEC for syntax and unknown names, NNINIT_E_PARAM for values
+ * (division by zero, sqrt/log out of domain, NaN or infinite results). */
+nninit_status nninit_scan_expr_(nninit_scan_ *p, const nninit_var *vars, size_t n_vars, const char *pname,
+                                double *out);
+/* The function of that name (len bytes): an index >= 0, or -1. */
+int nninit_expr_function_(const char *w, size_t len);
+extern const char nninit_expr_functions_text_[];    /* "sqrt, exp, log, min, max" */
+/* name is [A-Za-z_][A-Za-z0-9_]* (and not NULL). */
+int nninit_var_name_ok_(const char *name);
+/* A caller's variables: names, not functions, each once, finite values
+ * (NNINIT_E_NULL, NNINIT_E_PARAM; the reason in why). */
+nninit_status nninit_vars_check_(const nninit_var *vars, size_t n, char *why, size_t why_size);
+
 #endif

@@ -8,7 +8,12 @@
 static const char *const k_dtype_names[] = {
     [NNINIT_F32] = "f32", [NNINIT_F64] = "f64", [NNINIT_BF16] = "bf16", [NNINIT_F16] = "f16",
 };
-const char nninit_dtype_names_text_[] = "f32, f64, bf16 or f16";
+/* The names PyTorch, NumPy and Hugging Face configs ("torch_dtype") use, read
+ * as aliases; nninit writes only the short names above. */
+static const char *const k_dtype_aliases[] = {
+    [NNINIT_F32] = "float32", [NNINIT_F64] = "float64", [NNINIT_BF16] = "bfloat16", [NNINIT_F16] = "float16",
+};
+const char nninit_dtype_names_text_[] = "f32, f64, bf16 or f16 (or float32, float64, bfloat16, float16)";
 
 size_t nninit_dtype_size(nninit_dtype dtype)
 {
@@ -27,10 +32,13 @@ const char *nninit_dtype_name(nninit_dtype dtype)
 
 int nninit_dtype_lookup_(const char *name, nninit_dtype *out)
 {
-    /* One spelling per dtype, everywhere (specs, command line, bindings):
-     * "float32" is refused rather than guessed at. */
+    /* Exact, case-sensitive names: "Float32" or "fp32" are refused rather
+     * than guessed at. */
     for (size_t i = 0; name && i < sizeof k_dtype_names / sizeof k_dtype_names[0]; i++)
-        if (strcmp(name, k_dtype_names[i]) == 0) { *out = (nninit_dtype)i; return 1; }
+        if (strcmp(name, k_dtype_names[i]) == 0 || strcmp(name, k_dtype_aliases[i]) == 0) {
+            *out = (nninit_dtype)i;
+            return 1;
+        }
     return 0;
 }
 

@@ -46,8 +46,13 @@ struct nninit_model {
 
 typedef struct {
     const char *pattern, *init;
-    nninit_scheme scheme;
-    int own_layout, own_groups;
+    nninit_scheme scheme;        /* the parsed init, unless it depends on captures */
+    int own_layout, own_groups;  /* the init sets its own layout (layout=, in_axis=) / groups= */
+    int per_tensor;              /* the init depends on captures: parsed again for each tensor */
+    size_t n_caps;               /* captures {name} in the pattern */
+    char *parts;                 /* the pattern, split: globs and capture names, NUL-separated */
+    const char **glob;           /* n_caps + 1 fnmatch patterns: glob[0] {cap[0]} glob[1] ... */
+    const char **cap;            /* n_caps names */
 } mrule;
 
 static nninit_status refresh(nninit_model *m);
@@ -80,26 +85,6 @@ void nninit_model_free(nninit_model *m)
 }
 
 static int layout_lookup(const char *s, nninit_layout_kind *out) { return nninit_layout_lookup_(s, strlen(s), out); }
-
-/* Does the spec (already known to parse) name parameter `param`? In the spec
- * grammar a parameter name is the only identifier followed by '='. */
-static int spec_names(const char *spec, const char *param)
-{
-    size_t plen = strlen(param);
-    for (const char *p = spec; *p; p++) {
-        int start = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_';
-        if (!start || (p > spec && (p[-1] == '_' || (p[-1] >= '0' && p[-1] <= '9') ||
-                                    (p[-1] >= 'a' && p[-1] <= 'z') || (p[-1] >= 'A' && p[-1] <= 'Z'))))
-            continue;
-        const char *q = p;
-        while ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') || *q == '_') q++;
-        const char *r = q;
-        while (*r == ' ' || *r == '\t' || *r == '\n' || *r == '\r' || *r == '\f' || *r == '\v') r++;
-        if (*r == '=' && (size_t)(q - p) == plen && memcmp(p, param, plen) == 0) return 1;
-        p = q - 1;
-    }
-    return 0;
-}
 
 const char *nninit_json_type_name_(const cJSON *v)
 {
@@ -140,6 +125,11 @@ static int json_int(const cJSON *v, double lo, int64_t *out)
 typedef struct {
     char *msg;
     size_t msg_size;
+    /* The variables init specs may use: the caller's, then the spec's "vars",
+     * then (while a rule is read or applied) that rule's captures. */
+    nninit_var *vars;
+    size_t n_vars, n_fixed, cap_vars;   /* n_fixed: the caller's and the spec's */
+    size_t max_caps;                    /* the most captures of one rule */
 } ctx;
 
 #define FAIL(c, st, ...) nninit_fail_((st), (c)->msg, (c)->msg_size, __VA_ARGS__)
@@ -179,19 +169,186 @@ static nninit_status parse_seed(ctx *c, const cJSON *v, uint64_t *out)
     return NNINIT_OK;
 }
 
+/* ---- variables ------------------------------------------------------------------- */
+static int var_defined(const ctx *c, const char *name, size_t n)
+{
+    for (size_t i = 0; i < c->n_vars; i++)
+        if (strlen(c->vars[i].name) == n && memcmp(c->vars[i].name, name, n) == 0) return 1;
+    return 0;
+}
+
+/* Room for k more variables. */
+static nninit_status vars_reserve(ctx *c, size_t k)
+{
+    if (c->n_vars + k <= c->cap_vars) return NNINIT_OK;
+    size_t cap = c->n_vars + k + 8;
+    nninit_var *v = realloc(c->vars, cap * sizeof *v);
+    if (!v) return FAIL(c, NNINIT_E_NOMEM, "out of memory");
+    c->vars = v;
+    c->cap_vars = cap;
+    return NNINIT_OK;
+}
+
+/* "vars": {"name": number or "expression over earlier variables", ...}, in
+ * document order, after the caller's. The names stay cJSON's until the parse ends. */
+static nninit_status parse_vars(ctx *c, const cJSON *v)
+{
+    char why[512];
+    if (!v) return NNINIT_OK;
+    if (!cJSON_IsObject(v))
+        return FAIL(c, NNINIT_E_FORMAT, "field \"vars\": expected an object (name: number or expression), got %s",
+                    nninit_json_type_name_(v));
+    for (const cJSON *e = v->child; e; e = e->next) {
+        const char *name = e->string;
+        double x = 0;
+        if (!nninit_var_name_ok_(name))
+            return FAIL(c, NNINIT_E_FORMAT, "field \"vars\": \"%.40s\" is not a variable name ([A-Za-z_][A-Za-z0-9_]*)",
+                        name);
+        if (nninit_expr_function_(name, strlen(name)) >= 0)
+            return FAIL(c, NNINIT_E_FORMAT, "field \"vars\": \"%s\" is the name of a function (%s)", name,
+                        nninit_expr_functions_text_);
+        if (var_defined(c, name, strlen(name)))
+            return FAIL(c, NNINIT_E_FORMAT, "field \"vars\": variable \"%.40s\" is defined twice%s", name,
+                        c->n_vars && var_defined(&(ctx){ .vars = c->vars, .n_vars = c->n_fixed }, name, strlen(name))
+                            ? " (the caller gives it)" : "");
+        if (cJSON_IsNumber(e)) {
+            x = e->valuedouble;
+            if (!isfinite(x))
+                return FAIL(c, NNINIT_E_FORMAT, "field \"vars\": variable \"%s\": not a finite number", name);
+        } else if (cJSON_IsString(e)) {
+            nninit_status st = nninit_expr_eval(e->valuestring, c->vars, c->n_vars, &x, why, sizeof why);
+            if (st != NNINIT_OK) return FAIL(c, st, "field \"vars\": variable \"%s\": %s", name, why);
+        } else {
+            return FAIL(c, NNINIT_E_FORMAT, "field \"vars\": variable \"%s\": expected a number or an expression "
+                        "(a string), got %s", name, nninit_json_type_name_(e));
+        }
+        FORWARD_IF_ERROR(vars_reserve(c, 1));
+        c->vars[c->n_vars].name = name;
+        c->vars[c->n_vars++].value = x;
+    }
+    c->n_fixed = c->n_vars;
+    return NNINIT_OK;
+}
+
+/* ---- rules ---------------------------------------------------------------------- */
+static void free_rules(mrule *r, size_t n)
+{
+    for (size_t i = 0; r && i < n; i++) { free(r[i].parts); free(r[i].glob); }
+    free(r);
+}
+
+/* Splits a rule's pattern at its captures {name}: '{' outside a bracket
+ * expression and not quoted by '\' starts one. */
+static nninit_status split_pattern(ctx *c, const char *where, mrule *r)
+{
+    const char *pattern = r->pattern;
+    size_t len = strlen(pattern), max_caps = len / 3 + 1;
+    r->parts = malloc(len + 1);
+    r->glob = malloc((2 * max_caps + 1) * sizeof *r->glob);
+    if (!r->parts || !r->glob) return FAIL(c, NNINIT_E_NOMEM, "out of memory");
+    memcpy(r->parts, pattern, len + 1);
+    r->cap = r->glob + max_caps + 1;
+    char *s = r->parts;
+    r->glob[0] = s;
+    for (size_t i = 0; s[i];) {
+        if (s[i] == '\\' && s[i + 1]) { i += 2; continue; }
+        if (s[i] == '[') {           /* [!...] / [^...], a ']' first is a member */
+            size_t j = i + 1;
+            if (s[j] == '!' || s[j] == '^') j++;
+            if (s[j] == ']') j++;
+            while (s[j] && s[j] != ']') j++;
+            i = s[j] ? j + 1 : i + 1;
+            continue;
+        }
+        if (s[i] != '{') { i++; continue; }
+        size_t n = 0;
+        while (nninit_ident_char_(s[i + 1 + n])) n++;
+        if (n == 0 || !nninit_ident0_(s[i + 1]) || s[i + 1 + n] != '}')
+            return FAIL(c, NNINIT_E_FORMAT, "rules: %s \"" NAMEFMT "\": the '{' at character %zu does not start a "
+                        "capture {name} (a literal brace is [{])", where, pattern, i + 1);
+        const char *name = s + i + 1;
+        if (nninit_expr_function_(name, n) >= 0 || var_defined(c, name, n))
+            return FAIL(c, NNINIT_E_FORMAT, "rules: %s \"" NAMEFMT "\": capture {%.*s}: %s", where, pattern, (int)n,
+                        name, var_defined(c, name, n) ? "the name of a variable already defined (or captured twice)"
+                                                      : "the name of a function");
+        FORWARD_IF_ERROR(vars_reserve(c, 1));
+        c->vars[c->n_vars].name = name;
+        c->vars[c->n_vars++].value = NAN;      /* unknown until a tensor binds it */
+        s[i] = '\0';
+        s[i + 1 + n] = '\0';
+        r->cap[r->n_caps++] = name;
+        r->glob[r->n_caps] = s + i + n + 2;
+        i += n + 2;
+    }
+    return NNINIT_OK;
+}
+
+/* A rule: its pattern split at its captures, its init parsed (with the
+ * captures unknown, when it uses them: only what does not depend on them is
+ * checked here, the rest when a tensor binds them). */
 static nninit_status parse_rule(ctx *c, const char *pattern, const cJSON *init, const char *where, mrule *r)
 {
     char why[512];
     if (!cJSON_IsString(init))
         return FAIL(c, NNINIT_E_FORMAT, "rules: %s \"" NAMEFMT "\": the init spec must be a string, got %s", where,
                     pattern, nninit_json_type_name_(init));
-    nninit_status st = nninit_scheme_parse(init->valuestring, &r->scheme, why, sizeof why);
-    if (st != NNINIT_OK) return FAIL(c, st, "rules: %s \"" NAMEFMT "\": %s", where, pattern, why);
     r->pattern = pattern;
     r->init = init->valuestring;
-    r->own_layout = spec_names(r->init, "layout") || spec_names(r->init, "in_axis");
-    r->own_groups = spec_names(r->init, "groups");
-    return NNINIT_OK;
+    nninit_status st = split_pattern(c, where, r);
+    unsigned named = 0;
+    int unknown = 0;
+    if (st == NNINIT_OK) {
+        st = nninit_scheme_parse_(r->init, c->vars, c->n_vars, &named, &unknown, &r->scheme, why, sizeof why);
+        if (st != NNINIT_OK) st = FAIL(c, st, "rules: %s \"" NAMEFMT "\": %s", where, pattern, why);
+    }
+    c->n_vars = c->n_fixed;
+    if (r->n_caps > c->max_caps) c->max_caps = r->n_caps;
+    r->per_tensor = unknown;
+    r->own_layout = (named & NNP_LAYOUT) != 0;
+    r->own_groups = (named & NNP_GROUPS) != 0;
+    return st;
+}
+
+/* Does name match the rule? With captures, each {cap} matches a whole run of
+ * decimal digits (not next to another digit) of at most 15 digits, whose
+ * value goes to vals[]; the globs around them match the text between. The
+ * first binding found, scanning runs left to right, is taken. failed[] marks
+ * the (capture, offset) pairs already known not to lead to a match: what
+ * follows them does not depend on earlier bindings, so no state is tried
+ * twice and the search stays polynomial. */
+static int match_from(const mrule *r, size_t k, const char *name, size_t pos, double *vals, char *scratch,
+                      unsigned char *failed, size_t len)
+{
+    if (k == r->n_caps) return fnmatch(r->glob[k], name + pos, 0) == 0;
+    if (failed[k * (len + 1) + pos]) return 0;
+    for (size_t q = pos; name[q]; q++) {
+        if (!(name[q] >= '0' && name[q] <= '9') || (q > 0 && name[q - 1] >= '0' && name[q - 1] <= '9')) continue;
+        size_t end = q;
+        while (name[end] >= '0' && name[end] <= '9') end++;
+        if (end - q > 15) continue;
+        memcpy(scratch, name + pos, q - pos);
+        scratch[q - pos] = '\0';
+        if (fnmatch(r->glob[k], scratch, 0) != 0) continue;
+        memcpy(scratch, name + q, end - q);
+        scratch[end - q] = '\0';
+        vals[k] = strtod(scratch, NULL);        /* digits only: exact, locale-free */
+        if (match_from(r, k + 1, name, end, vals, scratch, failed, len)) return 1;
+    }
+    failed[k * (len + 1) + pos] = 1;
+    return 0;
+}
+
+/* 1: name matches rule r (captures bound in vals), 0: no, -1: out of memory. */
+static int rule_match(const mrule *r, const char *name, double *vals)
+{
+    if (r->n_caps == 0) return fnmatch(r->pattern, name, 0) == 0;
+    size_t len = strlen(name);
+    char *scratch = malloc(len + 1);
+    unsigned char *failed = calloc(r->n_caps * (len + 1), 1);
+    int m = scratch && failed ? match_from(r, 0, name, 0, vals, scratch, failed, len) : -1;
+    free(scratch);
+    free(failed);
+    return m;
 }
 
 /* rules: {"glob": "spec", ...} in document order, or [{"match": glob, "init": spec}, ...]. */
@@ -237,7 +394,7 @@ static nninit_status parse_rules(ctx *c, const cJSON *v, mrule **out, size_t *n_
                 st = parse_rule(c, m->valuestring, in, "match", &r[i]);
         }
     }
-    if (st != NNINIT_OK) { free(r); return st; }
+    if (st != NNINIT_OK) { free_rules(r, n); return st; }
     *out = r;
     *n_out = n;
     return NNINIT_OK;
@@ -333,35 +490,64 @@ static nninit_status parse_tensor(ctx *c, const cJSON *e, size_t idx, const nnin
     /* init: its own, else the first matching rule */
     const cJSON *ji = cJSON_GetObjectItemCaseSensitive(e, "init");
     const mrule *rule = NULL;
-    mrule own;
+    mrule own = { 0 };
+    double *vals = NULL;       /* the matching rule's captures */
+    char bound[160] = "";      /* "l=3, ..." for messages */
+    nninit_status st = NNINIT_OK;
     if (ji) {
         if (!cJSON_IsString(ji))
             return FAIL(c, NNINIT_E_FORMAT, "tensor \"" NAMEFMT "\": field \"init\": expected a string, got %s", name,
                         nninit_json_type_name_(ji));
-        nninit_status st = nninit_scheme_parse(ji->valuestring, &own.scheme, why, sizeof why);
+        unsigned named = 0;
+        st = nninit_scheme_parse_(ji->valuestring, c->vars, c->n_vars, &named, NULL, &own.scheme, why, sizeof why);
         if (st != NNINIT_OK) return FAIL(c, st, "tensor \"" NAMEFMT "\": field \"init\": %s", name, why);
         own.pattern = NULL;
         own.init = ji->valuestring;
-        own.own_layout = spec_names(own.init, "layout") || spec_names(own.init, "in_axis");
-        own.own_groups = spec_names(own.init, "groups");
+        own.own_layout = (named & NNP_LAYOUT) != 0;
+        own.own_groups = (named & NNP_GROUPS) != 0;
         rule = &own;
     } else {
-        for (size_t r = 0; r < n_rules && !rule; r++)
-            if (fnmatch(rules[r].pattern, name, 0) == 0) rule = &rules[r];
-        if (!rule)
+        if (c->max_caps && !(vals = malloc(c->max_caps * sizeof *vals))) return FAIL(c, NNINIT_E_NOMEM, "out of memory");
+        for (size_t r = 0; r < n_rules && !rule; r++) {
+            int mt = rule_match(&rules[r], name, vals);
+            if (mt < 0) { free(vals); return FAIL(c, NNINIT_E_NOMEM, "out of memory"); }
+            if (mt) rule = &rules[r];
+        }
+        if (!rule) {
+            free(vals);
             return FAIL(c, NNINIT_E_FORMAT, "tensor \"" NAMEFMT "\": field \"init\": missing, and no rule matches "
                         "the name", name);
+        }
     }
     t->scheme = rule->scheme;
+    if (rule->per_tensor) {    /* the rule's init over its captures' values for this name */
+        size_t kb = 0;
+        st = vars_reserve(c, rule->n_caps);
+        for (size_t j = 0; j < rule->n_caps && st == NNINIT_OK; j++) {
+            c->vars[c->n_vars].name = rule->cap[j];
+            c->vars[c->n_vars++].value = vals[j];
+            if (kb < sizeof bound)
+                kb += nninit_format_c_(bound + kb, sizeof bound - kb, "%s%s=%.17g", j ? ", " : "", rule->cap[j], vals[j]);
+        }
+        if (st == NNINIT_OK)
+            st = nninit_scheme_parse_(rule->init, c->vars, c->n_vars, NULL, NULL, &t->scheme, why, sizeof why);
+        c->n_vars = c->n_fixed;
+        if (st != NNINIT_OK) {
+            free(vals);
+            return FAIL(c, st, "tensor \"" NAMEFMT "\": rule \"" NAMEFMT "\" with %s: %s", name, rule->pattern, bound,
+                        why);
+        }
+    }
+    free(vals);
     const unsigned params = nninit_schemes_[t->scheme.kind].params;
     if ((params & NNP_LAYOUT) && !rule->own_layout) t->scheme.layout.kind = t->layout;
     if ((params & NNP_GROUPS) && !rule->own_groups) t->scheme.layout.groups = t->groups;
     nninit_plan plan;
-    nninit_status st = nninit_scheme_plan(&t->scheme, t->shape, ndim, &plan, why, sizeof why);
+    st = nninit_scheme_plan(&t->scheme, t->shape, ndim, &plan, why, sizeof why);
     if (st != NNINIT_OK) {
         if (rule->pattern)
-            return FAIL(c, st, "tensor \"" NAMEFMT "\": init \"%.120s\" (rule \"" NAMEFMT "\"): %s", name, rule->init,
-                        rule->pattern, why);
+            return FAIL(c, st, "tensor \"" NAMEFMT "\": init \"%.120s\" (rule \"" NAMEFMT "\"%s%s): %s", name,
+                        rule->init, rule->pattern, bound[0] ? " with " : "", bound, why);
         return FAIL(c, st, "tensor \"" NAMEFMT "\": field \"init\": %s", name, why);
     }
     t->stream = nninit_stream_id(name);
@@ -401,16 +587,16 @@ static nninit_status parse_graph_fields(ctx *c, const cJSON *root, nninit_model 
 
 static nninit_status parse_doc(ctx *c, const cJSON *root, nninit_model *m)
 {
-    static const char *const allowed[] = { "seed", "dtype", "layout", "name", "description", "rules", "tensors",
-                                           "graph", "data_init", NULL };
+    static const char *const allowed[] = { "seed", "dtype", "layout", "name", "description", "vars", "rules",
+                                           "tensors", "graph", "data_init", NULL };
     int dup;
     if (!cJSON_IsObject(root))
         return FAIL(c, NNINIT_E_FORMAT, "the model spec must be a JSON object, got %s", nninit_json_type_name_(root));
     const cJSON *k = bad_key(root, allowed, &dup);
     if (k)
         return FAIL(c, NNINIT_E_FORMAT, "field \"" NAMEFMT "\": %s", k->string, dup ? "appears twice"
-                    : "unknown field (expected seed, dtype, layout, name, description, rules, tensors, graph, "
-                      "data_init)");
+                    : "unknown field (expected seed, dtype, layout, name, description, vars, rules, tensors, "
+                      "graph, data_init)");
     const cJSON *v;
     if ((v = cJSON_GetObjectItemCaseSensitive(root, "seed"))) FORWARD_IF_ERROR(parse_seed(c, v, &m->seed));
     m->dtype = NNINIT_F32;
@@ -446,6 +632,7 @@ static nninit_status parse_doc(ctx *c, const cJSON *root, nninit_model *m)
 
     mrule *rules;
     size_t n_rules;
+    FORWARD_IF_ERROR(parse_vars(c, cJSON_GetObjectItemCaseSensitive(root, "vars")));
     FORWARD_IF_ERROR(parse_rules(c, cJSON_GetObjectItemCaseSensitive(root, "rules"), &rules, &n_rules));
     size_t n = (size_t)cJSON_GetArraySize(jt);
     nninit_status st = NNINIT_OK;
@@ -463,7 +650,7 @@ static nninit_status parse_doc(ctx *c, const cJSON *root, nninit_model *m)
                       m->t[i].name);
         total += nb;
     }
-    free(rules);
+    free_rules(rules, n_rules);
     if (st != NNINIT_OK) return st;
 
     /* Duplicate names: sort pointers, compare neighbours. */
@@ -483,12 +670,19 @@ static nninit_status parse_doc(ctx *c, const cJSON *root, nninit_model *m)
     return st;
 }
 
-nninit_status nninit_model_parse(const char *json, size_t len, nninit_model **out, char *msg, size_t msg_size)
+nninit_status nninit_model_parse_vars(const char *json, size_t len, const nninit_var *vars, size_t n_vars,
+                                      nninit_model **out, char *msg, size_t msg_size)
 {
-    ctx c = { msg, msg_size };
+    ctx c = { msg, msg_size, NULL, 0, 0, 0, 0 };
+    char why[256];
     if (msg && msg_size > 0) msg[0] = '\0';
     if (out) *out = NULL;
     RETURN_ERROR_IF(!out || (!json && len > 0), FAIL(&c, NNINIT_E_NULL, "NULL spec or output"));
+    nninit_status vst = nninit_vars_check_(vars, n_vars, why, sizeof why);
+    if (vst != NNINIT_OK) return FAIL(&c, vst, "variables: %s", why);
+    if (vars_reserve(&c, n_vars) != NNINIT_OK) return NNINIT_E_NOMEM;
+    if (n_vars) memcpy(c.vars, vars, n_vars * sizeof *vars);
+    c.n_vars = c.n_fixed = n_vars;
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithLengthOpts(json ? json : "", len, &end, 0);
     if (root) {
@@ -500,16 +694,23 @@ nninit_status nninit_model_parse(const char *json, size_t len, nninit_model **ou
     if (!root) {
         size_t pos = end && json ? (size_t)(end - json) : 0, line = 1, col = 1;
         for (size_t i = 0; i < pos && i < len; i++) { if (json[i] == '\n') { line++; col = 1; } else col++; }
+        free(c.vars);
         return FAIL(&c, NNINIT_E_FORMAT, len == 0 ? "malformed JSON: empty input"
                     : "malformed JSON at line %zu, column %zu", line, col);
     }
     nninit_model *m = calloc(1, sizeof *m);
     nninit_status st = m ? parse_doc(&c, root, m) : FAIL(&c, NNINIT_E_NOMEM, "out of memory");
     cJSON_Delete(root);
+    free(c.vars);
     if (st == NNINIT_OK && refresh(m) != NNINIT_OK) st = FAIL(&c, NNINIT_E_NOMEM, "out of memory");
     if (st != NNINIT_OK) { nninit_model_free(m); return st; }
     *out = m;
     return NNINIT_OK;
+}
+
+nninit_status nninit_model_parse(const char *json, size_t len, nninit_model **out, char *msg, size_t msg_size)
+{
+    return nninit_model_parse_vars(json, len, NULL, 0, out, msg, msg_size);
 }
 
 nninit_status nninit_model_load(const char *path, nninit_model **out, char *msg, size_t msg_size)

@@ -22,6 +22,17 @@ extern const nninit_scheme_info_ nninit_schemes_[NNINIT_SCHEME_COUNT_];
  * parameter's NNP_ bit and why says what is wrong. */
 nninit_status nninit_scheme_check_(const nninit_scheme *s, unsigned *bad, char *why, size_t why_size);
 
+/* ---- spec.c ------------------------------------------------------------------ */
+/* nninit_scheme_parse_vars without the check of vars, for the model layer
+ * (whose variables are checked where they are made). A variable whose value
+ * is NaN is unknown (a rule's capture before a tensor binds it): values that
+ * depend on it are not checked, *unknown (if not NULL) is set to 1, and *out
+ * is then not a usable scheme, only the proof that the spec's syntax, names
+ * and the values that do not depend on the unknowns are right. *named (if not
+ * NULL) receives the NNP_ bits of the parameters the spec names. */
+nninit_status nninit_scheme_parse_(const char *spec, const nninit_var *vars, size_t n_vars, unsigned *named,
+                                   int *unknown, nninit_scheme *out, char *msg, size_t msg_size);
+
 /* ---- fans.c ---------------------------------------------------------------- */
 /* Where a layout puts the channels of an ndim >= 2 tensor: the in and out
  * axes, which of them holds all groups' channels (`total`), and groups. */

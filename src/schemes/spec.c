@@ -2,10 +2,11 @@
  *
  *   spec   := ws name ws [ '(' ws [ param { ws ',' ws param } ] ws ')' ] ws
  *   param  := name ws '=' ws value
- *   value  := number | 'sqrt' ws '(' ws number ws ')' | integer | word
+ *   value  := expr | word            (expr: common/expr.c; integer parameters need an integer value)
  *
  * Numbers are read and written in the "C" locale whatever the process's
  * locale, so a spec means the same thing everywhere. */
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -91,67 +92,66 @@ static const char *dist_suggest(const char *w, size_t len)
     return nninit_suggest_n_(w, len, names, N);
 }
 
-/* ---- the parser (the tokenizer is common/scan.c) ---------------------------------- */
+/* ---- the parser (the tokenizer is common/scan.c, arithmetic common/expr.c) ---- */
 typedef nninit_scan_ parser;
 
-static nninit_status parse_number(parser *p, const char *pname, double *out)
+/* What a value may refer to: the caller's variables. NaN values are unknown:
+ * values computed from them are NaN and left unchecked. */
+typedef struct {
+    const nninit_var *vars;
+    size_t n_vars;
+    int unknown;        /* a value came out unknown */
+} scope;
+
+static nninit_status parse_number(parser *p, scope *sc, const char *pname, double *out)
 {
-    size_t at = p->pos;
-    int root = 0;
-    if (strncmp(p->s + p->pos, "sqrt", 4) == 0 && !nninit_ident_char_(p->s[p->pos + 4])) {
-        p->pos += 4;
-        nninit_scan_ws_(p);
-        if (p->s[p->pos] != '(')
-            return nninit_scan_fail_(p, NNINIT_E_SPEC, p->pos, "syntax error: expected '(' after sqrt");
-        p->pos++;
-        nninit_scan_ws_(p);
-        if (p->s[p->pos] == ')')
-            return nninit_scan_fail_(p, NNINIT_E_SPEC, p->pos, "syntax error: expected a number inside sqrt()");
-        root = 1;
-    }
-    size_t start = p->pos, len = nninit_number_len_(p->s + p->pos, 0);
-    if (len == 0 || nninit_ident_char_(p->s[p->pos + len]) || p->s[p->pos + len] == '.')
-        return nninit_scan_fail_(p, NNINIT_E_SPEC, start, "bad number '%.*s' for %s", nninit_scan_extent_(p, start), p->s + start, pname);
-    char buf[64];
-    if (len >= sizeof buf)
-        return nninit_scan_fail_(p, NNINIT_E_SPEC, start, "bad number '%.*s' for %s (too long)", 40, p->s + start, pname);
-    memcpy(buf, p->s + start, len);
-    buf[len] = '\0';
-    char *end;
-    double v = strtod_c(buf, &end);
-    if (end != buf + len)
-        return nninit_scan_fail_(p, NNINIT_E_SPEC, start, "bad number '%s' for %s", buf, pname);
-    p->pos += len;
-    if (root) {
-        nninit_scan_ws_(p);
-        if (p->s[p->pos] != ')')
-            return nninit_scan_fail_(p, NNINIT_E_SPEC, p->pos, "syntax error: expected ')' to close sqrt(");
-        p->pos++;
-        if (v < 0) return nninit_scan_fail_(p, NNINIT_E_PARAM, at, "%s out of range: sqrt of a negative number", pname);
-        v = sqrt(v);
-    }
-    if (!isfinite(v)) return nninit_scan_fail_(p, NNINIT_E_PARAM, at, "%s out of range: %s is not a finite number", pname, buf);
+    double v;
+    FORWARD_IF_ERROR(nninit_scan_expr_(p, sc->vars, sc->n_vars, pname, &v));
+    if (isnan(v)) sc->unknown = 1;
     *out = v;
     return NNINIT_OK;
 }
 
-static nninit_status parse_int(parser *p, const char *pname, long long *out)
+/* [ws] [+-] digits [ws]: an integer written out, read exactly (all of int64). */
+static int int_literal(const char *s, size_t len)
 {
-    size_t start = p->pos, len = nninit_number_len_(p->s + p->pos, 1);
-    if (len == 0 || nninit_ident_char_(p->s[p->pos + len]) || p->s[p->pos + len] == '.')
-        return nninit_scan_fail_(p, NNINIT_E_SPEC, start, "bad number '%.*s' for %s (an integer is expected)",
-                    nninit_scan_extent_(p, start), p->s + start, pname);
-    char buf[32];
-    if (len >= sizeof buf) return nninit_scan_fail_(p, NNINIT_E_PARAM, start, "%s out of range: too many digits", pname);
-    memcpy(buf, p->s + start, len);
-    buf[len] = '\0';
-    char *end;
-    errno = 0;
-    long long v = strtoll(buf, &end, 10);
-    if (errno == ERANGE)
-        return nninit_scan_fail_(p, NNINIT_E_PARAM, start, "%s out of range: %s", pname, buf);
-    p->pos += len;
-    *out = v;
+    size_t i = 0, digits = 0;
+    while (i < len && isspace((unsigned char)s[i])) i++;
+    if (i < len && (s[i] == '+' || s[i] == '-')) i++;
+    while (i < len && s[i] >= '0' && s[i] <= '9') { i++; digits++; }
+    while (i < len && isspace((unsigned char)s[i])) i++;
+    return digits > 0 && i == len;
+}
+
+/* An integer parameter: an expression whose value is an integer of at most
+ * 2^53 in magnitude (where doubles hold every integer, so the arithmetic that
+ * led to it was exact), or a plain integer literal, read exactly. */
+static nninit_status parse_int(parser *p, scope *sc, const char *pname, long long *out)
+{
+    size_t start = p->pos;
+    double v;
+    FORWARD_IF_ERROR(nninit_scan_expr_(p, sc->vars, sc->n_vars, pname, &v));
+    if (int_literal(p->s + start, p->pos - start)) {
+        char buf[32];
+        size_t i = start, n = 0;
+        while (isspace((unsigned char)p->s[i])) i++;
+        while (n + 1 < sizeof buf && i < p->pos && !isspace((unsigned char)p->s[i])) buf[n++] = p->s[i++];
+        buf[n] = '\0';
+        if (i < p->pos && !isspace((unsigned char)p->s[i]))
+            return nninit_scan_fail_(p, NNINIT_E_PARAM, start, "%s out of range: too many digits", pname);
+        errno = 0;
+        long long iv = strtoll(buf, NULL, 10);
+        if (errno == ERANGE) return nninit_scan_fail_(p, NNINIT_E_PARAM, start, "%s out of range: %s", pname, buf);
+        *out = iv;
+        return NNINIT_OK;
+    }
+    if (isnan(v)) { sc->unknown = 1; *out = 0; return NNINIT_OK; }
+    if (v != floor(v))
+        return nninit_scan_fail_(p, NNINIT_E_PARAM, start, "%s out of range: %.17g is not an integer", pname, v);
+    if (fabs(v) > 9007199254740992.0)
+        return nninit_scan_fail_(p, NNINIT_E_PARAM, start, "%s out of range: %.17g is beyond 2^53 (an integer this "
+                                 "large must be written out)", pname, v);
+    *out = (long long)v;
     return NNINIT_OK;
 }
 
@@ -191,9 +191,12 @@ static nninit_status parse_word(parser *p, const char *pname, const char *scheme
                 nninit_layout_names_text_);
 }
 
-nninit_status nninit_scheme_parse(const char *spec, nninit_scheme *out, char *msg, size_t msg_size)
+nninit_status nninit_scheme_parse_(const char *spec, const nninit_var *vars, size_t n_vars, unsigned *named,
+                                   int *unknown, nninit_scheme *out, char *msg, size_t msg_size)
 {
     parser p = { spec ? spec : "", 0, msg, msg_size, "init spec" };
+    scope sc = { vars, n_vars, 0 };
+    unsigned seen_bits = 0;
     size_t at_param[N_PARAMS], end_col;
     int seen[N_PARAMS] = { 0 };
     if (msg && msg_size > 0) msg[0] = '\0';
@@ -254,12 +257,17 @@ nninit_status nninit_scheme_parse(const char *spec, nninit_scheme *out, char *ms
             nninit_status st = NNINIT_OK;
             double v = 0;
             long long iv = 0;
+            int unknown_before = sc.unknown;
+            sc.unknown = 0;
             switch (k_params[pi].type) {
-            case V_NUMBER: st = parse_number(&p, pn, &v); break;
-            case V_INT: st = parse_int(&p, pn, &iv); break;
+            case V_NUMBER: st = parse_number(&p, &sc, pn, &v); break;
+            case V_INT: st = parse_int(&p, &sc, pn, &iv); break;
             case V_WORD: st = parse_word(&p, pn, sname, &s); break;
             }
             if (st != NNINIT_OK) return st;
+            seen_bits |= k_params[pi].bit;
+            int known = !sc.unknown;
+            sc.unknown |= unknown_before;
             switch (k_params[pi].bit) {
             case NNP_VALUE: s.value = v; break;
             case NNP_MEAN: s.mean = v; break;
@@ -272,12 +280,12 @@ nninit_status nninit_scheme_parse(const char *spec, nninit_scheme *out, char *ms
             case NNP_SPARSITY: s.sparsity = v; break;
             case NNP_FAN_IN: s.fan_in = iv; break;
             case NNP_GROUPS:
-                if (iv < 1) return nninit_scan_fail_(&p, NNINIT_E_PARAM, at, "groups out of range: must be >= 1 (got %lld)", iv);
+                if (known && iv < 1) return nninit_scan_fail_(&p, NNINIT_E_PARAM, at, "groups out of range: must be >= 1 (got %lld)", iv);
                 s.layout.groups = iv;
                 break;
             case NNP_LAYOUT:
                 if (pi == P_IN_AXIS || pi == P_OUT_AXIS) {
-                    if (iv < -NNINIT_MAX_DIMS || iv >= NNINIT_MAX_DIMS)
+                    if (known && (iv < -NNINIT_MAX_DIMS || iv >= NNINIT_MAX_DIMS))
                         return nninit_scan_fail_(&p, NNINIT_E_PARAM, at, "%s out of range: must be in -%d..%d", pn,
                                     NNINIT_MAX_DIMS, NNINIT_MAX_DIMS - 1);
                     *(pi == P_IN_AXIS ? &in_axis : &out_axis) = iv;
@@ -316,21 +324,43 @@ nninit_status nninit_scheme_parse(const char *spec, nninit_scheme *out, char *ms
         s.layout.kind = NNINIT_LAYOUT_AXES;
         s.layout.in_axis = (int)in_axis;
         s.layout.out_axis = (int)out_axis;
-        if (in_axis == out_axis)
+        if (in_axis == out_axis && !sc.unknown)
             return nninit_scan_fail_(&p, NNINIT_E_PARAM, at_param[P_OUT_AXIS], "out_axis out of range: equals in_axis");
     }
 
-    /* Ranges, with the column of the parameter at fault. */
+    /* Ranges, with the column of the parameter at fault (not knowable while
+     * a value is unknown). */
     unsigned bad;
     char why[200];
-    nninit_status st = nninit_scheme_check_(&s, &bad, why, sizeof why);
+    nninit_status st = sc.unknown ? NNINIT_OK : nninit_scheme_check_(&s, &bad, why, sizeof why);
     if (st != NNINIT_OK) {
         size_t col = end_col;
         for (size_t i = 0; i < N_PARAMS; i++) if ((k_params[i].bit & bad) && seen[i]) { col = at_param[i]; break; }
         return nninit_scan_fail_(&p, st, col, "%s", why);
     }
+    if (named) *named = seen_bits;
+    if (unknown) *unknown = sc.unknown;
     *out = s;
     return NNINIT_OK;
+}
+
+nninit_status nninit_scheme_parse(const char *spec, nninit_scheme *out, char *msg, size_t msg_size)
+{
+    return nninit_scheme_parse_(spec, NULL, 0, NULL, NULL, out, msg, msg_size);
+}
+
+nninit_status nninit_scheme_parse_vars(const char *spec, const nninit_var *vars, size_t n_vars, nninit_scheme *out,
+                                       char *msg, size_t msg_size)
+{
+    char why[200];
+    nninit_msg_clear_(msg, msg_size);
+    nninit_status st = nninit_vars_check_(vars, n_vars, why, sizeof why);
+    if (st != NNINIT_OK) {
+        size_t len = spec ? strlen(spec) : 0;
+        return nninit_fail_(st, msg, msg_size, "init spec \"%.*s%s\": %s", len > 120 ? 117 : (int)len, spec ? spec : "",
+                            len > 120 ? "..." : "", why);
+    }
+    return nninit_scheme_parse_(spec, vars, n_vars, NULL, NULL, out, msg, msg_size);
 }
 
 /* ---- the formatter ---------------------------------------------------------------- */

@@ -216,6 +216,28 @@ run fill --shape 2,2 --init ones --dtype bf16 -f -o "$F/c.npy"
 check "ones in bf16 are 0x3F80" ref expr "$F/c.npy" "a.dtype.str == '<u2' and (a == 0x3F80).all()"
 rm -f "$F"/xa*.npy "$F/un.npy" "$F/n32.npy" "$F/n16.npy" "$F/eye.npy" "$F/c.npy"
 
+# arithmetic in --init: the value is the double C gives, so the draws are those of the literal
+# that Python's binary64 arithmetic gives for 0.02/sqrt(24) (math.sqrt is correctly rounded, as
+# C's sqrt), and not those of the doubles either side of it
+lit=$($PY -c 'import math; print(repr(0.02 / math.sqrt(24.0)))')
+below=$($PY -c 'import math; print(repr(math.nextafter(0.02 / math.sqrt(24.0), 0)))')
+run_ok "expression" fill --shape 257 --init "normal(std=0.02/sqrt(2*12))" --dtype f64 --seed 5 -o "$F/ex.npy"
+run_ok "expression, spaced" fill --shape 257 --init "normal(std = 0.02 / sqrt(24))" --dtype f64 --seed 5 -o "$F/ex2.npy"
+run_ok "literal" fill --shape 257 --init "normal(std=$lit)" --dtype f64 --seed 5 -o "$F/lit.npy"
+run_ok "literal below" fill --shape 257 --init "normal(std=$below)" --dtype f64 --seed 5 -o "$F/below.npy"
+check "normal(std=0.02/sqrt(2*12)) is normal(std=$lit), bit for bit" cmp -s "$F/ex.npy" "$F/lit.npy"
+check "normal(std = 0.02 / sqrt(24)) too" cmp -s "$F/ex2.npy" "$F/lit.npy"
+check "normal(std=$below) differs" ref differ "$F/lit.npy" "$F/below.npy"
+expect_error 1 "column 13: std out of range: division by zero" fill --shape 3 --init "normal(std=1/(2-2))" -o "$F/bad.npy"
+expect_error 1 "unknown variable 'n_layers'" fill --shape 3 --init "normal(std=0.02/sqrt(2*n_layers))" -o "$F/bad.npy"
+# the long dtype names (PyTorch's, Hugging Face configs') are the short ones
+for pair in bfloat16:bf16 float16:f16 float32:f32 float64:f64; do
+    run_ok "--dtype ${pair%%:*}" fill --shape 9 --init normal --seed 2 --dtype "${pair%%:*}" -f -o "$F/long.npy" &&
+        run_ok "--dtype ${pair##*:}" fill --shape 9 --init normal --seed 2 --dtype "${pair##*:}" -f -o "$F/short.npy" &&
+        check "--dtype ${pair%%:*} is --dtype ${pair##*:}" cmp -s "$F/long.npy" "$F/short.npy"
+done
+rm -f "$F/ex.npy" "$F/ex2.npy" "$F/lit.npy" "$F/below.npy" "$F/long.npy" "$F/short.npy"
+
 # shapes: 0-D both ways, empty, 1-D, 8-D, 'x' separators
 run fill --shape scalar --init "constant(value=3)" -o "$F/s.npy"
 check "--shape scalar is 0-D" ref expr "$F/s.npy" "a.shape == () and a == 3"
@@ -340,7 +362,7 @@ expect_error 2 "more than 8 sizes" fill --shape 1,1,1,1,1,1,1,1,1 --init zeros "
 expect_error 2 "too large" fill --shape 9223372036854775808 --init zeros "${o[@]}"
 expect_error 2 "too many elements" fill --shape 4294967296,4294967296 --init zeros "${o[@]}"
 expect_error 2 "too many elements" fill --shape 4611686018427387904 --init zeros "${o[@]}"
-for bad in f8 float F32 "" bfloat; do
+for bad in f8 float F32 "" bfloat Float32 fp32; do
     expect_error 2 "--dtype: '$bad' is not one of" fill "${ok[@]}" --dtype "$bad"
 done
 expect_error 2 "--slice given twice" fill "${ok[@]}" --slice 0:1 --slice 1:2

@@ -338,6 +338,46 @@ rc=$?
 if [ "$rc" -eq 1 ] && grep -q "File too large" "$T/err"; then pass; else fail "safetensors past ulimit -f: status $rc, $(cat "$T/err")"; fi
 check "the existing file survives failed runs" cmp -s "$F/odd.safetensors" "$T/odd.copy"
 
+# vars, captures and a long dtype name: the metadata's spec holds each tensor's resolved init
+# (every tensor equals `nninit fill` with it), and that spec alone rebuilds the same file
+cat >"$T/vars.json" <<'EOF'
+{"seed": 11, "dtype": "bfloat16",
+ "vars": {"n_layers": 3, "std": 0.02, "out_std": "std/sqrt(2*n_layers)"},
+ "rules": {"h.{l}.mlp.down.weight": "normal(std=std/sqrt(2*(l+1)))",
+           "h.{l}.*.weight": "trunc_normal(std=out_std, low=-3*out_std, high=3*out_std)",
+           "*.bias": "zeros", "*": "ones"},
+ "tensors": [{"name": "h.0.mlp.down.weight", "shape": [8, 16]}, {"name": "h.2.mlp.down.weight", "shape": [8, 16]},
+             {"name": "h.1.attn.weight", "shape": [16, 16], "dtype": "float32"}, {"name": "h.1.attn.bias", "shape": [16]},
+             {"name": "norm.weight", "shape": [16]}]}
+EOF
+cat >"$T/meta_spec.py" <<'EOF'
+import json, sys
+b = open(sys.argv[1], 'rb').read()
+n = int.from_bytes(b[:8], 'little')
+spec = json.loads(b[8:8 + n])['__metadata__']['spec']
+assert '{l}' not in spec and 'vars' not in spec and 'out_std' not in spec, spec
+t = {x['name']: x for x in json.loads(spec)['tensors']}
+assert t['h.0.mlp.down.weight']['init'] == 'normal(mean=0, std=%r)' % (0.02 / 2 ** 0.5), t
+assert t['h.1.attn.weight']['dtype'] == 'f32' and t['norm.weight']['dtype'] == 'bf16', t
+open(sys.argv[2], 'w').write(spec)
+EOF
+run_ok "vars and captures" init "$T/vars.json" -o "$F/vars.safetensors" -q &&
+    check "vars and captures: every tensor is nninit fill with the metadata's init" \
+        $PY "$T/st.py" fill-check "$F/vars.safetensors" "$NNINIT" "$T" &&
+    check "the metadata's spec has resolved numbers" $PY "$T/meta_spec.py" "$F/vars.safetensors" "$T/vars_meta.json" &&
+    run_ok "init from the metadata's spec" init "$T/vars_meta.json" -o "$F/vars2.safetensors" -q &&
+    check "the metadata's spec rebuilds the file byte for byte" cmp -s "$F/vars.safetensors" "$F/vars2.safetensors"
+run_ok "--dtype float16" init "$T/vars.json" -o "$F/vars16.safetensors" --dtype float16 -q &&
+    check "--dtype float16: every tensor is nninit fill, in f16" \
+        $PY "$T/st.py" fill-check "$F/vars16.safetensors" "$NNINIT" "$T" &&
+    check "--dtype float16 writes F16" grep -q '"F16"' "$F/vars16.safetensors"
+rm -f "$F/vars.safetensors" "$F/vars2.safetensors" "$F/vars16.safetensors"
+cat >"$T/bad_vars.json" <<'EOF'
+{"rules": {"h.{l}.w": "normal(std=0.02/sqrt(l))"}, "tensors": [{"name": "h.1.w", "shape": [2]}, {"name": "h.0.w", "shape": [2]}]}
+EOF
+expect_error 1 'tensor "h.0.w": rule "h.{l}.w" with l=0: init spec "normal(std=0.02/sqrt(l))": column 16: std out of range: division by zero' \
+    init "$T/bad_vars.json" -o "$F/x.safetensors"
+
 o=(-o "$F/x.safetensors")
 expect_error 2 "a model spec (JSON file) is required" init "${o[@]}"
 expect_error 2 "--output is required" init "$T/odd.json"

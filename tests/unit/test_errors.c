@@ -457,6 +457,30 @@ START_TEST(test_dtype_facts)
         ck_assert_msg(n && strcmp(n, name[d]) == 0, "dtype %d: name %s, expected %s", d, n ? n : "(null)", name[d]);
     }
     ck_assert(NNINIT_F32 == 0 && NNINIT_F64 == 1 && NNINIT_BF16 == 2 && NNINIT_F16 == 3);
+
+    /* Names read: the short ones and the long ones PyTorch and Hugging Face
+     * configs write ("torch_dtype": "bfloat16"); nothing else. */
+    static const struct { const char *name; nninit_dtype dt; } known[] = {
+        { "f32", NNINIT_F32 }, { "f64", NNINIT_F64 }, { "bf16", NNINIT_BF16 }, { "f16", NNINIT_F16 },
+        { "float32", NNINIT_F32 }, { "float64", NNINIT_F64 }, { "bfloat16", NNINIT_BF16 }, { "float16", NNINIT_F16 },
+    };
+    for (size_t k = 0; k < sizeof known / sizeof known[0]; k++) {
+        nninit_dtype got = (nninit_dtype)99;
+        nninit_status st = nninit_dtype_from_name(known[k].name, &got);
+        ck_assert_msg(st == NNINIT_OK && got == known[k].dt, "dtype_from_name(%s): %s, %d", known[k].name,
+                      nninit_status_str(st), (int)got);
+    }
+    static const char *const unknown[] = { "", "F32", "Float32", "fp32", "float", "double", "half", "bfloat",
+                                           "float32 ", " f32", "torch.float32", "float8", "int8", "bf16\n" };
+    for (size_t k = 0; k < sizeof unknown / sizeof unknown[0]; k++) {
+        nninit_dtype got = (nninit_dtype)99;
+        nninit_status st = nninit_dtype_from_name(unknown[k], &got);
+        ck_assert_msg(st == NNINIT_E_DTYPE && got == (nninit_dtype)99, "dtype_from_name(\"%s\"): %s", unknown[k],
+                      nninit_status_str(st));
+    }
+    nninit_dtype got;
+    ck_assert_int_eq(nninit_dtype_from_name(NULL, &got), NNINIT_E_NULL);
+    ck_assert_int_eq(nninit_dtype_from_name("f32", NULL), NNINIT_E_NULL);
 }
 END_TEST
 

@@ -365,6 +365,149 @@ START_TEST(canonical_json_round_trip)
 }
 END_TEST
 
+/* ---- variables and captures --------------------------------------------------------- */
+static double from_bits(uint64_t b) { double d; memcpy(&d, &b, sizeof d); return d; }
+
+/* "vars" (numbers, expressions over earlier ones), captures {l} in rule patterns bound per
+ * tensor, the caller's variables. Expected stds: Python's binary64 arithmetic,
+ * 0.02 / math.sqrt(2.0 * (l + 1.0)) for l = 0..3 and 0.01 * (e + 1.0) / (2.0 + 1.0). */
+START_TEST(vars_and_captures)
+{
+    static const uint64_t depth_std[4] = { 0x3f8cf68d4fff04dcULL, 0x3f847ae147ae147bULL, 0x3f80b8cb28fd8cf5ULL,
+                                           0x3f7cf68d4fff04dcULL };
+    static const uint64_t expert_std[3] = { 0x3f6b4e81b4e81b4fULL, 0x3f7b4e81b4e81b4fULL, 0x3f847ae147ae147bULL };
+    const char *json =
+        "{\"seed\": 3, \"dtype\": \"bfloat16\","
+        " \"vars\": {\"n_layers\": 4, \"std\": 0.02, \"out_std\": \"std/sqrt(2*n_layers)\", \"k\": \"n_layers - 2\"},"
+        " \"rules\": ["
+        "  {\"match\": \"layers.{l}.down.weight\", \"init\": \"normal(std=0.02/sqrt(2*(l+1)))\"},"
+        "  {\"match\": \"layers.{l}.experts.{e}.weight\", \"init\": \"normal(std=0.01*(e+1)/(k+1))\"},"
+        "  {\"match\": \"layers.{l}.conv.weight\", \"init\": \"xavier_uniform(groups=l+1)\"},"
+        "  {\"match\": \"layers.{l}.*.weight\", \"init\": \"normal(std=out_std)\"},"
+        "  {\"match\": \"*\", \"init\": \"zeros\"}],"
+        " \"tensors\": ["
+        "  {\"name\": \"layers.0.down.weight\", \"shape\": [4, 4]},"
+        "  {\"name\": \"layers.1.down.weight\", \"shape\": [4, 4]},"
+        "  {\"name\": \"layers.2.down.weight\", \"shape\": [4, 4]},"
+        "  {\"name\": \"layers.03.down.weight\", \"shape\": [4, 4]},"
+        "  {\"name\": \"layers.1.experts.0.weight\", \"shape\": [2, 2]},"
+        "  {\"name\": \"layers.1.experts.1.weight\", \"shape\": [2, 2]},"
+        "  {\"name\": \"layers.1.experts.2.weight\", \"shape\": [2, 2]},"
+        "  {\"name\": \"layers.1.conv.weight\", \"shape\": [4, 2, 3]},"
+        "  {\"name\": \"layers.2.attn.weight\", \"shape\": [4, 4]},"
+        "  {\"name\": \"layers.x.attn.weight\", \"shape\": [4]},"
+        "  {\"name\": \"layers.2x.down.weight\", \"shape\": [4]},"
+        "  {\"name\": \"own\", \"shape\": [4], \"init\": \"constant(value=out_std*k)\"}"
+        "]}";
+    nninit_model *m = parse_ok(json);
+    ck_assert_uint_eq(nninit_model_count(m), 12);
+    for (int l = 0; l < 4; l++) {
+        nninit_model_tensor t = info(m, (size_t)l);
+        double want = from_bits(depth_std[l]);
+        ck_assert_msg(t.scheme.kind == NNINIT_SCHEME_NORMAL && memcmp(&t.scheme.std, &want, sizeof want) == 0,
+                      "%s: std %a, expected %a", t.name, t.scheme.std, want);
+        ck_assert_str_eq(t.init, "normal(std=0.02/sqrt(2*(l+1)))");   /* as written; the scheme holds the value */
+        ck_assert_int_eq(t.dtype, NNINIT_BF16);
+    }
+    for (int e = 0; e < 3; e++) {
+        nninit_model_tensor t = info(m, 4 + (size_t)e);
+        double want = from_bits(expert_std[e]);
+        ck_assert_msg(memcmp(&t.scheme.std, &want, sizeof want) == 0, "%s: std %a, expected %a", t.name, t.scheme.std, want);
+    }
+    ck_assert_int_eq(info(m, 7).scheme.layout.groups, 2);
+    double out_std = 0.02 / sqrt(2.0 * 4.0);
+    ck_assert(info(m, 8).scheme.std == out_std);
+    ck_assert_int_eq(info(m, 9).scheme.kind, NNINIT_SCHEME_ZEROS);     /* {l} matches digits only */
+    ck_assert_int_eq(info(m, 10).scheme.kind, NNINIT_SCHEME_ZEROS);    /* a whole run of digits */
+    ck_assert(info(m, 11).scheme.value == out_std * 2);
+    /* the canonical JSON holds the numbers: no vars, no captures, and it reads back the same */
+    const char *j = nninit_model_json(m);
+    ck_assert_ptr_null(strstr(j, "vars"));
+    ck_assert_ptr_null(strstr(j, "{l}"));
+    ck_assert_ptr_nonnull(strstr(j, "\"name\":\"layers.0.down.weight\",\"shape\":[4,4],\"dtype\":\"bf16\","
+                                    "\"init\":\"normal(mean=0, std=0.014142135623730949)\""));
+    round_trip(m);
+    nninit_model_free(m);
+
+    /* the caller's variables (a Hugging Face config's): usable in vars, rules and inits */
+    static const nninit_var cfg[] = { { "n_layers", 12 }, { "initializer_range", 0.02 } };
+    const char *spec = "{\"vars\": {\"half\": \"n_layers/2\"}, \"rules\": {\"h.{l}.w\": "
+                       "\"normal(std=initializer_range/sqrt(2*n_layers)*(l<half_is_not_an_operator))\"}, \"tensors\": []}";
+    char msg[1024];
+    nninit_model *mv = NULL;
+    ck_assert_int_eq(nninit_model_parse_vars(spec, strlen(spec), cfg, 2, &mv, msg, sizeof msg), NNINIT_E_SPEC);
+    ck_assert_msg(strstr(msg, "pattern \"h.{l}.w\"") && strstr(msg, "syntax error"), "%s", msg);
+    spec = "{\"vars\": {\"half\": \"n_layers/2\"}, \"rules\": {\"h.{l}.w\": \"normal(std=initializer_range/sqrt(2*n_layers)"
+           "*min(1, half-l))\"}, \"tensors\": [{\"name\": \"h.5.w\", \"shape\": [2]}, {\"name\": \"h.4.w\", \"shape\": [2]}]}";
+    ck_assert_int_eq(nninit_model_parse_vars(spec, strlen(spec), cfg, 2, &mv, msg, sizeof msg), NNINIT_OK);
+    ck_assert(info(mv, 0).scheme.std == 0.02 / sqrt(24.0) * 1 && info(mv, 1).scheme.std == 0.02 / sqrt(24.0) * 1);
+    nninit_model_free(mv);
+    /* without them the names are unknown; the spec may not redefine them; bad ones are refused */
+    ck_assert_int_eq(nninit_model_parse(spec, strlen(spec), &mv, msg, sizeof msg), NNINIT_E_SPEC);
+    ck_assert_msg(strstr(msg, "field \"vars\": variable \"half\"") && strstr(msg, "unknown variable 'n_layers'"), "%s", msg);
+    const char *redef = "{\"vars\": {\"n_layers\": 3}, \"tensors\": []}";
+    ck_assert_int_eq(nninit_model_parse_vars(redef, strlen(redef), cfg, 2, &mv, msg, sizeof msg), NNINIT_E_FORMAT);
+    ck_assert_msg(strstr(msg, "variable \"n_layers\" is defined twice (the caller gives it)"), "%s", msg);
+    static const nninit_var bad[] = { { "x", 1 }, { "x", 2 } };
+    ck_assert_int_eq(nninit_model_parse_vars(redef, strlen(redef), bad, 2, &mv, msg, sizeof msg), NNINIT_E_PARAM);
+    ck_assert_msg(strstr(msg, "variables: variable \"x\" is defined twice") && !mv, "%s", msg);
+    ck_assert_int_eq(nninit_model_parse_vars(redef, strlen(redef), NULL, 1, &mv, msg, sizeof msg), NNINIT_E_NULL);
+}
+END_TEST
+
+/* How {name} matches: a whole run of at most 15 digits; the globs around it as fnmatch;
+ * '\{' and '[{]' are literal braces; a capture the init does not use still has to match. */
+START_TEST(capture_matching)
+{
+    static const struct { const char *pattern, *name; int matches; double v0, v1; } cases[] = {
+        { "h.{a}.w", "h.12.w", 1, 12, 0 }, { "h.{a}.w", "h.007.w", 1, 7, 0 }, { "h.{a}.w", "h..w", 0, 0, 0 },
+        { "h.{a}.w", "h.1x.w", 0, 0, 0 }, { "h.{a}.w", "h.-1.w", 0, 0, 0 }, { "h.{a}.w", "h.1.5.w", 0, 0, 0 },
+        { "*{a}", "x12", 1, 12, 0 }, { "*{a}*", "ab3cd45", 1, 3, 0 }, { "*.{a}", "x.5", 1, 5, 0 },
+        { "{a}{b}", "12", 0, 0, 0 }, { "{a}.{b}", "1.2", 1, 1, 2 }, { "*{a}*{b}", "x1y22z333", 1, 1, 333 },
+        { "{a}", "123456789012345", 1, 123456789012345.0, 0 }, { "{a}", "1234567890123456", 0, 0, 0 },
+        { "h.[0-9].{a}", "h.3.44", 1, 44, 0 }, { "h?{a}", "hx9", 1, 9, 0 }, { "h?{a}", "h19", 0, 0, 0 },
+        { "h[{]{a}}", "h{5}", 1, 5, 0 }, { "h\\{{a}", "h{5", 1, 5, 0 }, { "h\\{a}", "h{a}", 1, 0, 0 },
+        { "h.{a}.*.{b}.w", "h.1.x.y.2.w", 1, 1, 2 }, { "h.{a}.*.{b}.w", "h.1.2.3.w", 1, 1, 3 },
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        char json[512], msg[1024];
+        /* the init records the captures' values: mean = first, std = second + 1 */
+        int two = strstr(cases[k].pattern, "{b}") != NULL;
+        int one = strstr(cases[k].pattern, "{a}") != NULL && !strstr(cases[k].pattern, "\\{a}");
+        char pat[64];   /* as a JSON string: '\\' doubled */
+        size_t q = 0;
+        for (const char *c = cases[k].pattern; *c; c++) {
+            if (*c == '\\') pat[q++] = '\\';
+            pat[q++] = *c;
+        }
+        pat[q] = '\0';
+        snprintf(json, sizeof json, "{\"rules\": [{\"match\": \"%s\", \"init\": \"normal(mean=%s, std=%s)\"}, "
+                 "{\"match\": \"*\", \"init\": \"ones\"}], \"tensors\": [{\"name\": \"%s\", \"shape\": [1]}]}",
+                 pat, one ? "a" : "0", two ? "b+1" : "1", cases[k].name);
+        nninit_model *m = NULL;
+        nninit_status st = nninit_model_parse(json, strlen(json), &m, msg, sizeof msg);
+        ck_assert_msg(st == NNINIT_OK, "%s: %s", json, msg);
+        nninit_model_tensor t = info(m, 0);
+        if (cases[k].matches)
+            ck_assert_msg(t.scheme.kind == NNINIT_SCHEME_NORMAL && t.scheme.mean == cases[k].v0 &&
+                          t.scheme.std == (two ? cases[k].v1 + 1 : 1), "%s on %s: mean %.17g std %.17g",
+                          cases[k].pattern, cases[k].name, t.scheme.mean, t.scheme.std);
+        else
+            ck_assert_msg(t.scheme.kind == NNINIT_SCHEME_ONES, "%s matched %s", cases[k].pattern, cases[k].name);
+        nninit_model_free(m);
+    }
+    /* many digit runs and captures: the search stays polynomial (failed states are remembered) */
+    char name[4096], json[8192];
+    size_t n = 0;
+    for (int i = 0; i < 1000; i++) n += (size_t)snprintf(name + n, sizeof name - n, "%d.", i % 10);
+    snprintf(json, sizeof json, "{\"rules\": {\"{a}*{b}*{c}*{d}*{e}*{f}.q\": \"ones\", \"*\": \"zeros\"}, "
+             "\"tensors\": [{\"name\": \"%s\", \"shape\": [1]}]}", name);
+    nninit_model *m = parse_ok(json);
+    ck_assert_int_eq(info(m, 0).scheme.kind, NNINIT_SCHEME_ZEROS);
+    nninit_model_free(m);
+}
+END_TEST
+
 /* ---- errors ---------------------------------------------------------------------- */
 #define T(...) "{\"rules\": {\"*\": \"zeros\"}, \"tensors\": [" __VA_ARGS__ "]}"
 static const struct { const char *json; nninit_status st; const char *says[3]; } k_errors[] = {
@@ -403,6 +546,49 @@ static const struct { const char *json; nninit_status st; const char *says[3]; }
       { "pattern \"*.w\"", "normal(sigma=1)", "unknown parameter" } },
     { "{\"rules\": [{\"match\": \"*.w\", \"init\": \"normal(std=-1)\"}], \"tensors\": []}", NNINIT_E_PARAM,
       { "match \"*.w\"", "std out of range" } },
+    /* vars */
+    { "{\"vars\": [], \"tensors\": []}", NNINIT_E_FORMAT, { "field \"vars\"", "expected an object", "an array" } },
+    { "{\"vars\": {\"a\": true}, \"tensors\": []}", NNINIT_E_FORMAT, { "field \"vars\"", "variable \"a\"", "a boolean" } },
+    { "{\"vars\": {\"a\": 1, \"a\": 2}, \"tensors\": []}", NNINIT_E_FORMAT, { "field \"vars\"", "\"a\" is defined twice" } },
+    { "{\"vars\": {\"1a\": 1}, \"tensors\": []}", NNINIT_E_FORMAT, { "field \"vars\"", "\"1a\" is not a variable name" } },
+    { "{\"vars\": {\"a b\": 1}, \"tensors\": []}", NNINIT_E_FORMAT, { "field \"vars\"", "not a variable name" } },
+    { "{\"vars\": {\"log\": 1}, \"tensors\": []}", NNINIT_E_FORMAT, { "field \"vars\"", "the name of a function" } },
+    { "{\"vars\": {\"a\": \"b+1\", \"b\": 1}, \"tensors\": []}", NNINIT_E_SPEC,
+      { "variable \"a\"", "expression \"b+1\": column 1", "unknown variable 'b'" } },
+    { "{\"vars\": {\"a\": 0, \"b\": \"1/a\"}, \"tensors\": []}", NNINIT_E_PARAM,
+      { "variable \"b\"", "column 2", "division by zero" } },
+    { "{\"vars\": {\"a\": \"\"}, \"tensors\": []}", NNINIT_E_SPEC, { "variable \"a\"", "empty expression" } },
+    { "{\"vars\": {\"a\": \"1 1\"}, \"tensors\": []}", NNINIT_E_SPEC, { "variable \"a\"", "unexpected '1'" } },
+    { "{\"vars\": {\"a\": 1e999}, \"tensors\": []}", NNINIT_E_FORMAT, { "variable \"a\"", "not a finite number" } },
+    /* captures */
+    { "{\"rules\": {\"h.{l.w\": \"zeros\"}, \"tensors\": []}", NNINIT_E_FORMAT,
+      { "pattern \"h.{l.w\"", "'{' at character 3 does not start a capture" } },
+    { "{\"rules\": {\"h.{}.w\": \"zeros\"}, \"tensors\": []}", NNINIT_E_FORMAT, { "does not start a capture" } },
+    { "{\"rules\": {\"h.{1}.w\": \"zeros\"}, \"tensors\": []}", NNINIT_E_FORMAT, { "does not start a capture" } },
+    { "{\"rules\": [{\"match\": \"{a}.{a}\", \"init\": \"zeros\"}], \"tensors\": []}", NNINIT_E_FORMAT,
+      { "match \"{a}.{a}\"", "capture {a}", "captured twice" } },
+    { "{\"vars\": {\"l\": 1}, \"rules\": {\"h.{l}\": \"zeros\"}, \"tensors\": []}", NNINIT_E_FORMAT,
+      { "capture {l}", "variable already defined" } },
+    { "{\"rules\": {\"h.{exp}\": \"zeros\"}, \"tensors\": []}", NNINIT_E_FORMAT, { "capture {exp}", "a function" } },
+    /* a rule's init is checked as far as it can be without its captures' values */
+    { "{\"rules\": {\"h.{l}\": \"normal(std=l*foo)\"}, \"tensors\": []}", NNINIT_E_SPEC,
+      { "pattern \"h.{l}\"", "column 14", "unknown variable 'foo' in std (variables here: l)" } },
+    { "{\"rules\": {\"h.{l}\": \"normal(std=l, sigma=1)\"}, \"tensors\": []}", NNINIT_E_SPEC, { "unknown parameter 'sigma'" } },
+    { "{\"rules\": {\"h.{l}\": \"normal(std=l+1/0)\"}, \"tensors\": []}", NNINIT_E_PARAM, { "division by zero" } },
+    { "{\"rules\": {\"h.{l}\": \"normal(std=l, mean=-1e999)\"}, \"tensors\": []}", NNINIT_E_PARAM, { "mean out of range" } },
+    { "{\"rules\": {\"h.{l}\": \"normal(std=l^2^(l)\"}, \"tensors\": []}", NNINIT_E_SPEC, { "syntax error" } },
+    /* ... and the rest when a tensor binds them */
+    { "{\"rules\": {\"h.{l}\": \"normal(std=1/l)\"}, \"tensors\": [{\"name\": \"h.3\", \"shape\": [2]}, "
+      "{\"name\": \"h.0\", \"shape\": [2]}]}", NNINIT_E_PARAM,
+      { "tensor \"h.0\": rule \"h.{l}\" with l=0", "column 13", "std out of range: division by zero" } },
+    { "{\"rules\": {\"h.{l}\": \"normal(std=0.5-l)\"}, \"tensors\": [{\"name\": \"h.1\", \"shape\": [2]}]}",
+      NNINIT_E_PARAM, { "tensor \"h.1\"", "with l=1", "std out of range" } },
+    { "{\"rules\": {\"h.{l}\": \"xavier_uniform(groups=l/2)\"}, \"tensors\": [{\"name\": \"h.3\", \"shape\": [6, 6]}]}",
+      NNINIT_E_PARAM, { "tensor \"h.3\"", "with l=3", "groups out of range: 1.5 is not an integer" } },
+    { "{\"rules\": {\"h.{l}\": \"xavier_uniform(groups=l)\"}, \"tensors\": [{\"name\": \"h.3\", \"shape\": [4, 4]}]}",
+      NNINIT_E_SHAPE, { "tensor \"h.3\"", "(rule \"h.{l}\" with l=3)", "groups=3 does not divide" } },
+    { "{\"rules\": {\"h.{l}\": \"dirac(in_axis=l, out_axis=0)\"}, \"tensors\": [{\"name\": \"h.0\", \"shape\": [4, 4, 3]}]}",
+      NNINIT_E_PARAM, { "with l=0", "out_axis out of range: equals in_axis" } },
     /* tensors: structure and types */
     { T("5"), NNINIT_E_FORMAT, { "tensors[0]", "expected an object" } },
     { T("{\"shape\": [2]}"), NNINIT_E_FORMAT, { "tensors[0]", "field \"name\"", "missing" } },
@@ -418,8 +604,8 @@ static const struct { const char *json; nninit_status st; const char *says[3]; }
     { T("{\"name\": \"w\", \"shape\": [2], \"init\": 1}"), NNINIT_E_FORMAT,
       { "tensor \"w\"", "field \"init\"", "expected a string" } },
     { T("{\"name\": \"w\", \"shape\": [2], \"dtype\": 1}"), NNINIT_E_FORMAT, { "tensor \"w\"", "field \"dtype\"" } },
-    { T("{\"name\": \"w\", \"shape\": [2], \"dtype\": \"float32\"}"), NNINIT_E_DTYPE,
-      { "tensor \"w\"", "field \"dtype\"", "unknown dtype \"float32\"" } },
+    { T("{\"name\": \"w\", \"shape\": [2], \"dtype\": \"Float32\"}"), NNINIT_E_DTYPE,
+      { "tensor \"w\"", "field \"dtype\"", "unknown dtype \"Float32\"" } },
     { T("{\"name\": \"w\", \"shape\": [2], \"layout\": \"nhwc\"}"), NNINIT_E_FORMAT,
       { "tensor \"w\"", "field \"layout\"", "unknown layout \"nhwc\"" } },
     { T("{\"name\": \"w\", \"shape\": [2], \"layout\": 0}"), NNINIT_E_FORMAT,
@@ -532,6 +718,8 @@ static Suite *make_suite(void)
     tcase_add_test(tc, streams_and_seeds);
     tcase_add_test(tc, set_dtype);
     tcase_add_test(tc, canonical_json_round_trip);
+    tcase_add_test(tc, vars_and_captures);
+    tcase_add_test(tc, capture_matching);
     tcase_add_test(tc, errors);
     tcase_add_test(tc, lengths_and_files);
     suite_add_tcase(s, tc);
