@@ -245,6 +245,9 @@ def write_hf(path, spec):
     lines = ["{"]
     for k in ("name", "description", "seed", "dtype"):
         lines.append("  %s: %s," % (json.dumps(k), json.dumps(spec[k])))
+    v = spec["vars"]   # integers, and initializer_range as the library prints doubles (%.17g)
+    lines.append('  "vars": {%s},' % ", ".join("%s: %s" % (json.dumps(k), "%.17g" % x if isinstance(x, float) else x)
+                                              for k, x in v.items()))
     lines.append('  "tensors": [')
     for i, t in enumerate(spec["tensors"]):
         fields = "".join(", %s: %s" % (json.dumps(k), json.dumps(v)) for k, v in t.items() if k not in ("name", "shape"))

@@ -28,20 +28,25 @@ int nninit_hf_is_config(const char *text, size_t len)
     return yes;
 }
 
-/* The dtype: the option's (nninit's names or the config's), else the config's. */
+/* The dtype: the option's, else the config's (nninit's names or the long ones
+ * configs use, one table: nninit_dtype_lookup_), else f32. */
 static nninit_status pick_dtype(const char *opt, const char *config, nninit_dtype *out, char *msg, size_t msg_size)
 {
-    static const struct { const char *name; nninit_dtype dt; } names[] = {
-        { "float32", NNINIT_F32 }, { "bfloat16", NNINIT_BF16 }, { "float16", NNINIT_F16 }, { "float64", NNINIT_F64 },
-    };
     const char *name = opt ? opt : config;
     *out = NNINIT_F32;   /* transformers loads float32 when the config says nothing */
-    if (!name) return NNINIT_OK;
-    if (nninit_dtype_lookup_(name, out)) return NNINIT_OK;
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(name, names[i].name) == 0) { *out = names[i].dt; return NNINIT_OK; }
+    if (!name || nninit_dtype_lookup_(name, out)) return NNINIT_OK;
     return nninit_fail_(NNINIT_E_DTYPE, msg, msg_size, "dtype \"%.40s\": unknown (expected f32, f64, bf16, f16 or "
                         "float32, float64, bfloat16, float16)", name);
+}
+
+/* The config's sizes as the spec's "vars" (docs/HF.md), for rules a user adds
+ * to the printed spec: "normal(std=initializer_range/sqrt(2*n_layers))". */
+static void write_vars(nninit_text_ *s, const nninit_hf_config_ *c)
+{
+    nninit_text_fmt_(s, "  \"vars\": {\"n_layers\": %lld, \"hidden\": %lld, \"intermediate\": %lld, \"vocab\": %lld, "
+                     "\"heads\": %lld, \"kv_heads\": %lld, \"head_dim\": %lld, \"initializer_range\": %.17g},\n",
+                     (long long)c->layers, (long long)c->hidden, (long long)c->inter, (long long)c->vocab,
+                     (long long)c->heads, (long long)c->kv_heads, (long long)c->head_dim, c->init_range);
 }
 
 static nninit_status write_spec(const nninit_hf_config_ *c, const nninit_hf_recipe_ *r, const nninit_hf_tensor_ *t,
@@ -61,7 +66,9 @@ static nninit_status write_spec(const nninit_hf_config_ *c, const nninit_hf_reci
     nninit_text_str_(&s, "\",\n");
     if (seed <= ((uint64_t)1 << 53)) nninit_text_fmt_(&s, "  \"seed\": %llu,\n", (unsigned long long)seed);
     else nninit_text_fmt_(&s, "  \"seed\": \"%llu\",\n", (unsigned long long)seed);
-    nninit_text_fmt_(&s, "  \"dtype\": \"%s\",\n  \"tensors\": [\n", nninit_dtype_name(dtype));
+    nninit_text_fmt_(&s, "  \"dtype\": \"%s\",\n", nninit_dtype_name(dtype));
+    write_vars(&s, c);
+    nninit_text_str_(&s, "  \"tensors\": [\n");
     for (size_t i = 0; i < n; i++) {
         char init[200];
         int64_t zero_row;

@@ -190,6 +190,26 @@ echo '{"model_type": "gpt2", "vocab_size": 50257, "n_positions": 1024, "n_embd":
 run_ok "spec of GPT-2's config" spec "$T/gpt2.json" --seed 1337
 check "gpt2-124m.json = nninit spec of GPT-2's config" cmp "$T/out" "$ROOT/examples/models/gpt2-124m.json"
 
+# ---- the spec's "vars" are the config's sizes: an init written over them in the printed spec
+# has the bits of the number it evaluates to (0.05 / sqrt(2 * 4) for this config)
+check "spec vars: the config's sizes" $PY -c "
+import json, sys; v = json.load(open(sys.argv[1]))['vars']
+assert v == {'n_layers': 4, 'hidden': 256, 'intermediate': 512, 'vocab': 1000, 'heads': 8, 'kv_heads': 4,
+             'head_dim': 32, 'initializer_range': 0.05}, v" "$T/spec_dir.json"
+$PY - "$T/spec_dir.json" "$T/vars_spec.json" <<'EOF'
+import json, sys
+s = json.load(open(sys.argv[1]))
+for t in s['tensors']:
+    if t['name'] == 'model.layers.2.mlp.down_proj.weight':
+        t['init'] = 'normal(std=initializer_range/sqrt(2*n_layers))'
+json.dump(s, open(sys.argv[2], 'w'))
+EOF
+run_ok "init a printed spec edited with vars" init "$T/vars_spec.json" -o "$F/vars" --format npy -q
+run_ok "fill the literal" fill --shape 256,512 --init "normal(std=$($PY -c 'import math; print(repr(0.05 / math.sqrt(8)))'))" \
+    --name model.layers.2.mlp.down_proj.weight -o "$F/vars_lit.npy"
+check "vars: the edited init equals the literal it evaluates to" cmp "$F/vars/model.layers.2.mlp.down_proj.weight.npy" \
+    "$F/vars_lit.npy"
+
 # ---- errors ------------------------------------------------------------------------------------
 echo '{"model_type": "llama", "hidden_size": 64}' >"$T/bad.json"
 expect_error 1 '"num_hidden_layers": missing' spec "$T/bad.json"
