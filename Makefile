@@ -24,7 +24,7 @@ WARN     = -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes
 # -ffp-contract=off everywhere: the compiler never fuses a*b+c on its own,
 # so each path performs exactly the operations the source spells out.
 CFLAGS_ALL = -std=c11 -O2 -g -fPIC -fvisibility=hidden -ffp-contract=off -fno-math-errno \
-             -fopenmp -D_GNU_SOURCE -Iinclude -Ikernels $(WARN) $(EXTRA_CFLAGS)
+             -fopenmp -D_GNU_SOURCE -DNNINIT_UNSTABLE_API -Iinclude -Ikernels $(WARN) $(EXTRA_CFLAGS)
 # OpenBLAS: CBLAS level 3 for orthogonal's reflectors (src/schemes/orthogonal.c). LAPACKE
 # only for tests and benchmarks (reference eigenvalues, the geqrf + orgqr baseline).
 BLAS_LIBS ?= -lopenblas
@@ -148,6 +148,7 @@ test: deps-test lib
 	$(MAKE) --no-print-directory cli-hf-check
 	$(MAKE) --no-print-directory man-check
 	$(MAKE) --no-print-directory exports-check
+	$(MAKE) --no-print-directory api-check
 	$(MAKE) --no-print-directory cmake-check
 	$(MAKE) --no-print-directory python-check
 	$(MAKE) --no-print-directory test-mpi
@@ -376,6 +377,11 @@ install-cmake: lib
 # libnninit.so exports nninit_* only and carries the SONAME libnninit.so.MAJOR.
 exports-check: lib
 	bash tests/install/exports.sh $(SHARED)
+
+# The stable and the unstable view of nninit.h (docs/API.md).
+.PHONY: api-check
+api-check: lib
+	bash tests/install/api.sh $(BUILD)
 
 # examples/cmake built with cmake against an installed copy, and again after moving it.
 cmake-check: lib

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#define NNINIT_UNSTABLE_API   /* docs/API.md */
 #include "nninit.h"
 
 static double now(void)

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#define NNINIT_UNSTABLE_API   /* nninit_init_slice: the unstable view (docs/API.md) */
 #include <nninit.h>
 
 int main(void)

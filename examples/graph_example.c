@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#define NNINIT_UNSTABLE_API   /* graphs and data-dependent init: the unstable view (docs/API.md) */
 #include <nninit.h>
 
 #define CHECK(call)                                                                  \

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#define NNINIT_UNSTABLE_API   /* docs/API.md */
 #include "nninit.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

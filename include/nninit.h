@@ -15,6 +15,13 @@
  *      LSUV and batch-statistics init on a batch of data, the signal probe,
  *      and the same algorithms driving a caller's own forward pass.
  *
+ * Two views (docs/API.md): what a plain #include declares is the stable API,
+ * unchanged for every release of the same major version. Blocks marked
+ * NNINIT_UNSTABLE_API (arithmetic variables, slices, the multi-process
+ * writer, Hugging Face configs, "did you mean", section 5) are declared only
+ * when the program defines NNINIT_UNSTABLE_API before the include: complete
+ * and tested, but they may change in a minor release.
+ *
  * Every random value the library produces is a pure function of (seed,
  * stream, element index): docs/CONTRACT.md gives the exact mapping, which is
  * versioned (NNINIT_CONTRACT_VERSION). docs/ARCHITECTURE.md maps the source.
@@ -329,6 +336,7 @@ NNINIT_API const char *nninit_scheme_name(nninit_scheme_kind kind);
  * receives a NUL-terminated message saying where and why ("" on success). */
 NNINIT_API nninit_status nninit_scheme_parse(const char *spec, nninit_scheme *out, char *msg, size_t msg_size);
 
+#ifdef NNINIT_UNSTABLE_API   /* unstable: may change in a minor release (docs/API.md) */
 /* ---- arithmetic and variables in init specs ------------------------------------
  * Every number in an init spec may be an expression (docs/SCHEMES.md,
  * "Arithmetic"): + - * / ^ (power, right-associative), a sign, parentheses,
@@ -359,6 +367,8 @@ NNINIT_API nninit_status nninit_scheme_parse_vars(const char *spec, const nninit
  * column: `expression "TEXT": column N: REASON`. */
 NNINIT_API nninit_status nninit_expr_eval(const char *expr, const nninit_var *vars, size_t n_vars, double *out,
                                           char *msg, size_t msg_size);
+
+#endif /* NNINIT_UNSTABLE_API */
 
 /* Writes the scheme, parameters included, as a spec string that parses back
  * to the same scheme: numbers are the evaluated doubles in the shortest form
@@ -411,7 +421,7 @@ NNINIT_API nninit_status nninit_init(void *dst, nninit_dtype dtype, const int64_
 /* nninit_init that also explains a failure in msg (see nninit_scheme_parse). */
 NNINIT_API nninit_status nninit_init_msg(void *dst, nninit_dtype dtype, const int64_t *shape, int ndim,
                                          const char *spec, nninit_rng rng, char *msg, size_t msg_size);
-
+#ifdef NNINIT_UNSTABLE_API   /* unstable: may change in a minor release (docs/API.md) */
 /* ---- slices: tensor parallelism without the full tensor ----------------------
  * A slice of a tensor of shape[0..ndim) is the hyperslab of the elements whose
  * indices satisfy start[d] <= i_d < start[d] + count[d] in every dimension.
@@ -451,6 +461,7 @@ NNINIT_API nninit_status nninit_scheme_apply_slice(void *dst, nninit_dtype dtype
 NNINIT_API nninit_status nninit_init_slice(void *dst, nninit_dtype dtype, const int64_t *shape, int ndim,
                                            const int64_t *start, const int64_t *count, const char *spec,
                                            nninit_rng rng, char *msg, size_t msg_size);
+#endif /* NNINIT_UNSTABLE_API */
 
 /* ---- one function per scheme -----------------------------------------------
  * Thin forms of nninit_scheme_apply for C callers. Element-count forms take
@@ -670,6 +681,7 @@ typedef struct nninit_model nninit_model;
  * NNINIT_E_PARAM / NNINIT_E_SHAPE for a tensor's init or shape. */
 NNINIT_API nninit_status nninit_model_parse(const char *json, size_t len, nninit_model **out, char *msg,
                                             size_t msg_size);
+#ifdef NNINIT_UNSTABLE_API   /* unstable: may change in a minor release (docs/API.md) */
 /* nninit_model_parse with variables given by the caller (a Hugging Face
  * config's n_layers, hidden, ...): the spec's "vars", rules and init specs may
  * use them (docs/MODELS.md, "Variables"); the spec's "vars" may not redefine
@@ -678,6 +690,8 @@ NNINIT_API nninit_status nninit_model_parse(const char *json, size_t len, nninit
  * needs no variables. */
 NNINIT_API nninit_status nninit_model_parse_vars(const char *json, size_t len, const nninit_var *vars, size_t n_vars,
                                                  nninit_model **out, char *msg, size_t msg_size);
+#endif /* NNINIT_UNSTABLE_API */
+
 /* Reads and parses a spec file. */
 NNINIT_API nninit_status nninit_model_load(const char *path, nninit_model **out, char *msg, size_t msg_size);
 NNINIT_API void nninit_model_free(nninit_model *model);  /* NULL is allowed */
@@ -911,6 +925,7 @@ typedef struct nninit_model_write_options {
 NNINIT_API nninit_status nninit_model_write(const nninit_model *model, const char *path, nninit_file_format format,
                                             const nninit_model_write_options *opt, char *msg, size_t msg_size);
 
+#ifdef NNINIT_UNSTABLE_API   /* unstable: may change in a minor release (docs/API.md) */
 /* nninit_model_write in steps, for several processes writing one output (the
  * program nninit-mpi): every process creates a writer for the same model,
  * path and options; one calls begin, which creates the temporary output, and
@@ -947,6 +962,7 @@ NNINIT_API nninit_status nninit_model_writer_commit(nninit_model_writer *w, char
 /* Releases the writer; before a successful commit, removes what its begin
  * created. NULL is allowed. */
 NNINIT_API void nninit_model_writer_free(nninit_model_writer *w);
+#endif /* NNINIT_UNSTABLE_API */
 
 /* A size in bytes from text: a number (digits, with an optional fraction)
  * and a unit, B (bytes), KB, MB, GB, TB (powers of 1000) or KiB, MiB, GiB,
@@ -957,6 +973,8 @@ NNINIT_API void nninit_model_writer_free(nninit_model_writer *w);
  * convert_file_size_to_int refuses it; docs/MODELS.md), unknown unit, zero
  * bytes, or more than 2^64 - 1. */
 NNINIT_API nninit_status nninit_size_parse(const char *text, uint64_t *bytes, char *msg, size_t msg_size);
+
+#ifdef NNINIT_UNSTABLE_API   /* unstable: may change in a minor release (docs/API.md) */
 
 /* ---- 4b. Hugging Face configs (docs/HF.md) ------------------------------
  * A transformers config.json to a model spec (the JSON of docs/MODELS.md):
@@ -991,18 +1009,6 @@ NNINIT_API void nninit_hf_free(char *spec_json);   /* NULL is allowed */
 NNINIT_API int nninit_hf_is_config(const char *text, size_t len);
 /* The known model types, comma-separated ("llama, mistral, ..."). */
 NNINIT_API const char *nninit_hf_model_types(void);
-/* "Did you mean": the name among candidates[0..n_candidates) that a mistyped
- * word was most likely meant to be, for messages such as "unknown command
- * 'fil' (did you mean 'fill'?)". The candidate at the smallest optimal string
- * alignment distance from word (insertions, deletions, substitutions and
- * swaps of adjacent characters; ASCII letters compared case-insensitively),
- * if that distance is at most max(3, strlen(word)) / 3, below strlen(word),
- * and no other candidate is as close; else NULL (also for a NULL or empty
- * word, or a word or candidate over 64 bytes). NULL candidates are skipped.
- * The returned pointer is one of candidates. The spec parsers use it for
- * scheme, parameter and value names; the nninit program for commands and
- * options. */
-NNINIT_API const char *nninit_suggest(const char *word, const char *const *candidates, size_t n_candidates);
 
 /* =========================================================================
  * 5. Graphs and data-dependent initialization
@@ -1223,6 +1229,21 @@ typedef struct nninit_engine {
  * made before a failure stay made: the engine owns the weights. */
 NNINIT_API nninit_status nninit_engine_data_init(const nninit_engine *engine, const nninit_data_init *algo,
                                                  nninit_layer_report *report, char *msg, size_t msg_size);
+
+/* ---- did you mean ----------------------------------------------------------- */
+/* "Did you mean": the name among candidates[0..n_candidates) that a mistyped
+ * word was most likely meant to be, for messages such as "unknown command
+ * 'fil' (did you mean 'fill'?)". The candidate at the smallest optimal string
+ * alignment distance from word (insertions, deletions, substitutions and
+ * swaps of adjacent characters; ASCII letters compared case-insensitively),
+ * if that distance is at most max(3, strlen(word)) / 3, below strlen(word),
+ * and no other candidate is as close; else NULL (also for a NULL or empty
+ * word, or a word or candidate over 64 bytes). NULL candidates are skipped.
+ * The returned pointer is one of candidates. The spec parsers use it for
+ * scheme, parameter and value names; the nninit program for commands and
+ * options. */
+NNINIT_API const char *nninit_suggest(const char *word, const char *const *candidates, size_t n_candidates);
+#endif /* NNINIT_UNSTABLE_API */
 
 #ifdef __cplusplus
 }
