@@ -104,6 +104,32 @@ $(SHARED): $(OBJ)
 	ln -sf libnninit.so.$(VERSION) $(BUILD)/libnninit.so.$(SOMAJOR)
 	ln -sf libnninit.so.$(SOMAJOR) $(BUILD)/libnninit.so
 
+# ---- programs --------------------------------------------------------------
+# The command-line program (programs/), linked statically with the library
+# so it runs from the build tree and needs no rpath once installed.
+.PHONY: cli-check cli-init-check cli-stream-check cli-graph-check cli-hf-check
+PROG_SRC = $(sort $(wildcard programs/*.c))
+DOC_DIR = $(PREFIX)/share/doc/nninit
+$(BUILD)/nninit: $(PROG_SRC) programs/prog.h include/nninit.h $(STATIC)
+	$(CC) $(CFLAGS_ALL) -DNNINIT_DOC_DIR='"$(DOC_DIR)"' -Iprograms -o $@ $(PROG_SRC) $(STATIC) $(LDLIBS_ALL)
+
+# nninit-mpi (programs/mpi/): nninit init on many processes, built with Open
+# MPI's compiler wrapper; plain `make` never needs MPI. test-mpi runs it under
+# mpirun with 1, 2 and 3 processes against nninit init, byte for byte.
+.PHONY: mpi test-mpi
+MPICC ?= mpicc
+MPI_PROG_SRC = programs/mpi/nninit_mpi.c $(filter-out programs/main.c,$(PROG_SRC))
+$(BUILD)/nninit-mpi: $(MPI_PROG_SRC) programs/prog.h include/nninit.h $(STATIC)
+	OMPI_CC=$(CC) $(MPICC) $(CFLAGS_ALL) -Iprograms -o $@ $(MPI_PROG_SRC) $(STATIC) $(LDLIBS_ALL)
+mpi: deps-mpi lib
+	$(MAKE) --no-print-directory $(BUILD)/nninit-mpi
+
+# The manual: docs/nninit.1.md is the source, docs/nninit.1 the page ronn made
+# from it, committed so that building needs no ronn. `make man` remakes it.
+man: deps-man
+	d=$$(git log -1 --format=%cs -- docs/nninit.1.md 2>/dev/null); [ -n "$$d" ] || d=$$(date +%F); \
+	ronn --roff --date=$$d --manual="nninit manual" --organization="nninit $(VERSION)" --pipe docs/nninit.1.md > docs/nninit.1
+
 # ---- tests (tests/README.md) ------------------------------------------------
 # Check suites by kind: unit, contract (bit-exact results across ISAs and
 # threads, golden digests), stats (10^7-sample statistical tests; the slow
@@ -133,7 +159,7 @@ run-tests: $(TESTS)
 	  if $(TEST_RUNNER) $$t; then pass=$$((pass+1)); else fail=$$((fail+1)); echo "FAILED: $$t"; fi; \
 	done; echo "suites: $$pass passed, $$fail failed"; [ $$fail -eq 0 ]
 
-# Everything: the layer rule, the suites, the installed library from C, the
+# Everything: the layer rule, the suites, the installed library (and its documents) from C, the
 # command line, the independent safetensors reader, the manual.
 test: deps-test lib
 	bash tests/arch/layers.sh $(BUILD)
@@ -164,6 +190,8 @@ examples-check: lib
 	PKG_CONFIG_PATH=$(abspath $(BUILD)/stage)/lib/pkgconfig sh -c \
 	  '$(CC) -std=c11 -Wall -Wextra -Werror examples/fill_example.c -o $(BUILD)/fill_example $$(pkg-config --cflags --libs nninit) -lm -Wl,-rpath,$(abspath $(BUILD)/stage)/lib'
 	$(BUILD)/fill_example
+	test -f $(BUILD)/stage/share/doc/nninit/docs/GUIDE.md && test -f $(BUILD)/stage/share/doc/nninit/python/README.md
+	$(BUILD)/stage/bin/nninit --help | grep -q 'share/doc/nninit/'
 	PKG_CONFIG_PATH=$(abspath $(BUILD)/stage)/lib/pkgconfig sh -c \
 	  '$(CC) -std=c11 -Wall -Wextra -Werror examples/fill_example.c -o $(BUILD)/fill_example_static $$(pkg-config --cflags --static --libs nninit | sed "s|-lnninit|$(abspath $(BUILD)/stage)/lib/libnninit.a|") -lm'
 	$(BUILD)/fill_example_static
@@ -206,13 +234,6 @@ golden: lib
 	$(CC) $(filter-out -fvisibility=hidden,$(CFLAGS_ALL)) -Itests -Itests/contract -o $(BUILD)/tools/gen_golden tools/gen_golden.c $(STATIC) $(LDLIBS_ALL)
 	$(BUILD)/tools/gen_golden > tests/data/golden.txt
 
-# The command-line program (programs/), linked statically with the library
-# so it runs from the build tree and needs no rpath once installed.
-.PHONY: cli-check cli-init-check cli-stream-check cli-graph-check cli-hf-check install-tool
-PROG_SRC = $(sort $(wildcard programs/*.c))
-$(BUILD)/nninit: $(PROG_SRC) programs/prog.h include/nninit.h $(STATIC)
-	$(CC) $(CFLAGS_ALL) -Iprograms -o $@ $(PROG_SRC) $(STATIC) $(LDLIBS_ALL)
-
 # Runs build/nninit end to end; numpy (Debian's, /usr/bin/python3) reads its
 # files; conventions.sh: existing outputs, -f, -q/-v, --progress, -V, -h,
 # exit statuses, signals.
@@ -230,16 +251,7 @@ $(BUILD)/tests/tools/arena_init: tests/tools/arena_init.c include/nninit.h $(STA
 cli-stream-check: $(BUILD)/nninit $(BUILD)/tests/tools/arena_init
 	bash tests/cli/cli_stream.sh $(BUILD)/nninit $(BUILD)/tests/tools/arena_init
 
-# nninit-mpi (programs/mpi/): nninit init on many processes, built with Open
-# MPI's compiler wrapper; plain `make` never needs MPI. test-mpi runs it under
-# mpirun with 1, 2 and 3 processes against nninit init, byte for byte.
-.PHONY: mpi test-mpi
-MPICC ?= mpicc
-MPI_PROG_SRC = programs/mpi/nninit_mpi.c $(filter-out programs/main.c,$(PROG_SRC))
-$(BUILD)/nninit-mpi: $(MPI_PROG_SRC) programs/prog.h include/nninit.h $(STATIC)
-	OMPI_CC=$(CC) $(MPICC) $(CFLAGS_ALL) -Iprograms -o $@ $(MPI_PROG_SRC) $(STATIC) $(LDLIBS_ALL)
-mpi: deps-mpi lib
-	$(MAKE) --no-print-directory $(BUILD)/nninit-mpi
+# nninit-mpi under mpirun with 1, 2 and 3 processes against nninit init, byte for byte.
 test-mpi: mpi
 	bash tests/mpi/mpi.sh $(BUILD)/nninit-mpi $(BUILD)/nninit
 
@@ -273,13 +285,35 @@ cli-hf-check: $(BUILD)/nninit
 cli-graph-check: $(BUILD)/nninit
 	bash tests/cli/cli_graph.sh $(BUILD)/nninit
 
-# The manual: docs/nninit.1.md is the source, docs/nninit.1 the page ronn made
-# from it, committed so that building needs no ronn. `make man` remakes it.
-man: deps-man
-	d=$$(git log -1 --format=%cs -- docs/nninit.1.md 2>/dev/null); [ -n "$$d" ] || d=$$(date +%F); \
-	ronn --roff --date=$$d --manual="nninit manual" --organization="nninit $(VERSION)" --pipe docs/nninit.1.md > docs/nninit.1
+# The manual renders and documents every command and option the help lists.
 man-check: $(BUILD)/nninit
 	bash tests/cli/man.sh $(BUILD)/nninit docs/nninit.1
+
+# libnninit.so exports nninit_* only and carries the SONAME libnninit.so.MAJOR.
+exports-check: lib
+	bash tests/install/exports.sh $(SHARED)
+
+# The stable and the unstable view of nninit.h (docs/API.md).
+.PHONY: api-check
+api-check: lib
+	bash tests/install/api.sh $(BUILD)
+
+# examples/cmake built with cmake against an installed copy, and again after moving it.
+cmake-check: lib
+	rm -rf $(BUILD)/cmake-stage
+	$(MAKE) --no-print-directory install PREFIX=$(abspath $(BUILD)/cmake-stage) \
+	  PYTHON_SITE=$(abspath $(BUILD)/cmake-stage)/lib/python3/dist-packages >/dev/null
+	bash tests/install/cmake.sh $(BUILD)/cmake-stage $(BUILD)/cmake-check
+
+# python/tests with pytest, against this build's library and command-line program
+# (NNINIT_LIBRARY, NNINIT_CLI) and an installed copy of the package (NNINIT_STAGE).
+python-check: lib
+	rm -rf $(BUILD)/python-stage
+	$(MAKE) --no-print-directory install PREFIX=$(abspath $(BUILD)/python-stage) \
+	  PYTHON_SITE=$(abspath $(BUILD)/python-stage)/lib/python3/dist-packages >/dev/null
+	NNINIT_LIBRARY=$(abspath $(SHARED)) NNINIT_CLI=$(abspath $(BUILD)/nninit) \
+	  NNINIT_STAGE=$(abspath $(BUILD)/python-stage) NNINIT_BUILD_DIR=$(abspath $(BUILD)) PYTHONPATH=python \
+	  $(PYTHON) -m pytest -q -p no:cacheprovider python/tests
 
 # ---- fuzzing ---------------------------------------------------------------
 # libFuzzer targets (fuzz/fuzz_*.c) over the library built by clang with ASan +
@@ -320,23 +354,6 @@ bench: deps-bench lib
 bench-full: deps-bench lib
 	NNINIT_BENCH_FULL=1 bash bench/run.sh
 
-# ---- install --------------------------------------------------------------
-install: install-tool
-install-tool: lib
-	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 755 $(BUILD)/nninit $(DESTDIR)$(PREFIX)/bin/
-
-install: lib
-	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
-	install -m 644 include/nninit.h $(DESTDIR)$(PREFIX)/include/
-	install -m 644 $(STATIC) $(DESTDIR)$(PREFIX)/lib/
-	install -m 755 $(SHARED) $(DESTDIR)$(PREFIX)/lib/
-	ln -sf libnninit.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libnninit.so.$(SOMAJOR)
-	ln -sf libnninit.so.$(SOMAJOR) $(DESTDIR)$(PREFIX)/lib/libnninit.so
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' nninit.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/nninit.pc
-	install -d $(DESTDIR)$(PREFIX)/share/man/man1
-	install -m 644 docs/nninit.1 $(DESTDIR)$(PREFIX)/share/man/man1/
-
 # ---- Python package, CMake package, exported symbols ------------------------------
 # python/nninit (ctypes over libnninit.so) is installed in PYTHON_SITE, by default
 # PREFIX/lib/python3/dist-packages (Debian's site directory for PREFIX=/usr; for
@@ -355,7 +372,27 @@ CMAKE_DIR = $(DESTDIR)$(PREFIX)/lib/cmake/nninit
 CMAKE_SUBST = sed -e 's|@VERSION@|$(VERSION)|g' -e 's|@SOMAJOR@|$(SOMAJOR)|g' -e 's|@SIZEOF_VOID_P@|$(SIZEOF_VOID_P)|g'
 .PHONY: install-python install-cmake python-check cmake-check exports-check
 
-install: install-python install-cmake
+# ---- install: one target ---------------------------------------------------
+# Libraries, header, pkg-config file, CMake package, the program (and nninit-mpi
+# when `make mpi` built it), the manual, the documents under
+# PREFIX/share/doc/nninit (README.md, docs/, python/README.md, bench/README.md,
+# their relative links kept), the Python package.
+install: lib install-python install-cmake
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+	  $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(DOC_DIR)/docs $(DESTDIR)$(DOC_DIR)/python $(DESTDIR)$(DOC_DIR)/bench
+	install -m 755 $(BUILD)/nninit $(DESTDIR)$(PREFIX)/bin/
+	if [ -x $(BUILD)/nninit-mpi ]; then install -m 755 $(BUILD)/nninit-mpi $(DESTDIR)$(PREFIX)/bin/; fi
+	install -m 644 include/nninit.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 $(STATIC) $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(SHARED) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf libnninit.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libnninit.so.$(SOMAJOR)
+	ln -sf libnninit.so.$(SOMAJOR) $(DESTDIR)$(PREFIX)/lib/libnninit.so
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' nninit.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/nninit.pc
+	install -m 644 docs/nninit.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 README.md $(DESTDIR)$(DOC_DIR)/
+	install -m 644 docs/*.md $(DESTDIR)$(DOC_DIR)/docs/
+	install -m 644 python/README.md $(DESTDIR)$(DOC_DIR)/python/
+	install -m 644 bench/README.md $(DESTDIR)$(DOC_DIR)/bench/
 # Debian's python3 reads PREFIX/lib/python3/dist-packages for PREFIX=/usr only; for
 # /usr/local it reads /usr/local/lib/python3.X/dist-packages. When that versioned
 # directory of this PREFIX is on the interpreter's path, a one-line nninit.pth there
@@ -373,32 +410,6 @@ install-cmake: lib
 	$(CMAKE_SUBST) cmake/nninitConfig.cmake.in > $(CMAKE_DIR)/nninitConfig.cmake
 	$(CMAKE_SUBST) cmake/nninitConfigVersion.cmake.in > $(CMAKE_DIR)/nninitConfigVersion.cmake
 	$(CMAKE_SUBST) cmake/nninitTargets.cmake.in > $(CMAKE_DIR)/nninitTargets.cmake
-
-# libnninit.so exports nninit_* only and carries the SONAME libnninit.so.MAJOR.
-exports-check: lib
-	bash tests/install/exports.sh $(SHARED)
-
-# The stable and the unstable view of nninit.h (docs/API.md).
-.PHONY: api-check
-api-check: lib
-	bash tests/install/api.sh $(BUILD)
-
-# examples/cmake built with cmake against an installed copy, and again after moving it.
-cmake-check: lib
-	rm -rf $(BUILD)/cmake-stage
-	$(MAKE) --no-print-directory install PREFIX=$(abspath $(BUILD)/cmake-stage) \
-	  PYTHON_SITE=$(abspath $(BUILD)/cmake-stage)/lib/python3/dist-packages >/dev/null
-	bash tests/install/cmake.sh $(BUILD)/cmake-stage $(BUILD)/cmake-check
-
-# python/tests with pytest, against this build's library and command-line program
-# (NNINIT_LIBRARY, NNINIT_CLI) and an installed copy of the package (NNINIT_STAGE).
-python-check: lib
-	rm -rf $(BUILD)/python-stage
-	$(MAKE) --no-print-directory install PREFIX=$(abspath $(BUILD)/python-stage) \
-	  PYTHON_SITE=$(abspath $(BUILD)/python-stage)/lib/python3/dist-packages >/dev/null
-	NNINIT_LIBRARY=$(abspath $(SHARED)) NNINIT_CLI=$(abspath $(BUILD)/nninit) \
-	  NNINIT_STAGE=$(abspath $(BUILD)/python-stage) NNINIT_BUILD_DIR=$(abspath $(BUILD)) PYTHONPATH=python \
-	  $(PYTHON) -m pytest -q -p no:cacheprovider python/tests
 
 clean:
 	rm -rf build build-asan build-aarch64 build-fuzz

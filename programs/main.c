@@ -11,6 +11,10 @@
 #include <string.h>
 #include "prog.h"
 
+#ifndef NNINIT_DOC_DIR   /* the Makefile sets it: PREFIX/share/doc/nninit at build time */
+#define NNINIT_DOC_DIR "/usr/local/share/doc/nninit"
+#endif
+
 typedef struct {
     const char *name;
     int (*run)(int argc, char **argv);
@@ -38,7 +42,9 @@ static void print_usage(FILE *f)
           "             for a command's options\n"
           "  version    the version (also -V, --version)\n"
           "\n"
-          "Exit status: 0 success, 1 runtime failure, 2 usage error. 'man nninit' has the manual.\n", f);
+          "Exit status: 0 success, 1 runtime failure, 2 usage error. 'man nninit' has the manual;\n"
+          "the documents (README.md, docs/GUIDE.md, docs/MODELS.md, docs/HF.md, ...; the docs/X.md\n"
+          "that help texts name) are installed in " NNINIT_DOC_DIR "/.\n", f);
 }
 
 static const command *find_command(const char *name)
