@@ -174,6 +174,17 @@ static void decoder(rd *r, nninit_hf_config_ *c)
     }
 }
 
+/* Heads (key hk) must divide hidden (key hidden_key), for the types without a
+ * head_dim key: 0 and an error naming hk if not. */
+static int heads_divide(rd *r, const nninit_hf_config_ *c, const char *hk, const char *hidden_key)
+{
+    if (r->st != NNINIT_OK || c->hidden % c->heads == 0) return r->st == NNINIT_OK;
+    char what[120];
+    snprintf(what, sizeof what, "%lld does not divide %s %lld", (long long)c->heads, hidden_key, (long long)c->hidden);
+    fail(r, NNINIT_E_FORMAT, hk, "%s", what, 0);
+    return 0;
+}
+
 static void falcon(rd *r, nninit_hf_config_ *c)
 {
     c->hidden = get_int(r, present(r, "hidden_size", "n_embed"), 1, -1);
@@ -185,13 +196,7 @@ static void falcon(rd *r, nninit_hf_config_ *c)
     c->multi_query = get_bool(r, "multi_query", 1);
     c->parallel_attn = get_bool(r, "parallel_attn", 1);
     c->attn_bias = get_bool(r, "bias", 0);
-    if (r->st != NNINIT_OK) return;
-    if (c->hidden % c->heads != 0) {
-        char what[120];
-        snprintf(what, sizeof what, "%lld does not divide hidden_size %lld", (long long)c->heads, (long long)c->hidden);
-        fail(r, NNINIT_E_FORMAT, hk, "%s", what, 0);
-        return;
-    }
+    if (!heads_divide(r, c, hk, present(r, "hidden_size", "n_embed"))) return;
     c->head_dim = c->hidden / c->heads;
     /* FalconAttention: num_kv_heads counts only with the new architecture or
      * without multi-query; multi-query is one k/v head */
@@ -214,11 +219,7 @@ static void neox(rd *r, nninit_hf_config_ *c)
     c->vocab = get_int(r, "vocab_size", 1, -1);
     c->inter = get_int(r, "intermediate_size", 1, -1);
     c->attn_bias = get_bool(r, "attention_bias", 1);
-    if (r->st == NNINIT_OK && c->hidden % c->heads != 0) {
-        char what[120];
-        snprintf(what, sizeof what, "%lld does not divide hidden_size %lld", (long long)c->heads, (long long)c->hidden);
-        fail(r, NNINIT_E_FORMAT, "num_attention_heads", "%s", what, 0);
-    }
+    heads_divide(r, c, "num_attention_heads", "hidden_size");
     c->head_dim = c->heads ? c->hidden / c->heads : 0;
     c->kv_heads = c->heads;
 }
@@ -232,11 +233,7 @@ static void gpt2(rd *r, nninit_hf_config_ *c)
     c->vocab = get_int(r, "vocab_size", 1, -1);
     c->positions = get_int(r, present(r, "n_positions", "max_position_embeddings"), 1, -1);
     c->inter = get_int(r, "n_inner", 1, 4 * c->hidden);
-    if (r->st == NNINIT_OK && c->hidden % c->heads != 0) {
-        char what[120];
-        snprintf(what, sizeof what, "%lld does not divide n_embd %lld", (long long)c->heads, (long long)c->hidden);
-        fail(r, NNINIT_E_FORMAT, hk, "%s", what, 0);
-    }
+    heads_divide(r, c, hk, present(r, "n_embd", "hidden_size"));
     c->head_dim = c->heads ? c->hidden / c->heads : 0;
     c->kv_heads = c->heads;
 }

@@ -116,13 +116,13 @@ mpi 2 init --help
 mpi 1 init "$T/m.json" -o - -q
 [ "$rc" -eq 2 ] && grep -q "mpirun relays standard output" "$T/err" && pass || fail "-o -: status $rc"
 
-# ---- README's mpirun line, as written -------------------------------------------------------------
+# ---- docs/GUIDE.md's mpirun line, as written -------------------------------------------------------------
 # Only the program's path and the output's place change; no --allow-run-as-root is added and
 # Open MPI's environment switches for root are cleared, so run as root (a container, CI) the
 # line itself must say it. Oversubscription is allowed through the environment for machines
 # with fewer than 2 cores.
-line=$(grep -m1 '^mpirun -np 2 .*build/nninit-mpi init examples/models/gpt2-124m.json' "$ROOT/README.md")
-if [ -z "$line" ]; then fail "README.md: the mpirun line of the nninit-mpi section is missing"
+line=$(grep -m1 '^mpirun -np 2 .*build/nninit-mpi init examples/models/gpt2-124m.json' "$ROOT/docs/GUIDE.md")
+if [ -z "$line" ]; then fail "docs/GUIDE.md: the mpirun line of the nninit-mpi section is missing"
 else
     cmd=${line//build\/nninit-mpi/$MPI_PROG}
     cmd=${cmd//-o gpt2 /-o $F/gpt2 }
@@ -130,7 +130,7 @@ else
         bash -c "$cmd -q") >"$T/out" 2>"$T/err"
     rc=$?
     [ "$rc" -eq 0 ] && [ -f "$F/gpt2/model.safetensors.index.json" ] && pass ||
-        fail "README's line '$line': status $rc, $(head -c 400 "$T/err")"
+        fail "docs/GUIDE.md's line '$line': status $rc, $(head -c 400 "$T/err")"
     rm -rf "$F/gpt2"
 fi
 
