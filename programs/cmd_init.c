@@ -48,6 +48,8 @@ const char init_help[] =
     "                           NEW+rest (prefixes; repeatable)\n"
     "  --reinit-mismatched      with --from: initialize a tensor whose checkpoint shape differs\n"
     "                           (else that is an error)\n"
+    "  --allow-nonfinite        with --from: copy NaN and infinite checkpoint values (else an error;\n"
+    "                           a finite value the dtype cannot hold is always one)\n"
     "  --data BATCH.npy         a batch (float32/64/16 .npy shaped like the input of the spec's\n"
     "                           \"graph\") for a data-dependent init, run after the spec's init\n"
     "  --data-init ALGO         \"lsuv(tol=0.1, max_iter=10, target_var=1)\" or \"batch_stats(mean=0,\n"
@@ -83,7 +85,8 @@ static const opt init_opts[INIT_OPT_COUNT] = {
     { "--threads", NULL, OPT_VALUE, NULL, 0, NULL }, { "--from", NULL, OPT_VALUE, NULL, 0, NULL },
     { "--rename", NULL, OPT_LIST, NULL, 0, NULL },  { "--stats", NULL, OPT_FLAG, NULL, 0, NULL },
     { "--reinit-mismatched", NULL, OPT_FLAG, NULL, 0, NULL }, { "--memory", NULL, OPT_VALUE, NULL, 0, NULL },
-    { "--max-shard-size", NULL, OPT_VALUE, NULL, 0, NULL }, COMMON_OPTS,
+    { "--max-shard-size", NULL, OPT_VALUE, NULL, 0, NULL }, { "--allow-nonfinite", NULL, OPT_FLAG, NULL, 0, NULL },
+    COMMON_OPTS,
 };
 
 void init_options(opt opts[INIT_OPT_COUNT]) { memcpy(opts, init_opts, sizeof init_opts); }
@@ -122,8 +125,10 @@ int init_read_options(args *a, init_cfg *c)
     c->from = args_value(a, "--from");
     c->stats = args_given(a, "--stats") > 0;
     c->reinit = args_given(a, "--reinit-mismatched") > 0;
-    if (!c->from && (ren->given || c->reinit))
-        return usage_error("init", "%s needs --from", ren->given ? "--rename" : "--reinit-mismatched");
+    c->allow_nonfinite = args_given(a, "--allow-nonfinite") > 0;
+    if (!c->from && (ren->given || c->reinit || c->allow_nonfinite))
+        return usage_error("init", "%s needs --from", ren->given ? "--rename" : c->reinit ? "--reinit-mismatched"
+                                                                                          : "--allow-nonfinite");
     c->to_stdout = strcmp(c->out, "-") == 0;
     if (c->to_stdout && c->npy) return usage_error("init", "--format npy writes a directory; -o - is not one");
     int rc = size_option(a, "--memory", &c->memory);
@@ -218,7 +223,8 @@ static int init_in_memory(const init_cfg *c, const data_cfg *d, const nninit_mod
     if (!rc) {
         progress_start(&bar);
         if (ck) {
-            nninit_load_options load = { .renames = c->renames, .reinit_mismatched = c->reinit };
+            nninit_load_options load = { .renames = c->renames, .reinit_mismatched = c->reinit,
+                                         .allow_nonfinite = c->allow_nonfinite };
             st = nninit_model_init_from(model, ck, &load, t, &run, source, used, msg, sizeof msg);
         } else {
             st = nninit_model_init(model, t, &run, msg, sizeof msg);
@@ -269,7 +275,8 @@ static int init_in_memory(const init_cfg *c, const data_cfg *d, const nninit_mod
 nninit_model_write_options init_write_options(const init_cfg *c, const nninit_st_file *ck, nninit_load_options *load,
                                               nninit_source *source, unsigned char *used, nninit_stats *stats)
 {
-    *load = (nninit_load_options){ .renames = c->renames, .reinit_mismatched = c->reinit };
+    *load = (nninit_load_options){ .renames = c->renames, .reinit_mismatched = c->reinit,
+                                   .allow_nonfinite = c->allow_nonfinite };
     nninit_write_options wo = write_options();
     nninit_model_write_options wopt = {
         .threads = (int)c->threads, .cancel = wo.cancel, .no_replace = wo.no_replace, .memory_bytes = c->memory,

@@ -123,7 +123,7 @@ static int run_spec(const probe_cfg *c, probed *p, const nninit_st_file *ck, con
     void *const *t = nninit_arena_pointers(p->arena);
     nninit_run_options run = { .threads = (int)c->threads, .cancel = &g_stop };
     if (ck) {
-        nninit_load_options load = { NULL, 0 };
+        nninit_load_options load = { NULL, 0, 0 };
         st = nninit_model_init_from(p->model, ck, &load, t, &run, NULL, NULL, msg, sizeof msg);
     } else {
         st = nninit_model_init(p->model, t, &run, msg, sizeof msg);

@@ -9,6 +9,20 @@
 
 #include "../common/common.h"
 
+/* ---- infile.c: what may be read, and what may be replaced ---------------------
+ * Opens an input file: a regular file or a symbolic link to one, checked
+ * without blocking (O_NONBLOCK for the open, fstat, then blocking reads). The
+ * descriptor, or -1 with errno set and *why saying why ("not a regular file
+ * (a FIFO)", or strerror). */
+int nninit_open_input_(const char *path, const char **why);
+/* "a FIFO", "a block device", ... for a st_mode. */
+const char *nninit_file_kind_(unsigned mode);
+/* 1 if an existing output of this st_mode is only replaced or written when
+ * the caller allows it (regular files, directories, block devices, sockets),
+ * 0 for the ones written as they stand (character devices such as /dev/null,
+ * FIFOs). */
+int nninit_output_needs_force_(unsigned mode);
+
 /* ---- outfile.c -------------------------------------------------------------- */
 
 /* write(2) until done: retries short writes and EINTR, in chunks of at most
@@ -112,10 +126,13 @@ char *nninit_npy_metadata_json_(const char *const *metadata);
 /* ---- safetensors.c ------------------------------------------------------------- */
 /* The safetensors dtype string of an nninit dtype ("F32", ...), NULL if none. */
 const char *nninit_st_dtype_name_(nninit_dtype dtype);
-/* Tells the kernel the bytes [p, p + n) of checkpoint f, if they lie in a
- * file mapping, will not be read again soon: their pages leave the process's
- * resident set (they stay in the page cache; reading them maps them back). */
-void nninit_st_release_(const nninit_st_file *f, const void *p, size_t n);
+/* Copies n bytes at p, inside the data of checkpoint f (a pointer
+ * nninit_st_tensor gave), into dst: with pread from the file when p lies in a
+ * file's mapping (so a file truncated since it was opened is an error, ESTALE,
+ * and never a SIGBUS), memcpy for a memory image. 0, or -1 with errno. */
+int nninit_st_read_(const nninit_st_file *f, const void *p, void *dst, size_t n);
+/* The path nninit_st_open was given (NULL for a memory image). */
+const char *nninit_st_path_(const nninit_st_file *f);
 
 /* ---- st_write.c ------------------------------------------------------------------ */
 /* What nninit_st_save checks (names, dtypes, shapes and nbytes, duplicates,
