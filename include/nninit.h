@@ -899,7 +899,10 @@ NNINIT_API uint64_t nninit_model_writer_digest(const nninit_model_writer *w);
  * output, a device or a FIFO, writes the header. */
 NNINIT_API nninit_status nninit_model_writer_begin(nninit_model_writer *w, char *msg, size_t msg_size);
 /* The temporary begin created (file or directory), NULL for a direct output
- * or before begin. Valid until the writer is committed or freed. */
+ * or before begin. A single file's temporary is unnamed where the file system
+ * allows (O_TMPFILE: a killed process leaves nothing); asking for it gives it
+ * a hidden name beside the output, for the others to open. Valid until the
+ * writer is committed or freed. */
 NNINIT_API const char *nninit_model_writer_temp(const nninit_model_writer *w);
 /* Opens the temporary `temp` another process's begin created, to run a part. */
 NNINIT_API nninit_status nninit_model_writer_attach(nninit_model_writer *w, const char *temp, char *msg,

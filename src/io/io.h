@@ -54,7 +54,8 @@ nninit_status nninit_write_file_(const char *path, nninit_emit_fn_ emit, void *c
                                  const char *what, char *msg, size_t msg_size);
 
 /* The same in steps, for writers that do not write in one go. begin opens
- * path as nninit_write_file_ would: fd is the temporary (seekable = 1, data
+ * path as nninit_write_file_ would: fd is the temporary (unnamed where the
+ * file system allows, so a killed process leaves nothing; seekable = 1, data
  * may go anywhere with pwrite) or, for "-", devices and FIFOs, the target
  * itself (seekable = 0: bytes must go in order). commit makes it appear
  * (fsync, mode, rename); abort removes the temporary. attach opens the
@@ -65,7 +66,8 @@ typedef struct {
     int fd;
     int seekable;
     int own_fd;
-    char *tmp;        /* the temporary (NULL: written directly, or attached) */
+    char *tmp;        /* the named temporary (NULL: unnamed, written directly, or attached) */
+    int anon;         /* the temporary is an unnamed O_TMPFILE file (fd) */
     char *target;
     long mode;        /* < 0: a new file */
     int no_replace;
@@ -73,6 +75,12 @@ typedef struct {
 int nninit_outfile_begin_(nninit_outfile_ *f, const char *path, int no_replace);
 int nninit_outfile_attach_(nninit_outfile_ *f, const char *tmp);
 int nninit_outfile_commit_(nninit_outfile_ *f);
+/* An unnamed temporary gets a hidden name beside the target (f->tmp), for
+ * another process to attach to; nothing to do for a named one. 0 or -1. */
+int nninit_outfile_name_(nninit_outfile_ *f);
+/* A path that opens the temporary again (its name, or /proc/self/fd/N for an
+ * unnamed one, into buf), NULL for a direct output. */
+const char *nninit_outfile_path_(const nninit_outfile_ *f, char buf[40]);
 void nninit_outfile_abort_(nninit_outfile_ *f);
 
 /* Moves the finished temporary tmp (file or directory) to target: rename, or
@@ -196,7 +204,8 @@ nninit_status nninit_sink_begin_(nninit_sink_ **out, const nninit_layout_ *L, co
                                  const nninit_write_options *opt, char *msg, size_t msg_size);
 nninit_status nninit_sink_attach_(nninit_sink_ **out, const nninit_layout_ *L, const char *temp,
                                   const nninit_write_options *opt, char *msg, size_t msg_size);
-const char *nninit_sink_temp_(const nninit_sink_ *s);    /* NULL for a direct output */
+/* NULL for a direct output (or if an unnamed temporary could not be named) */
+const char *nninit_sink_temp_(nninit_sink_ *s);
 int nninit_sink_seekable_(const nninit_sink_ *s);
 /* 0, or -1 with errno (ECANCELED when canceled). */
 int nninit_sink_write_(nninit_sink_ *s, size_t f, uint64_t offset, const void *data, size_t n);

@@ -532,7 +532,7 @@ nninit_status nninit_model_writer_begin(nninit_model_writer *w, char *msg, size_
 
 const char *nninit_model_writer_temp(const nninit_model_writer *w)
 {
-    return w && w->sink ? nninit_sink_temp_(w->sink) : NULL;
+    return w && w->sink ? nninit_sink_temp_(w->sink) : NULL;   /* names an unnamed temporary (nninit-mpi) */
 }
 
 nninit_status nninit_model_writer_attach(nninit_model_writer *w, const char *temp, char *msg, size_t msg_size)
