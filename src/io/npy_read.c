@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "io.h"
 
 /* Headers longer than this are refused: real ones are under 200 bytes, and
@@ -268,10 +269,15 @@ nninit_status nninit_npy_open(const char *path, nninit_npy_file **out, char *msg
     if (!out) FAIL(NNINIT_E_NULL, "npy: NULL output handle");
     *out = NULL;
     if (!path) FAIL(NNINIT_E_NULL, "npy: NULL path");
-    FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    /* "-" is standard input (a pipe is fine there: the caller asked for it);
+     * a named input must be a regular file, checked without blocking */
+    const char *why = NULL;
+    int fd = strcmp(path, "-") == 0 ? -1 : nninit_open_input_(path, &why);
+    FILE *fp = strcmp(path, "-") == 0 ? stdin : fd >= 0 ? fdopen(fd, "rb") : NULL;
     if (!fp) {
         int e = errno;
-        nninit_fail_(NNINIT_E_IO, msg, msg_size, "cannot open \"%.200s\": %s", path, strerror(e));
+        if (fd >= 0) { close(fd); why = strerror(e); }
+        nninit_fail_(NNINIT_E_IO, msg, msg_size, "cannot open \"%.200s\": %s", path, why ? why : strerror(e));
         errno = e;
         return NNINIT_E_IO;
     }
@@ -298,9 +304,9 @@ nninit_status nninit_npy_open(const char *path, nninit_npy_file **out, char *msg
     nninit_npy_file *f = calloc(1, sizeof *f);
     if (!f) { free(buf); FAIL(NNINIT_E_NOMEM, "npy: out of memory"); }
     f->owned = buf;
-    char why[512];
-    nninit_status st = parse_image(buf, len, f, why, sizeof why);
-    if (st != NNINIT_OK) nninit_fail_(st, msg, msg_size, "%.200s: %s", path, why);
+    char reason[512];
+    nninit_status st = parse_image(buf, len, f, reason, sizeof reason);
+    if (st != NNINIT_OK) nninit_fail_(st, msg, msg_size, "%.200s: %s", path, reason);
     return finish(f, path, st, out);
 }
 

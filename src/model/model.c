@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cjson/cJSON.h>
 #include "model.h"
 
@@ -247,6 +248,10 @@ static nninit_status parse_tensor(ctx *c, const cJSON *e, size_t idx, const nnin
         return FAIL(c, NNINIT_E_FORMAT, "tensors[%zu]: field \"name\": %s", idx,
                     !jn ? "missing" : cJSON_IsString(jn) ? "empty" : "expected a string");
     const char *name = jn->valuestring;
+    /* a model that parsed can be written: safetensors keeps this key for its metadata */
+    if (strcmp(name, "__metadata__") == 0)
+        return FAIL(c, NNINIT_E_FORMAT, "tensors[%zu]: the name \"__metadata__\" is reserved (safetensors' metadata "
+                    "key): no output could hold the tensor", idx);
     const cJSON *k = bad_key(e, allowed, &dup);
     if (k)
         return FAIL(c, NNINIT_E_FORMAT, "tensor \"" NAMEFMT "\": field \"" NAMEFMT "\": %s", name, k->string,
@@ -463,6 +468,22 @@ nninit_status nninit_model_parse(const char *json, size_t len, nninit_model **ou
     if (msg && msg_size > 0) msg[0] = '\0';
     if (out) *out = NULL;
     RETURN_ERROR_IF(!out || (!json && len > 0), FAIL(&c, NNINIT_E_NULL, "NULL spec or output"));
+    /* A NUL character, raw or as the escape \u0000, would cut a name short
+     * (C strings): "a\u0000b" would silently become "a". Refused wherever it is. */
+    for (size_t i = 0; json && i < len; i++) {
+        int nul = json[i] == '\0';
+        if (!nul && json[i] == '\\' && i + 5 < len) {
+            nul = json[i + 1] == 'u' && json[i + 2] == '0' && json[i + 3] == '0' && json[i + 4] == '0' &&
+                  json[i + 5] == '0';
+            if (!nul) { i++; continue; }   /* another escape: its next character is not a backslash of its own */
+        }
+        if (nul) {
+            size_t line = 1, col = 1;
+            for (size_t j = 0; j < i; j++) { if (json[j] == '\n') { line++; col = 1; } else col++; }
+            return FAIL(&c, NNINIT_E_FORMAT, "line %zu, column %zu: a NUL character, U+0000 (%s); names and strings cannot "
+                        "hold one", line, col, json[i] ? "\\u0000" : "a zero byte");
+        }
+    }
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithLengthOpts(json ? json : "", len, &end, 0);
     if (root) {
@@ -491,10 +512,13 @@ nninit_status nninit_model_load(const char *path, nninit_model **out, char *msg,
     if (msg && msg_size > 0) msg[0] = '\0';
     if (out) *out = NULL;
     RETURN_ERROR_IF(!path || !out, nninit_fail_(NNINIT_E_NULL, msg, msg_size, "NULL path or output"));
-    FILE *f = fopen(path, "rb");
+    const char *why;
+    int fd = nninit_open_input_(path, &why);   /* a FIFO or a device: an error, never a hang */
+    FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
     if (!f) {
         int e = errno;
-        nninit_fail_(NNINIT_E_IO, msg, msg_size, "cannot open \"%.200s\": %s", path, strerror(e));
+        if (fd >= 0) { close(fd); why = strerror(e); }
+        nninit_fail_(NNINIT_E_IO, msg, msg_size, "cannot open \"%.200s\": %s", path, why);
         errno = e;
         return NNINIT_E_IO;
     }
@@ -518,10 +542,10 @@ nninit_status nninit_model_load(const char *path, nninit_model **out, char *msg,
         errno = err;
         return NNINIT_E_IO;
     }
-    char why[768];
-    nninit_status st = nninit_model_parse(buf, len, out, why, sizeof why);
+    char reason[768];
+    nninit_status st = nninit_model_parse(buf, len, out, reason, sizeof reason);
     free(buf);
-    if (st != NNINIT_OK) return nninit_fail_(st, msg, msg_size, "%.200s: %s", path, why);
+    if (st != NNINIT_OK) return nninit_fail_(st, msg, msg_size, "%.200s: %s", path, reason);
     return NNINIT_OK;
 }
 
