@@ -568,7 +568,8 @@ nninit_status nninit_model_writer_run(nninit_model_writer *w, int part, int part
         int e = errno;
         char name[400];
         nninit_sink_name_(w->sink, 0, name, sizeof name);
-        st = nninit_fail_(NNINIT_E_IO, msg, msg_size, "cannot write %s: %s", name, strerror(e));
+        st = e == ECANCELED ? nninit_fail_(NNINIT_E_CANCELED, msg, msg_size, "writing %s canceled", name)
+                            : nninit_fail_(NNINIT_E_IO, msg, msg_size, "cannot write %s: %s", name, strerror(e));
     }
     if (st == NNINIT_OK && w->opt.progress) {
         total.tensors_done = total.tensors_total;
