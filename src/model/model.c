@@ -248,7 +248,11 @@ static nninit_status parse_tensor(ctx *c, const cJSON *e, size_t idx, const nnin
         return FAIL(c, NNINIT_E_FORMAT, "tensors[%zu]: field \"name\": %s", idx,
                     !jn ? "missing" : cJSON_IsString(jn) ? "empty" : "expected a string");
     const char *name = jn->valuestring;
-    /* a model that parsed can be written: safetensors keeps this key for its metadata */
+    /* a model that parsed can be written: names are UTF-8 (safetensors headers are JSON
+     * text), and safetensors keeps "__metadata__" for its metadata */
+    if (!nninit_utf8_ok_(name))
+        return FAIL(c, NNINIT_E_FORMAT, "tensors[%zu]: field \"name\": not valid UTF-8 (byte %zu): no output could "
+                    "hold the tensor", idx, nninit_utf8_check_((const unsigned char *)name, strlen(name)));
     if (strcmp(name, "__metadata__") == 0)
         return FAIL(c, NNINIT_E_FORMAT, "tensors[%zu]: the name \"__metadata__\" is reserved (safetensors' metadata "
                     "key): no output could hold the tensor", idx);

@@ -139,6 +139,8 @@ run_ok "the --from report" init "$T/esc.json" -o "$F/esc2.safetensors" --from "$
     fail "--from report: raw control characters: $(cat -A "$T/err")"
 printf '{"seed": 1, "tensors": [{"name": "a\\u0000b", "shape": [2], "init": "zeros"}]}' >"$T/nul.json"
 expect_error 1 "a NUL character" init "$T/nul.json" -o "$F/x.safetensors"
+printf '{"seed": 1, "tensors": [{"name": "ok\xc2\x9b\xff", "shape": [2], "init": "zeros"}]}' >"$T/utf8.json"
+expect_error 1 'tensors[0]: field "name": not valid UTF-8 (byte 4)' init "$T/utf8.json" -o "$F/x" --format npy
 printf '{"seed": 1, "tensors": [{"name": "__metadata__", "shape": [2], "init": "zeros"}]}' >"$T/meta.json"
 expect_error 1 'tensors[0]: the name "__metadata__" is reserved' init "$T/meta.json" -o "$F/x" --format npy
 rm -f "$F/esc.safetensors" "$F/esc2.safetensors"
