@@ -5,6 +5,7 @@
  * can name good files, missing ones, paths outside the directory, a FIFO that
  * must be refused without blocking, and a directory. A handle that opens must
  * be consistent: every tensor readable and found again by name. */
+#define _GNU_SOURCE   /* mkdtemp */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,6 +18,21 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static char g_dir[64], g_index[128];
+
+/* The directory goes when the fuzzer exits (the shards, the FIFO, the subdirectory, the index). */
+static void cleanup(void)
+{
+    static const char *const names[] = { "a.safetensors", "b.safetensors", "fifo.safetensors",
+                                         "model.safetensors.index.json" };
+    char path[160];
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+        snprintf(path, sizeof path, "%s/%s", g_dir, names[k]);
+        unlink(path);
+    }
+    snprintf(path, sizeof path, "%s/sub.safetensors", g_dir);
+    rmdir(path);
+    rmdir(g_dir);
+}
 
 static void setup(void)
 {
@@ -36,6 +52,7 @@ static void setup(void)
     snprintf(path, sizeof path, "%s/sub.safetensors", g_dir);
     if (mkdir(path, 0700) != 0 && errno != EEXIST) abort();
     snprintf(g_index, sizeof g_index, "%s/model.safetensors.index.json", g_dir);
+    atexit(cleanup);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -63,6 +80,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (size_t k = 0; k < t.nbytes; k++) sum += p[k];
         if (nninit_st_find(f, t.name) != (long)i) abort();
     }
+    (void)sum;
     nninit_st_close(f);
     return 0;
 }
