@@ -73,7 +73,6 @@ struct nninit_st_file {
     size_t map_len;
     int fd;                     /* the mapped file, read with pread (nninit_st_read_); -1 if none */
     char *path;                 /* nninit_st_open's path (NULL for a memory image) */
-    void *owned;                /* nninit_st_open of a pipe or device: the bytes read */
     const unsigned char *data;  /* the byte buffer after the header */
     uint64_t data_len;
     size_t count;
@@ -96,7 +95,6 @@ static void st_free(nninit_st_file *f)
     if (f->map) munmap(f->map, f->map_len);
     if (f->fd >= 0) close(f->fd);
     free(f->path);
-    free(f->owned);
     for (size_t k = 0; k < f->nshards; k++) st_free(f->shards[k]);
     free(f->shards);
     free(f);

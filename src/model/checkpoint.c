@@ -63,6 +63,43 @@ nninit_status nninit_check_renames_(const char *const *renames, char *msg, size_
     return NNINIT_OK;
 }
 
+/* The smallest magnitude that rounds to infinity in dtype (round to nearest
+ * even from the exact value: half an ulp above the largest finite value, the
+ * tie going to infinity, whose encoding is even): f16 65504 + 16, bf16 and
+ * f32 their maxima + 2^(e-8) and 2^(e-24). No finite double reaches f64's. */
+static double overflow_threshold(nninit_dtype dt)
+{
+    switch (dt) {
+    case NNINIT_F16: return 65520.0;
+    case NNINIT_BF16: return ldexp(255.0 / 128.0, 127) + ldexp(1.0, 127 - 8);   /* 0x7F7F8000 as f32 */
+    case NNINIT_F32: return ldexp(1.0, 128) - ldexp(1.0, 128 - 25);
+    default: return INFINITY;
+    }
+}
+
+/* Elements [0, m) of src (sd): NaN/inf counted (*first: the first one's
+ * index, plus base), and the first finite value at or above thr in magnitude
+ * into *big (its index: the return value, or m if none). */
+static size_t scan_chunk(const unsigned char *src, nninit_dtype sd, size_t m, double thr, size_t base,
+                         size_t *nonfinite, size_t *first, double *big)
+{
+    for (size_t e = 0; e < m; e++) {
+        double v;
+        if (sd == NNINIT_F32) {
+            float f;
+            memcpy(&f, src + 4 * e, 4);
+            v = f;
+        } else v = nninit_load_elem_(src, sd, e);
+        if (!isfinite(v)) {
+            if (!(*nonfinite)++) *first = base + e;
+        } else if (fabs(v) >= thr) {
+            *big = v;
+            return e;
+        }
+    }
+    return m;
+}
+
 /* Reads checkpoint tensor ct (bound for spec tensor t) once, with pread:
  * folds its name, dtype and bytes into *h (the digest a loading output
  * records), and refuses values that would not survive the load: a finite
@@ -75,8 +112,9 @@ static nninit_status check_values(const nninit_st_file *ckpt, const nninit_tenso
     const uint64_t dt = (uint64_t)ct->dtype;
     *h = nninit_hash64_(*h, &dt, sizeof dt);
     const size_t ssz = nninit_dtype_size(ct->dtype);
-    const size_t chunk = 4096, count = ct->nbytes / ssz;
-    unsigned char src[4096 * 8], dst[4096 * 8];
+    const size_t chunk = 8192, count = ct->nbytes / ssz;
+    const double thr = ct->dtype == t->dtype ? INFINITY : overflow_threshold(t->dtype);
+    unsigned char src[8192 * 8];
     size_t nonfinite = 0, first_bad = 0;
     for (size_t k = 0; k < count; k += chunk) {
         const size_t m = count - k < chunk ? count - k : chunk;
@@ -85,19 +123,13 @@ static nninit_status check_values(const nninit_st_file *ckpt, const nninit_tenso
                                 t->name, ct->name, errno == ESTALE ? "the file became shorter while it was read"
                                                                    : strerror(errno));
         *h = nninit_hash64_(*h, src, m * ssz);
-        if (ct->dtype != t->dtype) nninit_convert_(dst, t->dtype, src, ct->dtype, m);
-        for (size_t e = 0; e < m; e++) {
-            const double v = nninit_load_elem_(src, ct->dtype, e);
-            if (!isfinite(v)) {
-                if (!nonfinite++) first_bad = k + e;
-                continue;
-            }
-            if (ct->dtype != t->dtype && isinf(nninit_load_elem_(dst, t->dtype, e)))
-                return nninit_fail_(NNINIT_E_PARAM, msg, msg_size, "tensor '%s': checkpoint tensor '%s' holds %.9g "
-                                    "(element %zu), outside %s's range (largest finite %.9g): it would load as "
-                                    "infinity", t->name, ct->name, v, k + e, nninit_dtype_name(t->dtype),
-                                    nninit_dtype_max_(t->dtype));
-        }
+        double big = 0;
+        size_t at = scan_chunk(src, ct->dtype, m, thr, k, &nonfinite, &first_bad, &big);
+        if (at < m)
+            return nninit_fail_(NNINIT_E_PARAM, msg, msg_size, "tensor '%s': checkpoint tensor '%s' holds %.9g "
+                                "(element %zu), outside %s's range (largest finite %.9g): it would load as "
+                                "infinity", t->name, ct->name, big, k + at, nninit_dtype_name(t->dtype),
+                                nninit_dtype_max_(t->dtype));
     }
     if (nonfinite && !allow_nonfinite)
         return nninit_fail_(NNINIT_E_PARAM, msg, msg_size, "tensor '%s': checkpoint tensor '%s' holds %zu NaN or "
