@@ -236,11 +236,13 @@ golden: lib
 
 # Runs build/nninit end to end; numpy (Debian's, /usr/bin/python3) reads its
 # files; conventions.sh: existing outputs, -f, -q/-v, --progress, -V, -h,
-# exit statuses, signals.
+# exit statuses, signals; faults.sh: hostile inputs and faults (FIFOs, devices,
+# -f over foreign directories, values out of range, control characters, SIGKILL).
 cli-check: $(BUILD)/nninit
 	bash tests/cli/cli.sh $(BUILD)/nninit
 	bash tests/cli/conventions.sh $(BUILD)/nninit
 	bash tests/cli/strict.sh $(BUILD)/nninit
+	bash tests/cli/faults.sh $(BUILD)/nninit
 
 # The streaming writer against the in-memory path (tests/tools/arena_init.c)
 # for every example model, dtype and 1-3 threads, one file and sharded (read

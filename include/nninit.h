@@ -611,13 +611,22 @@ typedef struct nninit_st_file nninit_st_file;
  * what is wrong; NNINIT_E_IO (cannot read), NNINIT_E_FORMAT (malformed).
  * A sharded checkpoint (Hugging Face's layout) opens as one file: path is
  * its index (a name ending in ".json", e.g. model.safetensors.index.json,
- * whose "weight_map" maps each tensor to a file beside it) or its directory
- * (holding model.safetensors.index.json, or a lone model.safetensors). Every
+ * whose "weight_map" maps each tensor to a file beside it, at most
+ * NNINIT_ST_INDEX_MAX_BYTES) or its directory (holding model.safetensors,
+ * which is read first when both are there, as transformers'
+ * from_pretrained does, else model.safetensors.index.json). Every file read
+ * must be a regular file or a symbolic link to one: a FIFO, a device or a
+ * socket is NNINIT_E_IO ("not a regular file"), checked without blocking. Every
  * shard is validated as above, every weight_map entry must be in its file and
  * every tensor of a shard in the weight_map; tensors come in the order of the
  * shards' first mention in the weight_map, each shard's in its header order;
  * nninit_st_metadata reads the first shard's metadata. */
 NNINIT_API nninit_status nninit_st_open(const char *path, nninit_st_file **out, char *msg, size_t msg_size);
+/* The largest sharded-checkpoint index nninit_st_open reads (64 MiB: Hugging
+ * Face's largest indexes are a few MB), and the same as a function for
+ * bindings (Python's nninit.load applies it too). */
+#define NNINIT_ST_INDEX_MAX_BYTES ((uint64_t)64 << 20)
+NNINIT_API uint64_t nninit_st_index_max_bytes(void);
 /* Validates an in-memory safetensors image (the same checks; the bytes must
  * outlive the handle, which refers into them). */
 NNINIT_API nninit_status nninit_st_open_memory(const void *bytes, size_t size, nninit_st_file **out, char *msg,
@@ -804,6 +813,10 @@ typedef struct nninit_load_options {
      * rename that would match the most, when one exists. A spec without
      * tensors is never refused. */
     int allow_no_match;
+    /* NaN and infinities in a loaded tensor are copied as they are; else
+     * they are NNINIT_E_PARAM naming the tensor. (A finite value the target
+     * dtype cannot hold, f32 70000 into f16, is always NNINIT_E_PARAM.) */
+    int allow_nonfinite;
 } nninit_load_options;
 
 /* The checkpoint tensor that provides spec tensor `name`: the first rename
@@ -817,7 +830,13 @@ NNINIT_API nninit_status nninit_ckpt_lookup(const nninit_st_file *ckpt, const ch
 
 /* nninit_model_init, but tensors the checkpoint has (nninit_ckpt_lookup,
  * with the same shape) are loaded from it, converting f32/f64/bf16/f16
- * (rounded once, to nearest even). source[i] (may be NULL) says what happened
+ * (rounded once, to nearest even). Every loaded tensor is read first (with
+ * pread, never through the mapping: a checkpoint truncated meanwhile is
+ * NNINIT_E_IO, not a SIGBUS) and checked: a finite value that would become
+ * infinite in the spec tensor's dtype is NNINIT_E_PARAM naming the tensor,
+ * and so are NaN and infinities unless load->allow_nonfinite. Conflicting
+ * renames (two old prefixes for one new one, or one old prefix for two new
+ * ones) are NNINIT_E_PARAM. source[i] (may be NULL) says what happened
  * to tensor i; ckpt_used[j] (may be NULL) is 1 for each checkpoint tensor j
  * that was loaded. */
 NNINIT_API nninit_status nninit_model_init_from(const nninit_model *model, const nninit_st_file *ckpt,
@@ -943,11 +962,21 @@ NNINIT_API nninit_status nninit_model_writer_create(const nninit_model *model, c
                                                     nninit_file_format format,
                                                     const nninit_model_write_options *opt,
                                                     nninit_model_writer **out, char *msg, size_t msg_size);
+/* The whole plan in 64 bits (nninit's own checksum, not cryptographic): the
+ * output path, every file's name, size and header (the canonical spec with
+ * its seed, dtypes, shapes, offsets, the loaded checkpoint's digest), where
+ * each tensor's bytes go and come from, the load options. Processes that are
+ * to write one output compare it before any begins (nninit-mpi does): equal
+ * digests, the same bytes. 0 for NULL. */
+NNINIT_API uint64_t nninit_model_writer_digest(const nninit_model_writer *w);
 /* Creates the temporary output (every file, with its header); for standard
  * output, a device or a FIFO, writes the header. */
 NNINIT_API nninit_status nninit_model_writer_begin(nninit_model_writer *w, char *msg, size_t msg_size);
 /* The temporary begin created (file or directory), NULL for a direct output
- * or before begin. Valid until the writer is committed or freed. */
+ * or before begin. A single file's temporary is unnamed where the file system
+ * allows (O_TMPFILE: a killed process leaves nothing); asking for it gives it
+ * a hidden name beside the output, for the others to open. Valid until the
+ * writer is committed or freed. */
 NNINIT_API const char *nninit_model_writer_temp(const nninit_model_writer *w);
 /* Opens the temporary `temp` another process's begin created, to run a part. */
 NNINIT_API nninit_status nninit_model_writer_attach(nninit_model_writer *w, const char *temp, char *msg,
@@ -1007,6 +1036,14 @@ NNINIT_API void nninit_hf_free(char *spec_json);   /* NULL is allowed */
 /* 1 if text (len bytes) is a JSON object with a string "model_type" and no
  * "tensors": a Hugging Face config rather than a model spec. */
 NNINIT_API int nninit_hf_is_config(const char *text, size_t len);
+/* Reads a config: path is a config.json or a directory holding one. The
+ * file must be a regular file (or a link to one; a FIFO is an error, never a
+ * wait) of at most 16 MiB. *config (NUL-terminated, *len bytes; free it with
+ * nninit_hf_free) is the text as read: nninit_hf_is_config says whether it is
+ * a config. NNINIT_E_IO (naming the file), NNINIT_E_NOMEM, NNINIT_E_NULL; on
+ * error *config and *len are unchanged. */
+NNINIT_API nninit_status nninit_hf_read_config(const char *path, char **config, size_t *len, char *msg,
+                                               size_t msg_size);
 /* The known model types, comma-separated ("llama, mistral, ..."). */
 NNINIT_API const char *nninit_hf_model_types(void);
 

@@ -20,9 +20,12 @@ static void vmessage(const char *cmd, const char *fmt, va_list ap)
         if (n >= 0 && (size_t)n < g_prog.capture_size) vsnprintf(g_prog.capture + n, g_prog.capture_size - (size_t)n, fmt, ap);
         return;
     }
+    /* messages quote names from files and specs: shown escaped (display_text) */
+    char text[4096], shown[4 * sizeof text];
+    vsnprintf(text, sizeof text, fmt, ap);
     fprintf(stderr, "%s: ", g_prog.name);
     if (cmd) fprintf(stderr, "%s: ", cmd);
-    vfprintf(stderr, fmt, ap);
+    fputs(display_text(text, shown, sizeof shown), stderr);
     fputc('\n', stderr);
 }
 
@@ -334,7 +337,10 @@ int check_output(const char *cmd, const char *path)
     }
     if (S_ISREG(sb.st_mode) || S_ISDIR(sb.st_mode))
         return fail(cmd, "'%s' exists; -f/--force replaces it", path);
-    return 0;       /* a device or FIFO is written, not replaced */
+    if (S_ISBLK(sb.st_mode) || S_ISSOCK(sb.st_mode))
+        return fail(cmd, "'%s' exists and is a %s; -f/--force writes it", path,
+                    S_ISBLK(sb.st_mode) ? "block device" : "socket");
+    return 0;       /* a character device (/dev/null) or a FIFO is written, as a shell redirection would */
 }
 
 nninit_write_options write_options(void)

@@ -36,11 +36,9 @@ const char init_help[] =
     "  --threads N              filling threads (default: the OpenMP default, OMP_NUM_THREADS);\n"
     "                           one more thread writes\n"
     "  --memory SIZE            the buffers the model streams through (default 64MiB, at least\n"
-    "                           2MiB); resident memory is about this plus the largest tensor whose\n"
-    "                           scheme needs it whole (orthogonal, sparse), whatever the model's size\n"
-    "  --stats                  after init, a table per tensor: shape, mean, std, min, max of the\n"
-    "                           values written (computed in double as they stream out), the std the\n"
-    "                           scheme should give, the init (standard output; standard error with -o -)\n"
+    "                           2MiB): resident memory, plus the largest orthogonal or sparse tensor\n"
+    "  --stats                  after init, per tensor: shape, mean, std, min, max of the values\n"
+    "                           written, the std the scheme should give, the init (stdout; stderr with -o -)\n"
     "  --from CKPT              load the tensors the checkpoint has (same name, same shape; f32,\n"
     "                           f64, bf16 and f16 are converted), initialize the others; CKPT is a\n"
     "                           .safetensors file, or a sharded checkpoint: its directory or its\n"
@@ -51,6 +49,8 @@ const char init_help[] =
     "                           (else that is an error)\n"
     "  --from-allow-none        with --from: accept a checkpoint that provides none of the spec's\n"
     "                           tensors (else an error that names a few of each, and a rename to try)\n"
+    "  --allow-nonfinite        with --from: copy NaN and infinite checkpoint values (else an error;\n"
+    "                           a finite value the dtype cannot hold is always one)\n"
     "  --data BATCH.npy         a batch (float32/64/16 .npy shaped like the input of the spec's\n"
     "                           \"graph\") for a data-dependent init, run after the spec's init\n"
     "  --data-init ALGO         \"lsuv(tol=0.1, max_iter=10, target_var=1)\" or \"batch_stats(mean=0,\n"
@@ -87,7 +87,7 @@ static const opt init_opts[INIT_OPT_COUNT] = {
     { "--rename", NULL, OPT_LIST, NULL, 0, NULL },  { "--stats", NULL, OPT_FLAG, NULL, 0, NULL },
     { "--reinit-mismatched", NULL, OPT_FLAG, NULL, 0, NULL }, { "--memory", NULL, OPT_VALUE, NULL, 0, NULL },
     { "--max-shard-size", NULL, OPT_VALUE, NULL, 0, NULL }, { "--recipe", NULL, OPT_VALUE, NULL, 0, NULL },
-    { "--from-allow-none", NULL, OPT_FLAG, NULL, 0, NULL },
+    { "--from-allow-none", NULL, OPT_FLAG, NULL, 0, NULL }, { "--allow-nonfinite", NULL, OPT_FLAG, NULL, 0, NULL },
     COMMON_OPTS,
 };
 
@@ -156,9 +156,10 @@ int init_read_options(args *a, init_cfg *c)
     c->stats = args_given(a, "--stats") > 0;
     c->reinit = args_given(a, "--reinit-mismatched") > 0;
     c->allow_none = args_given(a, "--from-allow-none") > 0;
-    if (!c->from && (ren->given || c->reinit || c->allow_none))
+    c->allow_nonfinite = args_given(a, "--allow-nonfinite") > 0;
+    if (!c->from && (ren->given || c->reinit || c->allow_none || c->allow_nonfinite))
         return usage_error("init", "%s needs --from", ren->given ? "--rename" : c->reinit ? "--reinit-mismatched"
-                                                                               : "--from-allow-none");
+                                                      : c->allow_none ? "--from-allow-none" : "--allow-nonfinite");
     c->to_stdout = strcmp(c->out, "-") == 0;
     if (c->to_stdout && c->npy) return usage_error("init", "--format npy writes a directory; -o - is not one");
     int rc = size_option(a, "--memory", &c->memory);
@@ -288,7 +289,7 @@ static int init_in_memory(const init_cfg *c, const data_cfg *d, const nninit_mod
         progress_start(&bar);
         if (ck) {
             nninit_load_options load = { .renames = c->renames, .reinit_mismatched = c->reinit,
-                                         .allow_no_match = c->allow_none };
+                                         .allow_no_match = c->allow_none, .allow_nonfinite = c->allow_nonfinite };
             st = nninit_model_init_from(model, ck, &load, t, &run, source, used, msg, sizeof msg);
         } else {
             st = nninit_model_init(model, t, &run, msg, sizeof msg);
@@ -338,7 +339,7 @@ nninit_model_write_options init_write_options(const init_cfg *c, const nninit_st
                                               nninit_source *source, unsigned char *used, nninit_stats *stats)
 {
     *load = (nninit_load_options){ .renames = c->renames, .reinit_mismatched = c->reinit,
-                                   .allow_no_match = c->allow_none };
+                                   .allow_no_match = c->allow_none, .allow_nonfinite = c->allow_nonfinite };
     nninit_write_options wo = write_options();
     nninit_model_write_options wopt = {
         .threads = (int)c->threads, .cancel = wo.cancel, .no_replace = wo.no_replace, .memory_bytes = c->memory,
@@ -425,7 +426,7 @@ int cmd_init(int argc, char **argv)
     batch_free(&d.batch);
     nninit_graph_free(d.graph);
     nninit_model_free(model);
-    free(c.config);
+    nninit_hf_free(c.config);
     args_free(&a);
     return rc;
 }

@@ -22,57 +22,23 @@ const char spec_help[] =
     "  --seed N      the spec's seed (default 0), unsigned 64-bit\n";
 
 /* The whole file into a NUL-terminated buffer: 0, or -1 with errno. */
-static int slurp(const char *path, char **text, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return -1;
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        n += fread(buf + n, 1, cap - n - 1, f);
-        if (ferror(f) || feof(f)) break;
-        char *more = realloc(buf, 2 * cap);
-        if (!more) { free(buf); buf = NULL; errno = ENOMEM; break; }
-        buf = more;
-        cap *= 2;
-    }
-    int e = errno, bad = !buf || ferror(f);
-    fclose(f);
-    if (bad) { free(buf); errno = e ? e : EIO; return -1; }
-    buf[n] = '\0';
-    *text = buf;
-    *len = n;
-    return 0;
-}
-
+/* SPEC is a config when it is a directory (which must hold a config.json) or
+ * a file whose JSON has a "model_type": 0 with the text, -1 when it is not
+ * a config (the caller reads it as a model spec, whose errors then say why),
+ * else the exit status of the error printed. */
 int read_hf_config(const char *cmd, const char *path, char **text, size_t *len)
 {
     *text = NULL;
     *len = 0;
     struct stat sb;
-    char *file = NULL;
     const int dir = stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
-    if (dir) {
-        if (!(file = malloc(strlen(path) + sizeof "/config.json"))) return fail(cmd, "out of memory");
-        strcpy(file, path);
-        strcat(file, "/config.json");
-    }
-    const char *name = dir ? file : path;
-    char *buf;
+    char msg[512], *buf;
     size_t n;
-    if (slurp(name, &buf, &n) != 0) {
-        int rc = dir ? fail(cmd, "'%s': %s (a directory must hold a Hugging Face config.json)", name, strerror(errno))
-                     : -1;
-        free(file);
-        return rc;
-    }
+    if (nninit_hf_read_config(path, &buf, &n, msg, sizeof msg) != NNINIT_OK) return dir ? fail(cmd, "%s", msg) : -1;
     if (!nninit_hf_is_config(buf, n)) {
-        free(buf);
-        int rc = dir ? fail(cmd, "'%s': not a Hugging Face config (no \"model_type\")", name) : -1;
-        free(file);
-        return rc;
+        nninit_hf_free(buf);
+        return dir ? fail(cmd, "'%s/config.json': not a Hugging Face config (no \"model_type\")", path) : -1;
     }
-    free(file);
     *text = buf;
     *len = n;
     return 0;
@@ -110,7 +76,7 @@ int cmd_spec(int argc, char **argv)
     if (!rc && (fputs(spec, stdout) == EOF || fflush(stdout) != 0 || ferror(stdout)))
         rc = fail("spec", "standard output: %s", strerror(errno));
     nninit_hf_free(spec);
-    free(text);
+    nninit_hf_free(text);
     args_free(&a);
     return rc;
 }

@@ -143,6 +143,14 @@ void catch_stop_signals(void);
 void reraise_stop_signal(void);
 
 /* ---- display.c ------------------------------------------------------------------ */
+/* Text from a file, a spec or a message (tensor names above all) as it may
+ * reach a terminal: control characters (C0, DEL, C1), bytes that are not
+ * UTF-8 and the backslash written \xNN / \\, so no name can move the cursor,
+ * recolour the terminal or forge a line. Into buf (cut with "..." if it does
+ * not fit); returns buf. Everything the programs print from outside goes
+ * through it (messages included). */
+const char *display_text(const char *s, char *buf, size_t size);
+#define NAME_SHOWN 1024
 typedef struct {
     double t0;               /* seconds (monotonic) at the start */
     double last_draw;        /* negative before the first */
@@ -173,7 +181,7 @@ int read_hf_config(const char *cmd, const char *path, char **text, size_t *len);
 typedef struct {
     const char *spec_path, *out, *from;
     const char *const *renames;     /* NULL-terminated, or NULL */
-    int npy, stats, reinit, to_stdout;
+    int npy, stats, reinit, to_stdout, allow_nonfinite;
     int allow_none;                 /* --from-allow-none */
     int dtype_given, seed_given;
     nninit_dtype dtype;
@@ -183,7 +191,7 @@ typedef struct {
     char *config;                   /* the Hugging Face config SPEC was, else NULL (init_free_inputs frees it) */
     size_t config_len;
 } init_cfg;
-#define INIT_OPT_COUNT 18
+#define INIT_OPT_COUNT 19
 /* nninit init's option table, into opts. */
 void init_options(opt opts[INIT_OPT_COUNT]);
 /* Parsed options to cfg: 0, or an exit status after printing why. */

@@ -49,7 +49,9 @@ static int agree(int rc, const char *captured)
             char msg[MSG_MAX];
             MPI_Recv(msg, MSG_MAX, MPI_CHAR, first, TAG_DONE, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
             msg[MSG_MAX - 1] = '\0';
-            if (msg[0]) fprintf(stderr, "%s: %s (process %d of %d)\n", g_prog.name, msg, first, g_size);
+            char shown[4 * MSG_MAX];
+            if (msg[0]) fprintf(stderr, "%s: %s (process %d of %d)\n", g_prog.name, display_text(msg, shown, sizeof shown),
+                                first, g_size);
         }
     }
     return worst;
@@ -154,8 +156,10 @@ static int collect(mpi_progress *p, int rc, const char *captured)
         }
         left--;
     }
+    char shown[4 * MSG_MAX];
     if (first > 0 && first < g_size && first_msg[0])
-        fprintf(stderr, "%s: %s (process %d of %d)\n", g_prog.name, first_msg, first, g_size);
+        fprintf(stderr, "%s: %s (process %d of %d)\n", g_prog.name, display_text(first_msg, shown, sizeof shown), first,
+                g_size);
     return worst;
 }
 
@@ -185,6 +189,45 @@ static int stats_from_output(const init_cfg *c, const nninit_model *model, const
     return rc;
 }
 
+/* Every process must write the same plan: the same spec (seed, tensors,
+ * dtypes), options, checkpoint and layout (a stale copy of the spec on one
+ * node would otherwise put its own seed's values, or its own offsets, into
+ * the first process's file). The writers' digests (nninit_model_writer_digest)
+ * are gathered and compared before anything is created; a difference fails
+ * every process, naming the ones that differ from the first. */
+static int same_plan(const nninit_model_writer *w)
+{
+    uint64_t mine = nninit_model_writer_digest(w);
+    uint64_t *all = calloc((size_t)g_size, sizeof *all);
+    int ok = all != NULL;
+    MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+    if (!ok) {
+        free(all);
+        return fail("init", "out of memory");
+    }
+    MPI_Allgather(&mine, 1, MPI_UINT64_T, all, 1, MPI_UINT64_T, MPI_COMM_WORLD);
+    int rc = 0;
+    if (g_rank == 0) {
+        char list[512] = "";
+        size_t o = 0;
+        int differ = 0, first = 0;
+        for (int r = 1; r < g_size; r++) {
+            if (all[r] == all[0]) continue;
+            if (!differ) first = r;
+            if (differ++ < 16 && o < sizeof list)
+                o += (size_t)snprintf(list + o, sizeof list - o, "%s%d", differ > 1 ? ", " : "", r);
+        }
+        if (differ)
+            rc = fail("init", "the processes do not agree on the output: process%s %s%s planned another output than "
+                      "process 0 (another spec, seed, options or checkpoint; plan digest %016llx against %016llx); "
+                      "nothing was written", differ > 1 ? "es" : "", list, differ > 16 ? ", ..." : "",
+                      (unsigned long long)all[first], (unsigned long long)all[0]);
+    }
+    free(all);
+    MPI_Bcast(&rc, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    return rc;
+}
+
 /* The writer on this process: created by all, begun by the first, attached by the others. */
 static int open_output(const init_cfg *c, const nninit_model *model, const nninit_st_file *ck,
                        nninit_model_write_options *wopt, nninit_model_writer **w)
@@ -194,6 +237,7 @@ static int open_output(const init_cfg *c, const nninit_model *model, const nnini
                                                   wopt, w, msg, sizeof msg);
     int rc = st == NNINIT_OK ? 0 : init_report_status(c, ck, st, msg);
     if ((rc = agree(rc, g_prog.capture))) return rc;
+    if ((rc = same_plan(*w))) return rc;
     if (g_rank == 0) {
         st = nninit_model_writer_begin(*w, msg, sizeof msg);
         if (st != NNINIT_OK) rc = report_status("init", st, msg);
@@ -346,7 +390,7 @@ int main(int argc, char **argv)
         rc = fail("init", "standard output: %s", strerror(errno));
     nninit_st_close(ck);
     nninit_model_free(model);
-    free(c.config);
+    nninit_hf_free(c.config);
     args_free(&a);
     MPI_Finalize();
     reraise_stop_signal();

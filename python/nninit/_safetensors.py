@@ -54,6 +54,11 @@ def load(path, *, framework="numpy"):
     Integer and bool tensors (I64, U8, BOOL, ...) are read too, as the
     framework's integer dtypes (torch 1.13 has no uint16/32/64).
 
+    Every file read (the index, each shard) must be a regular file or a symbolic
+    link to one, checked without blocking: a FIFO or a device is OSError, never a
+    hang. A directory holding both model.safetensors and an index is read through
+    model.safetensors, as transformers does. An index is read up to the library's
+    limit (nninit_st_index_max_bytes, 64 MiB), as nninit init --from reads it.
     Each file is mapped privately (copy-on-write) and checked whole by the
     library (nninit_st_open_memory: header, dtypes, shapes, offsets; see
     docs/MODELS.md) before any array is made. The arrays and tensors are views
@@ -77,22 +82,51 @@ def load(path, *, framework="numpy"):
     if isinstance(path, bytes):
         path = os.fsdecode(path)
     if os.path.isdir(path):
-        index = os.path.join(path, INDEX)
-        if os.path.exists(index):
-            return _load_sharded(index, fw)
+        # model.safetensors first, then the index: transformers' order, and the library's (nninit_st_open)
         single = os.path.join(path, SINGLE)
         if os.path.exists(single):
             return _load_file(single, fw, TensorDict())
-        raise FileNotFoundError(errno.ENOENT, "no %s or %s in the directory" % (INDEX, SINGLE), path)
+        index = os.path.join(path, INDEX)
+        if os.path.exists(index):
+            return _load_sharded(index, fw)
+        raise FileNotFoundError(errno.ENOENT, "no %s or %s in the directory" % (SINGLE, INDEX), path)
     if path.endswith(".index.json"):
         return _load_sharded(path, fw)
     return _load_file(path, fw, TensorDict())
 
 
-def _load_sharded(index_path, fw):
+_index_max_bytes = _lib._proto("nninit_st_index_max_bytes", ctypes.c_uint64)
+
+
+def _open_input(path):
+    """A file object for reading path, which must be a regular file or a symbolic link to one:
+    opened non-blocking (a FIFO without a writer never hangs the open), checked with fstat, then
+    blocking again. OSError (EINVAL, EISDIR) for a FIFO, a device, a socket or a directory."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0))
     try:
-        with open(index_path, "rb") as f:
-            index = json.loads(f.read().decode("utf-8"))
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            kind = ("a directory" if stat.S_ISDIR(st.st_mode) else "a FIFO" if stat.S_ISFIFO(st.st_mode)
+                    else "a character device" if stat.S_ISCHR(st.st_mode)
+                    else "a block device" if stat.S_ISBLK(st.st_mode) else "a socket" if stat.S_ISSOCK(st.st_mode)
+                    else "not a file")
+            raise OSError(errno.EISDIR if stat.S_ISDIR(st.st_mode) else errno.EINVAL,
+                          "not a regular file (%s)" % kind, path)
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _load_sharded(index_path, fw):
+    limit = int(_index_max_bytes())   # the library's limit: nninit init --from refuses the same indexes
+    try:
+        with _open_input(index_path) as f:
+            text = f.read(limit + 1)
+        if len(text) > limit:
+            raise ValueError("%s: larger than %d bytes (the limit for an index)" % (index_path, limit))
+        index = json.loads(text.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise ValueError("%s: not a JSON index: %s" % (index_path, e)) from None
     wm = index.get("weight_map") if isinstance(index, dict) else None
@@ -120,10 +154,10 @@ def _load_sharded(index_path, fw):
 
 
 def _map(path):
-    """The file's bytes as a writable buffer: a private mapping, or a copy for what cannot be mapped."""
-    with open(path, "rb") as f:
+    """The regular file's bytes as a writable buffer: a private mapping, or a copy for what cannot be mapped."""
+    with _open_input(path) as f:
         st = os.fstat(f.fileno())
-        if stat.S_ISREG(st.st_mode) and st.st_size > 0:
+        if st.st_size > 0:
             try:
                 return mmap.mmap(f.fileno(), st.st_size, access=mmap.ACCESS_COPY)
             except (OSError, ValueError):

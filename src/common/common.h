@@ -91,6 +91,9 @@ void nninit_store_elem_(void *dst, nninit_dtype dtype, size_t index, double valu
 /* The SplitMix64 finalizer (Steele, Lea, Flood 2014): a bijection of 64-bit
  * words that spreads every input bit over the output. */
 uint64_t nninit_mix64_(uint64_t x);
+/* h with n bytes of data folded in: chained calls hash a sequence of pieces
+ * (the pieces' bounds count). Checksums of checkpoints and of plans. */
+uint64_t nninit_hash64_(uint64_t h, const void *data, size_t n);
 
 /* ---- text.c: text buffers, JSON string literals, UTF-8 ---------------------- */
 typedef struct {

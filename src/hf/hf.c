@@ -3,9 +3,11 @@
  * named and shaped as transformers names and shapes it, its init resolved
  * by a recipe. The spec is checked by nninit_model_parse before it is
  * handed out, so what the caller gets always loads. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <cjson/cJSON.h>
 #include "hf.h"
 
@@ -122,3 +124,36 @@ nninit_status nninit_hf_spec(const char *config, size_t len, const nninit_hf_opt
 }
 
 void nninit_hf_free(char *spec_json) { free(spec_json); }
+
+/* A config.json is a few kilobytes; the limit only keeps a wrong path (a
+ * checkpoint shard) from being read whole. */
+#define CONFIG_MAX_BYTES ((size_t)16 << 20)
+
+nninit_status nninit_hf_read_config(const char *path, char **config, size_t *len, char *msg, size_t msg_size)
+{
+    nninit_msg_clear_(msg, msg_size);
+    RETURN_ERROR_IF(!path || !config || !len, nninit_fail_(NNINIT_E_NULL, msg, msg_size, "NULL path or result"));
+    struct stat sb;
+    const int dir = stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+    char *file = dir ? malloc(strlen(path) + sizeof "/config.json") : NULL;
+    RETURN_ERROR_IF(dir && !file, nninit_fail_(NNINIT_E_NOMEM, msg, msg_size, "out of memory"));
+    if (dir) strcat(strcpy(file, path), "/config.json");
+    const char *name = dir ? file : path, *why;
+    char *text;
+    size_t n;
+    int opened;
+    nninit_status st = NNINIT_OK;
+    if (nninit_read_input_(name, 0, CONFIG_MAX_BYTES, &text, &n, &opened, &why) != 0) {
+        int e = errno;
+        st = e == ENOMEM ? nninit_fail_(NNINIT_E_NOMEM, msg, msg_size, "out of memory")
+                         : nninit_fail_(NNINIT_E_IO, msg, msg_size, "cannot %s \"%.300s\": %s%s", opened ? "read" : "open",
+                                        name, e == EFBIG ? "larger than 16 MiB, not a config.json" : why,
+                                        dir ? " (a directory must hold a Hugging Face config.json)" : "");
+        errno = e;
+    } else {
+        *config = text;
+        *len = n;
+    }
+    free(file);
+    return st;
+}

@@ -9,6 +9,28 @@
 
 #include "../common/common.h"
 
+/* ---- infile.c: what may be read, and what may be replaced ---------------------
+ * Opens an input file: a regular file or a symbolic link to one, checked
+ * without blocking (O_NONBLOCK for the open, fstat, then blocking reads). The
+ * descriptor, or -1 with errno set and *why saying why ("not a regular file
+ * (a FIFO)", or strerror). */
+int nninit_open_input_(const char *path, const char **why);
+/* The one whole-file reader: the input path (nninit_open_input_'s rules) or,
+ * when allow_stdin, "-" for standard input, read to its end (EINTR retried)
+ * into *out, malloc'd, with a NUL after the last of its *len bytes. At most
+ * max_bytes (0: no limit). 0, or -1 with errno set (EFBIG past max_bytes,
+ * ENOMEM) and *why saying why; *opened is 1 when the failure came after the
+ * open (a read error, the limit, memory). */
+int nninit_read_input_(const char *path, int allow_stdin, size_t max_bytes, char **out, size_t *len, int *opened,
+                       const char **why);
+/* "a FIFO", "a block device", ... for a st_mode. */
+const char *nninit_file_kind_(unsigned mode);
+/* 1 if an existing output of this st_mode is only replaced or written when
+ * the caller allows it (regular files, directories, block devices, sockets),
+ * 0 for the ones written as they stand (character devices such as /dev/null,
+ * FIFOs). */
+int nninit_output_needs_force_(unsigned mode);
+
 /* ---- outfile.c -------------------------------------------------------------- */
 
 /* write(2) until done: retries short writes and EINTR, in chunks of at most
@@ -40,7 +62,8 @@ nninit_status nninit_write_file_(const char *path, nninit_emit_fn_ emit, void *c
                                  const char *what, char *msg, size_t msg_size);
 
 /* The same in steps, for writers that do not write in one go. begin opens
- * path as nninit_write_file_ would: fd is the temporary (seekable = 1, data
+ * path as nninit_write_file_ would: fd is the temporary (unnamed where the
+ * file system allows, so a killed process leaves nothing; seekable = 1, data
  * may go anywhere with pwrite) or, for "-", devices and FIFOs, the target
  * itself (seekable = 0: bytes must go in order). commit makes it appear
  * (fsync, mode, rename); abort removes the temporary. attach opens the
@@ -51,7 +74,8 @@ typedef struct {
     int fd;
     int seekable;
     int own_fd;
-    char *tmp;        /* the temporary (NULL: written directly, or attached) */
+    char *tmp;        /* the named temporary (NULL: unnamed, written directly, or attached) */
+    int anon;         /* the temporary is an unnamed O_TMPFILE file (fd) */
     char *target;
     long mode;        /* < 0: a new file */
     int no_replace;
@@ -59,6 +83,12 @@ typedef struct {
 int nninit_outfile_begin_(nninit_outfile_ *f, const char *path, int no_replace);
 int nninit_outfile_attach_(nninit_outfile_ *f, const char *tmp);
 int nninit_outfile_commit_(nninit_outfile_ *f);
+/* An unnamed temporary gets a hidden name beside the target (f->tmp), for
+ * another process to attach to; nothing to do for a named one. 0 or -1. */
+int nninit_outfile_name_(nninit_outfile_ *f);
+/* A path that opens the temporary again (its name, or /proc/self/fd/N for an
+ * unnamed one, into buf), NULL for a direct output. */
+const char *nninit_outfile_path_(const nninit_outfile_ *f, char buf[40]);
 void nninit_outfile_abort_(nninit_outfile_ *f);
 
 /* Moves the finished temporary tmp (file or directory) to target: rename, or
@@ -112,10 +142,13 @@ char *nninit_npy_metadata_json_(const char *const *metadata);
 /* ---- safetensors.c ------------------------------------------------------------- */
 /* The safetensors dtype string of an nninit dtype ("F32", ...), NULL if none. */
 const char *nninit_st_dtype_name_(nninit_dtype dtype);
-/* Tells the kernel the bytes [p, p + n) of checkpoint f, if they lie in a
- * file mapping, will not be read again soon: their pages leave the process's
- * resident set (they stay in the page cache; reading them maps them back). */
-void nninit_st_release_(const nninit_st_file *f, const void *p, size_t n);
+/* Copies n bytes at p, inside the data of checkpoint f (a pointer
+ * nninit_st_tensor gave), into dst: with pread from the file when p lies in a
+ * file's mapping (so a file truncated since it was opened is an error, ESTALE,
+ * and never a SIGBUS), memcpy for a memory image. 0, or -1 with errno. */
+int nninit_st_read_(const nninit_st_file *f, const void *p, void *dst, size_t n);
+/* The path nninit_st_open was given (NULL for a memory image). */
+const char *nninit_st_path_(const nninit_st_file *f);
 
 /* ---- st_write.c ------------------------------------------------------------------ */
 /* What nninit_st_save checks (names, dtypes, shapes and nbytes, duplicates,
@@ -186,7 +219,8 @@ nninit_status nninit_sink_begin_(nninit_sink_ **out, const nninit_layout_ *L, co
                                  const nninit_write_options *opt, char *msg, size_t msg_size);
 nninit_status nninit_sink_attach_(nninit_sink_ **out, const nninit_layout_ *L, const char *temp,
                                   const nninit_write_options *opt, char *msg, size_t msg_size);
-const char *nninit_sink_temp_(const nninit_sink_ *s);    /* NULL for a direct output */
+/* NULL for a direct output (or if an unnamed temporary could not be named) */
+const char *nninit_sink_temp_(nninit_sink_ *s);
 int nninit_sink_seekable_(const nninit_sink_ *s);
 /* 0, or -1 with errno (ECANCELED when canceled). */
 int nninit_sink_write_(nninit_sink_ *s, size_t f, uint64_t offset, const void *data, size_t n);

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "io.h"
 
 /* Headers longer than this are refused: real ones are under 200 bytes, and
@@ -268,39 +269,26 @@ nninit_status nninit_npy_open(const char *path, nninit_npy_file **out, char *msg
     if (!out) FAIL(NNINIT_E_NULL, "npy: NULL output handle");
     *out = NULL;
     if (!path) FAIL(NNINIT_E_NULL, "npy: NULL path");
-    FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (!fp) {
+    /* "-" is standard input (a pipe is fine there: the caller asked for it);
+     * a named input must be a regular file, checked without blocking */
+    const char *why;
+    char *text;
+    size_t len;
+    int opened;
+    if (nninit_read_input_(path, 1, 0, &text, &len, &opened, &why) != 0) {
         int e = errno;
-        nninit_fail_(NNINIT_E_IO, msg, msg_size, "cannot open \"%.200s\": %s", path, strerror(e));
+        if (e == ENOMEM) FAIL(NNINIT_E_NOMEM, "out of memory reading \"%.200s\"", path);
+        nninit_fail_(NNINIT_E_IO, msg, msg_size, "cannot %s \"%.200s\": %s", opened ? "read" : "open", path, why);
         errno = e;
         return NNINIT_E_IO;
     }
-    size_t cap = 1 << 16, len = 0, got;
-    unsigned char *buf = malloc(cap);
-    while (buf && (got = fread(buf + len, 1, cap - len, fp)) > 0) {
-        len += got;
-        if (len == cap) {
-            unsigned char *nb = cap <= SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
-            if (!nb) { free(buf); buf = NULL; break; }
-            buf = nb;
-            cap *= 2;
-        }
-    }
-    int err = ferror(fp) ? errno : 0;
-    if (fp != stdin) fclose(fp);
-    if (!buf) FAIL(NNINIT_E_NOMEM, "out of memory reading \"%.200s\"", path);
-    if (err) {
-        free(buf);
-        nninit_fail_(NNINIT_E_IO, msg, msg_size, "cannot read \"%.200s\": %s", path, strerror(err));
-        errno = err;
-        return NNINIT_E_IO;
-    }
+    unsigned char *buf = (unsigned char *)text;
     nninit_npy_file *f = calloc(1, sizeof *f);
     if (!f) { free(buf); FAIL(NNINIT_E_NOMEM, "npy: out of memory"); }
     f->owned = buf;
-    char why[512];
-    nninit_status st = parse_image(buf, len, f, why, sizeof why);
-    if (st != NNINIT_OK) nninit_fail_(st, msg, msg_size, "%.200s: %s", path, why);
+    char reason[512];
+    nninit_status st = parse_image(buf, len, f, reason, sizeof reason);
+    if (st != NNINIT_OK) nninit_fail_(st, msg, msg_size, "%.200s: %s", path, reason);
     return finish(f, path, st, out);
 }
 

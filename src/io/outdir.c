@@ -4,10 +4,14 @@
  *
  * The files are written into a hidden temporary directory beside the target
  * (".NAME.tmp-XXXXXX"), then the directory is renamed into place. An earlier
- * output of the same kind at the target (a directory holding only names the
- * kind's `member` function accepts) is swapped out with RENAME_EXCHANGE and
- * removed; any other existing target is refused. On every failure, and on a
- * cancel, the temporary is removed. */
+ * output of the same kind at the target (a directory holding only regular
+ * files of names the kind's `member` function accepts) is swapped out with
+ * RENAME_EXCHANGE and removed; any other existing target is refused. On every
+ * failure, and on a cancel, the temporary is removed. A temporary survives
+ * only a process killed outright (SIGKILL, a crash, a power cut): a hidden
+ * directory ".NAME.tmp-XXXXXX" beside NAME holding only such files, which
+ * is safe to remove once no nninit process runs (docs/DESIGN.md,
+ * "Leftovers of a killed run"). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -19,7 +23,11 @@
 #include "io.h"
 
 /* Whether an existing directory looks like an earlier output of the kind:
- * only such a directory is replaced. */
+ * only regular files (not symbolic links: removing one would not remove
+ * what it points to, and following it could reach anything) of the names
+ * the kind writes. Only such a directory is replaced; anything else in it (a
+ * subdirectory named like an output file, a file of another name) makes it
+ * someone else's, and nothing of it is touched. */
 static int is_output_dir(const char *path, nninit_dir_member_fn_ member, char *odd, size_t odd_size)
 {
     DIR *d = opendir(path);
@@ -28,9 +36,18 @@ static int is_output_dir(const char *path, nninit_dir_member_fn_ member, char *o
     int ok = 1;
     while (ok && (e = readdir(d)) != NULL) {
         const char *n = e->d_name;
-        if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0 || member(n)) continue;
-        snprintf(odd, odd_size, "it holds '%.200s'", n);
-        ok = 0;
+        if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0) continue;
+        struct stat sb;
+        if (!member(n)) {
+            snprintf(odd, odd_size, "it holds '%.200s'", n);
+            ok = 0;
+        } else if (fstatat(dirfd(d), n, &sb, AT_SYMLINK_NOFOLLOW) != 0) {
+            snprintf(odd, odd_size, "'%.200s': %s", n, strerror(errno));
+            ok = 0;
+        } else if (!S_ISREG(sb.st_mode)) {
+            snprintf(odd, odd_size, "its '%.200s' is %s, not a file nninit wrote", n, nninit_file_kind_(sb.st_mode));
+            ok = 0;
+        }
     }
     closedir(d);
     return ok;

@@ -3,9 +3,10 @@
  * writer's single-file outputs through nninit_outfile_begin_/commit_).
  *
  * A regular file (or a path that does not exist yet) is written as a
- * temporary file in the same directory (mkostemp), fsync'ed, given the mode a
- * normally created file would have, and renamed over the path, so the path
- * holds either the old file or the complete new one. A path that exists and
+ * temporary file in the same directory (an unnamed O_TMPFILE where the file
+ * system has it, else a hidden mkostemp name), fsync'ed, given the mode a
+ * normally created file would have, and linked or renamed over the path, so
+ * the path holds either the old file or the complete new one. A path that exists and
  * is not a regular file (a device such as /dev/null, a FIFO) and "-"
  * (standard output) are written directly: rename cannot apply to them.
  * Symbolic links are written through: the temporary goes beside the file the
@@ -18,6 +19,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <time.h>
 #include <unistd.h>
 #include "io.h"
 
@@ -169,24 +171,51 @@ void nninit_fsync_parent_(const char *path)
     free(dir);
 }
 
+/* The directory part of target ("" for a bare name) and its length. */
+static size_t dir_part(const char *target) {
+    const char *slash = strrchr(target, '/');
+    return slash ? (size_t)(slash - target) + 1 : 0;
+}
+
+/* "/proc/self/fd/N": the name through which an unnamed file is linked and reopened. */
+static void fd_path(int fd, char buf[40]) { snprintf(buf, 40, "/proc/self/fd/%d", fd); }
+
 /* Creates the temporary beside target. mode < 0: a new file (0666 & ~umask,
  * as open(O_CREAT, 0666) would give); else the replaced file's permission
  * bits, as a write through open(O_TRUNC) would keep them (set-id bits
  * dropped, as the kernel drops them on such a write). The new file belongs to
- * the caller even if the old one did not. */
+ * the caller even if the old one did not.
+ *
+ * First an unnamed file (O_TMPFILE, Linux 3.11, on file systems that support
+ * it: ext4, xfs, btrfs, tmpfs): it has no name until commit links it, so a
+ * process killed outright (SIGKILL, a crash) leaves nothing behind. Elsewhere
+ * a named temporary ".nninit-XXXXXX" (mkostemp), which such a kill leaves;
+ * docs/DESIGN.md, "Leftovers of a killed run", says how to recognize it. */
 static int begin_atomic(nninit_outfile_ *f, const char *target, long mode, int no_replace)
 {
     /* "<dir>/.nninit-XXXXXX": a short fixed name cannot exceed NAME_MAX
      * however long the target's own name is. */
-    const char *slash = strrchr(target, '/');
-    size_t dir_len = slash ? (size_t)(slash - target) + 1 : 0;
+    size_t dir_len = dir_part(target);
     static const char stem[] = ".nninit-XXXXXX";
     f->tmp = malloc(dir_len + sizeof stem);
     f->target = strdup(target);
     if (!f->tmp || !f->target) { nninit_outfile_abort_(f); errno = ENOMEM; return -1; }
     memcpy(f->tmp, target, dir_len);
-    memcpy(f->tmp + dir_len, stem, sizeof stem);
-    f->fd = mkostemp(f->tmp, O_CLOEXEC);
+    f->tmp[dir_len] = '\0';
+#ifdef O_TMPFILE
+    f->fd = open(dir_len ? f->tmp : ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (f->fd >= 0) {
+        free(f->tmp);
+        f->tmp = NULL;
+        f->anon = 1;
+    }
+#else
+    f->fd = -1;
+#endif
+    if (f->fd < 0) {   /* EOPNOTSUPP, EISDIR (old kernels), ...: a named temporary */
+        memcpy(f->tmp + dir_len, stem, sizeof stem);
+        f->fd = mkostemp(f->tmp, O_CLOEXEC);
+    }
     if (f->fd < 0) {
         int saved = errno;
         free(f->tmp);
@@ -202,6 +231,51 @@ static int begin_atomic(nninit_outfile_ *f, const char *target, long mode, int n
     return 0;
 }
 
+/* Links the unnamed temporary under a fresh hidden name beside the target
+ * (".nninit-" and 6 characters, as mkostemp would pick). 0, or -1 with errno. */
+static int link_named(nninit_outfile_ *f)
+{
+    size_t dir_len = dir_part(f->target);
+    char *name = malloc(dir_len + sizeof ".nninit-XXXXXX");
+    if (!name) { errno = ENOMEM; return -1; }
+    memcpy(name, f->target, dir_len);
+    char src[40];
+    fd_path(f->fd, src);
+    static const char digits[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    uint64_t x = nninit_mix64_((uint64_t)getpid() << 32 ^ (uint64_t)(uintptr_t)f ^ (uint64_t)time(NULL));
+    for (int attempt = 0; attempt < 100; attempt++) {
+        x = nninit_mix64_(x + (uint64_t)attempt);
+        char *p = name + dir_len;
+        memcpy(p, ".nninit-", 8);
+        for (int k = 0; k < 6; k++) p[8 + k] = digits[(x >> (6 * k)) % 62];
+        p[14] = '\0';
+        if (linkat(AT_FDCWD, src, AT_FDCWD, name, AT_SYMLINK_FOLLOW) == 0) {
+            f->tmp = name;
+            f->anon = 0;
+            return 0;
+        }
+        if (errno != EEXIST) break;
+    }
+    int saved = errno;
+    free(name);
+    errno = saved;
+    return -1;
+}
+
+int nninit_outfile_name_(nninit_outfile_ *f)
+{
+    if (!f->anon) return 0;
+    return link_named(f);
+}
+
+const char *nninit_outfile_path_(const nninit_outfile_ *f, char buf[40])
+{
+    if (f->tmp) return f->tmp;
+    if (!f->anon) return NULL;
+    fd_path(f->fd, buf);
+    return buf;
+}
+
 int nninit_outfile_begin_(nninit_outfile_ *f, const char *path, int no_replace)
 {
     memset(f, 0, sizeof *f);
@@ -211,6 +285,11 @@ int nninit_outfile_begin_(nninit_outfile_ *f, const char *path, int no_replace)
 
     struct stat st;
     if (stat(path, &st) == 0) {
+        /* a block device, a socket or a directory holds data a write would
+         * destroy: like a regular file, only written when replacing is allowed
+         * (character devices such as /dev/null and FIFOs are written as a
+         * shell redirection would) */
+        if (!S_ISREG(st.st_mode) && no_replace && nninit_output_needs_force_(st.st_mode)) { errno = EEXIST; return -1; }
         if (!S_ISREG(st.st_mode)) {
             /* no O_CREAT, no O_TRUNC: only what already exists is opened */
             int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
@@ -260,6 +339,37 @@ int nninit_outfile_attach_(nninit_outfile_ *f, const char *tmp)
 int nninit_outfile_commit_(nninit_outfile_ *f)
 {
     int rc = 0, saved = 0;
+    if (f->anon) {
+        /* the unnamed file gets its name: linked in place (no_replace: link
+         * refuses an existing name), or linked beside it and renamed over it */
+        mode_t m = f->mode < 0 ? (mode_t)(0666 & ~nninit_umask_()) : (mode_t)f->mode;
+        rc = fsync(f->fd);
+        if (rc == 0) rc = fchmod(f->fd, m);
+        if (rc == 0 && f->no_replace) {
+            char src[40];
+            fd_path(f->fd, src);
+            rc = linkat(AT_FDCWD, src, AT_FDCWD, f->target, AT_SYMLINK_FOLLOW);
+            saved = errno;
+            if (rc == 0) {
+                close(f->fd);
+                f->own_fd = 0;
+                nninit_fsync_parent_(f->target);
+                nninit_outfile_abort_(f);
+                errno = 0;
+                return 0;
+            }
+            nninit_outfile_abort_(f);
+            errno = saved;
+            return -1;
+        }
+        if (rc == 0) rc = link_named(f);   /* then on as a named temporary */
+        if (rc != 0) {
+            saved = errno;
+            nninit_outfile_abort_(f);
+            errno = saved;
+            return -1;
+        }
+    }
     if (f->tmp) {
         mode_t m = f->mode < 0 ? (mode_t)(0666 & ~nninit_umask_()) : (mode_t)f->mode;
         rc = fsync(f->fd);

@@ -71,7 +71,8 @@ typedef struct {
 struct nninit_st_file {
     void *map;                  /* nninit_st_open of a regular file: the mapping */
     size_t map_len;
-    void *owned;                /* nninit_st_open of a pipe or device: the bytes read */
+    int fd;                     /* the mapped file, read with pread (nninit_st_read_); -1 if none */
+    char *path;                 /* nninit_st_open's path (NULL for a memory image) */
     const unsigned char *data;  /* the byte buffer after the header */
     uint64_t data_len;
     size_t count;
@@ -92,7 +93,8 @@ static void st_free(nninit_st_file *f)
     free(f->by_name);
     free(f->meta);
     if (f->map) munmap(f->map, f->map_len);
-    free(f->owned);
+    if (f->fd >= 0) close(f->fd);
+    free(f->path);
     for (size_t k = 0; k < f->nshards; k++) st_free(f->shards[k]);
     free(f->shards);
     free(f);
@@ -437,6 +439,7 @@ nninit_status nninit_st_open_memory(const void *bytes, size_t size, nninit_st_fi
     if (!bytes && size) FAIL(NNINIT_E_NULL, "safetensors: NULL bytes");
     nninit_st_file *f = calloc(1, sizeof *f);
     if (!f) FAIL(NNINIT_E_NOMEM, "safetensors: out of memory");
+    f->fd = -1;
     nninit_status st = parse_image(bytes ? bytes : "", size, f, "safetensors image", msg, msg_size);
     if (st != NNINIT_OK) {
         st_free(f);
@@ -446,35 +449,10 @@ nninit_status nninit_st_open_memory(const void *bytes, size_t size, nninit_st_fi
     return NNINIT_OK;
 }
 
-/* Reads a stream that cannot be mapped (a pipe, a character device). */
-static int read_stream(int fd, unsigned char **buf, size_t *len)
-{
-    size_t cap = 1 << 16, n = 0;
-    unsigned char *p = malloc(cap);
-    if (!p) { errno = ENOMEM; return -1; }
-    for (;;) {
-        if (n == cap) {
-            unsigned char *q = cap <= SIZE_MAX / 2 ? realloc(p, cap * 2) : NULL;
-            if (!q) { free(p); errno = ENOMEM; return -1; }
-            p = q;
-            cap *= 2;
-        }
-        ssize_t r = read(fd, p + n, cap - n);
-        if (r < 0) {
-            if (errno == EINTR) continue;
-            int saved = errno;
-            free(p);
-            errno = saved;
-            return -1;
-        }
-        if (r == 0) break;
-        n += (size_t)r;
-    }
-    *buf = p;
-    *len = n;
-    return 0;
-}
-
+/* A regular file (or a symbolic link to one), mapped; the descriptor stays
+ * open: the library's own reads of tensor data (loading, checking) go
+ * through pread (nninit_st_read_), so a file truncated meanwhile is an
+ * error, not a SIGBUS. The map serves the header and nninit_st_tensor. */
 static nninit_status open_file(const char *path, nninit_st_file **out, char *msg, size_t msg_size)
 {
     *out = NULL;
@@ -482,10 +460,11 @@ static nninit_status open_file(const char *path, nninit_st_file **out, char *msg
     char pb[96];
     snprintf(what, sizeof what, "safetensors \"%s\"", nninit_utf8_ok_(path) ? shown(path, pb) : "(path not UTF-8)");
 
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    const char *why;
+    int fd = nninit_open_input_(path, &why);
     if (fd < 0) {
         int e = errno;
-        nninit_fail_(NNINIT_E_IO, msg, msg_size, "%s: cannot open: %s", what, strerror(e));
+        nninit_fail_(NNINIT_E_IO, msg, msg_size, "%s: cannot open: %s", what, why);
         errno = e;
         return NNINIT_E_IO;
     }
@@ -494,12 +473,14 @@ static nninit_status open_file(const char *path, nninit_st_file **out, char *msg
         close(fd);
         FAIL(NNINIT_E_NOMEM, "%s: out of memory", what);
     }
+    f->fd = fd;
     struct stat st;
     const unsigned char *bytes = NULL;
     size_t size = 0;
     int e = 0;
-    if (fstat(fd, &st) != 0) e = errno;
-    else if (S_ISREG(st.st_mode)) {
+    if (!(f->path = strdup(path))) e = ENOMEM;
+    else if (fstat(fd, &st) != 0) e = errno;
+    else {
         if ((uint64_t)st.st_size > SIZE_MAX) e = EFBIG;
         size = (size_t)st.st_size;
         if (!e && size >= 8) {
@@ -511,12 +492,7 @@ static nninit_status open_file(const char *path, nninit_st_file **out, char *msg
                 bytes = m;
             }
         } else if (!e) bytes = (const unsigned char *)"";  /* too short: parse_image says so */
-    } else {
-        unsigned char *buf;
-        if (read_stream(fd, &buf, &size) != 0) e = errno;
-        else bytes = f->owned = buf;
     }
-    close(fd);
     if (e) {
         st_free(f);
         nninit_fail_(NNINIT_E_IO, msg, msg_size, "%s: cannot read: %s", what, strerror(e));
@@ -539,37 +515,22 @@ static nninit_status open_file(const char *path, nninit_st_file **out, char *msg
  * in the weight map, each file's in its header order; the metadata is the
  * first such file's. Every tensor of the weight map must be in its file and
  * every tensor of a file in the weight map under that file's name. */
-#define INDEX_MAX ((size_t)64 << 20)
+#define INDEX_MAX ((size_t)NNINIT_ST_INDEX_MAX_BYTES)
 
 static nninit_status read_small(const char *path, const char *what, char **text, char *msg, size_t msg_size)
 {
-    FILE *fp = fopen(path, "rbe");
-    if (!fp) {
+    const char *why;
+    char *buf;
+    size_t n;
+    int opened;
+    if (nninit_read_input_(path, 0, INDEX_MAX, &buf, &n, &opened, &why) != 0) {
         int e = errno;
-        nninit_fail_(NNINIT_E_IO, msg, msg_size, "%s: cannot open: %s", what, strerror(e));
+        if (e == EFBIG) BAD("%s: larger than %zu bytes", what, INDEX_MAX);
+        if (e == ENOMEM) FAIL(NNINIT_E_NOMEM, "%s: out of memory", what);
+        nninit_fail_(NNINIT_E_IO, msg, msg_size, "%s: cannot %s: %s", what, opened ? "read" : "open", why);
         errno = e;
         return NNINIT_E_IO;
     }
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap + 1);
-    nninit_status st = buf ? NNINIT_OK : nninit_fail_(NNINIT_E_NOMEM, msg, msg_size, "%s: out of memory", what);
-    while (st == NNINIT_OK) {
-        if (n == cap) {
-            char *q = cap < INDEX_MAX ? realloc(buf, 2 * cap + 1) : NULL;
-            if (!q) { st = nninit_fail_(NNINIT_E_FORMAT, msg, msg_size, "%s: larger than %zu bytes", what, INDEX_MAX); break; }
-            buf = q;
-            cap *= 2;
-        }
-        size_t r = fread(buf + n, 1, cap - n, fp);
-        n += r;
-        if (r == 0) {
-            if (ferror(fp)) st = nninit_fail_(NNINIT_E_IO, msg, msg_size, "%s: cannot read: %s", what, strerror(errno));
-            break;
-        }
-    }
-    fclose(fp);
-    if (st != NNINIT_OK) { free(buf); return st; }
-    buf[n] = '\0';
     if (strlen(buf) != n) { free(buf); BAD("%s: a NUL byte in the JSON", what); }
     *text = buf;
     return NNINIT_OK;
@@ -670,6 +631,7 @@ static nninit_status open_index(const char *path, nninit_st_file **out, char *ms
     }
     nninit_st_file *m = st == NNINIT_OK ? calloc(1, sizeof *m) : NULL;
     if (st == NNINIT_OK && !m) st = nninit_fail_(NNINIT_E_NOMEM, msg, msg_size, "%s: out of memory", what);
+    if (m) m->fd = -1;
     if (m && !(m->shards = calloc(nfiles ? nfiles : 1, sizeof *m->shards)))
         st = nninit_fail_(NNINIT_E_NOMEM, msg, msg_size, "%s: out of memory", what);
     const char *slash = strrchr(path, '/');
@@ -700,40 +662,82 @@ nninit_status nninit_st_open(const char *path, nninit_st_file **out, char *msg, 
     size_t len = strlen(path);
     struct stat sb;
     if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-        /* a checkpoint directory: its index, or its one model.safetensors */
+        /* a checkpoint directory: its model.safetensors, else its index (the
+         * order of transformers' from_pretrained, which looks for the single
+         * file before the index) */
         char *p = malloc(len + sizeof "/" NNINIT_SHARD_INDEX_);
         if (!p) FAIL(NNINIT_E_NOMEM, "safetensors: out of memory");
-        snprintf(p, len + sizeof "/" NNINIT_SHARD_INDEX_, "%s/" NNINIT_SHARD_INDEX_, path);
-        int has_index = access(p, F_OK) == 0;
-        if (!has_index) snprintf(p, len + sizeof "/" NNINIT_SHARD_INDEX_, "%s/" NNINIT_SHARD_SINGLE_, path);
+        snprintf(p, len + sizeof "/" NNINIT_SHARD_INDEX_, "%s/" NNINIT_SHARD_SINGLE_, path);
+        int has_single = access(p, F_OK) == 0;
+        if (!has_single) snprintf(p, len + sizeof "/" NNINIT_SHARD_INDEX_, "%s/" NNINIT_SHARD_INDEX_, path);
         nninit_status st;
-        if (has_index) st = open_index(p, out, msg, msg_size);
-        else if (access(p, F_OK) == 0) st = open_file(p, out, msg, msg_size);
+        if (has_single) st = open_file(p, out, msg, msg_size);
+        else if (access(p, F_OK) == 0) st = open_index(p, out, msg, msg_size);
         else {
             char pb[96];
             st = nninit_fail_(NNINIT_E_IO, msg, msg_size, "safetensors \"%s\": a directory with neither "
-                              NNINIT_SHARD_INDEX_ " nor " NNINIT_SHARD_SINGLE_, nninit_utf8_ok_(path) ? shown(path, pb) : "?");
+                              NNINIT_SHARD_SINGLE_ " nor " NNINIT_SHARD_INDEX_, nninit_utf8_ok_(path) ? shown(path, pb) : "?");
             errno = ENOENT;
         }
         free(p);
+        if (st == NNINIT_OK && !(*out)->path && !((*out)->path = strdup(path))) {
+            st_free(*out);
+            *out = NULL;
+            FAIL(NNINIT_E_NOMEM, "safetensors: out of memory");
+        }
         return st;
     }
-    if (len >= 5 && strcmp(path + len - 5, ".json") == 0) return open_index(path, out, msg, msg_size);
+    if (len >= 5 && strcmp(path + len - 5, ".json") == 0) {
+        nninit_status st = open_index(path, out, msg, msg_size);
+        if (st == NNINIT_OK && !((*out)->path = strdup(path))) {
+            st_free(*out);
+            *out = NULL;
+            FAIL(NNINIT_E_NOMEM, "safetensors: out of memory");
+        }
+        return st;
+    }
     return open_file(path, out, msg, msg_size);
 }
 
 void nninit_st_close(nninit_st_file *file) { st_free(file); }
 
-void nninit_st_release_(const nninit_st_file *f, const void *p, size_t n)
+/* The file whose mapping holds [p, p + n), or NULL. */
+static const nninit_st_file *mapped_at(const nninit_st_file *f, const unsigned char *p, size_t n)
 {
-    for (size_t k = 0; k < f->nshards; k++) nninit_st_release_(f->shards[k], p, n);
-    /* only a file mapping: bytes read into memory (a pipe's) would be lost */
-    const uintptr_t lo = (uintptr_t)f->map, hi = lo + f->map_len, page = (uintptr_t)sysconf(_SC_PAGESIZE);
-    if (!f->map || (uintptr_t)p < lo || (uintptr_t)p + n > hi) return;
-    /* whole pages inside the range only: a neighbour's bytes stay mapped */
-    uintptr_t a = ((uintptr_t)p + page - 1) & ~(page - 1), b = ((uintptr_t)p + n) & ~(page - 1);
-    if (b > a) madvise((void *)a, b - a, MADV_DONTNEED);
+    for (size_t k = 0; k < f->nshards; k++) {
+        const nninit_st_file *g = mapped_at(f->shards[k], p, n);
+        if (g) return g;
+    }
+    const unsigned char *lo = (const unsigned char *)f->map;
+    if (f->map && f->fd >= 0 && p >= lo && (size_t)(p - lo) <= f->map_len && n <= f->map_len - (size_t)(p - lo))
+        return f;
+    return NULL;
 }
+
+int nninit_st_read_(const nninit_st_file *f, const void *p, void *dst, size_t n)
+{
+    const nninit_st_file *g = mapped_at(f, (const unsigned char *)p, n);
+    if (!g) {
+        memcpy(dst, p, n);   /* a memory image: the caller's bytes */
+        return 0;
+    }
+    uint64_t off = (uint64_t)((const unsigned char *)p - (const unsigned char *)g->map);
+    unsigned char *d = (unsigned char *)dst;
+    while (n > 0) {
+        ssize_t r = pread(g->fd, d, n, (off_t)off);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) return -1;
+        if (r == 0) { errno = ESTALE; return -1; }   /* shorter than when it was opened */
+        d += r;
+        off += (uint64_t)r;
+        n -= (size_t)r;
+    }
+    return 0;
+}
+
+const char *nninit_st_path_(const nninit_st_file *f) { return f->path; }
+
+uint64_t nninit_st_index_max_bytes(void) { return NNINIT_ST_INDEX_MAX_BYTES; }
 
 size_t nninit_st_count(const nninit_st_file *file) { return file ? file->count : 0; }
 

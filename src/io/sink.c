@@ -232,7 +232,9 @@ nninit_status nninit_sink_begin_(nninit_sink_ **out, const nninit_layout_ *L, co
         else st = nninit_fail_(NNINIT_E_IO, msg, msg_size, "cannot write '%.300s': %s", path, strerror(e));
         errno = e;
     } else {
-        if (s->file.tmp) direct_open(&s->ds, s->file.tmp, s->file.fd);
+        char proc[40];
+        const char *tmp = nninit_outfile_path_(&s->file, proc);
+        if (tmp) direct_open(&s->ds, tmp, s->file.fd);
         const nninit_lfile_ *lf = &L->files[0];
         int rc = s->file.seekable ? nninit_pwrite_all_(s->file.fd, lf->head, lf->head_len, 0, opt)
                                   : nninit_write_all_(s->file.fd, lf->head, lf->head_len, opt);
@@ -274,9 +276,11 @@ nninit_status nninit_sink_attach_(nninit_sink_ **out, const nninit_layout_ *L, c
     return NNINIT_OK;
 }
 
-const char *nninit_sink_temp_(const nninit_sink_ *s)
+const char *nninit_sink_temp_(nninit_sink_ *s)
 {
     if (s->L->dir) return s->dir_path;
+    /* another process attaches by name: an unnamed temporary gets one now */
+    if (s->file.anon && nninit_outfile_name_(&s->file) != 0) return NULL;
     return s->file.tmp;
 }
 

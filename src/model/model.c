@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cjson/cJSON.h>
 #include "model.h"
 
@@ -414,6 +415,14 @@ static nninit_status parse_tensor(ctx *c, const cJSON *e, size_t idx, const nnin
         return FAIL(c, NNINIT_E_FORMAT, "tensors[%zu]: field \"name\": %s", idx,
                     !jn ? "missing" : cJSON_IsString(jn) ? "empty" : "expected a string");
     const char *name = jn->valuestring;
+    /* a model that parsed can be written: names are UTF-8 (safetensors headers are JSON
+     * text), and safetensors keeps "__metadata__" for its metadata */
+    if (!nninit_utf8_ok_(name))
+        return FAIL(c, NNINIT_E_FORMAT, "tensors[%zu]: field \"name\": not valid UTF-8 (byte %zu): no output could "
+                    "hold the tensor", idx, nninit_utf8_check_((const unsigned char *)name, strlen(name)));
+    if (strcmp(name, "__metadata__") == 0)
+        return FAIL(c, NNINIT_E_FORMAT, "tensors[%zu]: the name \"__metadata__\" is reserved (safetensors' metadata "
+                    "key): no output could hold the tensor", idx);
     const cJSON *k = bad_key(e, allowed, &dup);
     if (k)
         return FAIL(c, NNINIT_E_FORMAT, "tensor \"" NAMEFMT "\": field \"" NAMEFMT "\": %s", name, k->string,
@@ -678,6 +687,22 @@ nninit_status nninit_model_parse_vars(const char *json, size_t len, const nninit
     if (msg && msg_size > 0) msg[0] = '\0';
     if (out) *out = NULL;
     RETURN_ERROR_IF(!out || (!json && len > 0), FAIL(&c, NNINIT_E_NULL, "NULL spec or output"));
+    /* A NUL character, raw or as the escape \u0000, would cut a name short
+     * (C strings): "a\u0000b" would silently become "a". Refused wherever it is. */
+    for (size_t i = 0; json && i < len; i++) {
+        int nul = json[i] == '\0';
+        if (!nul && json[i] == '\\' && i + 5 < len) {
+            nul = json[i + 1] == 'u' && json[i + 2] == '0' && json[i + 3] == '0' && json[i + 4] == '0' &&
+                  json[i + 5] == '0';
+            if (!nul) { i++; continue; }   /* another escape: its next character is not a backslash of its own */
+        }
+        if (nul) {
+            size_t line = 1, col = 1;
+            for (size_t j = 0; j < i; j++) { if (json[j] == '\n') { line++; col = 1; } else col++; }
+            return FAIL(&c, NNINIT_E_FORMAT, "line %zu, column %zu: a NUL character, U+0000 (%s); names and strings cannot "
+                        "hold one", line, col, json[i] ? "\\u0000" : "a zero byte");
+        }
+    }
     nninit_status vst = nninit_vars_check_(vars, n_vars, why, sizeof why);
     if (vst != NNINIT_OK) return FAIL(&c, vst, "variables: %s", why);
     if (vars_reserve(&c, n_vars) != NNINIT_OK) return NNINIT_E_NOMEM;
@@ -718,37 +743,21 @@ nninit_status nninit_model_load(const char *path, nninit_model **out, char *msg,
     if (msg && msg_size > 0) msg[0] = '\0';
     if (out) *out = NULL;
     RETURN_ERROR_IF(!path || !out, nninit_fail_(NNINIT_E_NULL, msg, msg_size, "NULL path or output"));
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    const char *why;
+    char *buf;
+    size_t len;
+    int opened;
+    if (nninit_read_input_(path, 0, 0, &buf, &len, &opened, &why) != 0) {   /* a FIFO: an error, never a hang */
         int e = errno;
-        nninit_fail_(NNINIT_E_IO, msg, msg_size, "cannot open \"%.200s\": %s", path, strerror(e));
+        if (e == ENOMEM) return nninit_fail_(NNINIT_E_NOMEM, msg, msg_size, "out of memory reading \"%.200s\"", path);
+        nninit_fail_(NNINIT_E_IO, msg, msg_size, "cannot %s \"%.200s\": %s", opened ? "read" : "open", path, why);
         errno = e;
         return NNINIT_E_IO;
     }
-    size_t cap = 1 << 16, len = 0, got;
-    char *buf = malloc(cap);
-    while (buf && (got = fread(buf + len, 1, cap - len, f)) > 0) {
-        len += got;
-        if (len == cap) {
-            char *nb = cap <= SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
-            if (!nb) { free(buf); buf = NULL; break; }
-            buf = nb;
-            cap *= 2;
-        }
-    }
-    int err = ferror(f) ? errno : 0;
-    fclose(f);
-    if (!buf) return nninit_fail_(NNINIT_E_NOMEM, msg, msg_size, "out of memory reading \"%.200s\"", path);
-    if (err) {
-        free(buf);
-        nninit_fail_(NNINIT_E_IO, msg, msg_size, "cannot read \"%.200s\": %s", path, strerror(err));
-        errno = err;
-        return NNINIT_E_IO;
-    }
-    char why[768];
-    nninit_status st = nninit_model_parse(buf, len, out, why, sizeof why);
+    char reason[768];
+    nninit_status st = nninit_model_parse(buf, len, out, reason, sizeof reason);
     free(buf);
-    if (st != NNINIT_OK) return nninit_fail_(st, msg, msg_size, "%.200s: %s", path, why);
+    if (st != NNINIT_OK) return nninit_fail_(st, msg, msg_size, "%.200s: %s", path, reason);
     return NNINIT_OK;
 }
 

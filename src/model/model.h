@@ -21,8 +21,10 @@ nninit_status nninit_sched_begin_(nninit_sched_ **out, const nninit_model *model
                                   const nninit_run_options *opt, char *msg, size_t msg_size);
 /* Tensor i is initialized from the spec (its plan checked against its dtype). */
 nninit_status nninit_sched_init_(nninit_sched_ *s, size_t i, char *msg, size_t msg_size);
-/* Tensor i is src (count elements of src_dtype), converted to the tensor's dtype. */
-void nninit_sched_copy_(nninit_sched_ *s, size_t i, const void *src, nninit_dtype src_dtype);
+/* Tensor i is src (count elements of src_dtype, inside checkpoint ckpt's
+ * data, read from it with nninit_st_read_), converted to the tensor's dtype. */
+void nninit_sched_copy_(nninit_sched_ *s, size_t i, const nninit_st_file *ckpt, const void *src,
+                        nninit_dtype src_dtype);
 /* The tensor i's description (valid until free). */
 const nninit_model_tensor *nninit_sched_tensor_(const nninit_sched_ *s, size_t i);
 nninit_status nninit_sched_run_(nninit_sched_ *s, char *msg, size_t msg_size);
@@ -40,17 +42,23 @@ int nninit_sched_kind_(const nninit_sched_ *s, size_t i);
 nninit_status nninit_sched_piece_(const nninit_sched_ *s, size_t i, size_t begin, size_t n, void *buf);
 /* The whole tensor i (WHOLE) into buf (nbytes). */
 nninit_status nninit_sched_whole_(const nninit_sched_ *s, size_t i, void *buf, char *msg, size_t msg_size);
-/* COPY: the source bytes of tensor i (count elements of *dtype). */
-const void *nninit_sched_source_(const nninit_sched_ *s, size_t i, nninit_dtype *dtype);
 
 /* ---- checkpoint.c ------------------------------------------------------------------ */
 /* Where every tensor of s comes from: a checkpoint tensor (renames, same
  * shape; a copy) or its init (nninit_sched_init_). src_of[i] and index[i]
- * (the checkpoint tensor or -1) for each of the n tensors. Errors as
- * nninit_model_init_from. */
+ * (the checkpoint tensor or -1) for each of the n tensors. Every tensor
+ * loaded is read once here (pread) and checked (values that fit the spec
+ * tensor's dtype, NaN/inf only with load->allow_nonfinite); *digest (may be
+ * NULL) gets nninit_hash64_ of their names, dtypes and bytes in spec order.
+ * Errors as nninit_model_init_from. */
 nninit_status nninit_ckpt_resolve_(nninit_sched_ *s, size_t n, const nninit_st_file *ckpt,
-                                   const nninit_load_options *load, nninit_source *src_of, long *index, char *msg,
-                                   size_t msg_size);
+                                   const nninit_load_options *load, nninit_source *src_of, long *index,
+                                   uint64_t *digest, char *msg, size_t msg_size);
+/* Renames that cannot all apply are refused (NNINIT_E_PARAM): two old
+ * prefixes for one new prefix, or one old prefix for two new ones (the first
+ * would silently hide the other); a rename without '='. The same rule twice
+ * is allowed. */
+nninit_status nninit_check_renames_(const char *const *renames, char *msg, size_t msg_size);
 /* ckpt_match.c: NNINIT_E_PARAM when the checkpoint provides none of the n
  * tensors (every index[i] -1, n > 0) and load does not allow it; msg names a
  * few tensors of each and the rename that would match the most, if any. */

@@ -29,9 +29,10 @@ typedef struct {
     nninit_model_tensor t;
     nninit_plan plan;
     unsigned char *dst;
-    const unsigned char *src;    /* JOB_COPY: source data */
+    const unsigned char *src;    /* JOB_COPY: source data, in ckpt */
     nninit_dtype src_dtype;
     int64_t zero_row;            /* the spec's "zero_row" (-1: none), cleared after the init */
+    const nninit_st_file *ckpt;
     atomic_size_t pieces_left;   /* tensor done when it reaches 0 */
 } job;
 
@@ -100,9 +101,22 @@ static nninit_status job_piece(const job *j, size_t begin, size_t n, unsigned ch
     const nninit_dtype dt = j->t.dtype;
     nninit_status st;
     switch (j->kind) {
-    case JOB_COPY:
-        nninit_convert_(d, dt, j->src + begin * nninit_dtype_size(j->src_dtype), j->src_dtype, n);
+    case JOB_COPY: {
+        /* read with pread (nninit_st_read_), never through the mapping: a
+         * checkpoint truncated meanwhile fails the run instead of SIGBUS */
+        const size_t ssz = nninit_dtype_size(j->src_dtype), dsz = nninit_dtype_size(dt);
+        const unsigned char *src = j->src + begin * ssz;
+        if (j->src_dtype == dt)
+            return nninit_st_read_(j->ckpt, src, d, n * ssz) == 0 ? NNINIT_OK : NNINIT_E_IO;
+        unsigned char tmp[32768];
+        for (size_t k = 0; k < n;) {
+            size_t m = n - k < sizeof tmp / ssz ? n - k : sizeof tmp / ssz;
+            if (nninit_st_read_(j->ckpt, src + k * ssz, tmp, m * ssz) != 0) return NNINIT_E_IO;
+            nninit_convert_(d + k * dsz, dt, tmp, j->src_dtype, m);
+            k += m;
+        }
         return NNINIT_OK;
+    }
     case JOB_FILL:
         st = nninit_plan_range_(d, dt, pl, &j->t.scheme, j->t.shape, j->t.ndim, j->t.rng, begin, n);
         if (st == NNINIT_OK) clear_zero_row(j, begin, n, d);
@@ -250,9 +264,11 @@ nninit_status nninit_sched_init_(nninit_sched_ *s, size_t i, char *msg, size_t m
     return NNINIT_OK;
 }
 
-void nninit_sched_copy_(nninit_sched_ *s, size_t i, const void *src, nninit_dtype src_dtype)
+void nninit_sched_copy_(nninit_sched_ *s, size_t i, const nninit_st_file *ckpt, const void *src,
+                        nninit_dtype src_dtype)
 {
     job *j = &s->jobs[i];
+    j->ckpt = ckpt;
     j->kind = j->t.count ? JOB_COPY : JOB_SKIP;
     j->src = (const unsigned char *)src;
     j->src_dtype = src_dtype;
@@ -327,12 +343,6 @@ nninit_status nninit_sched_whole_(const nninit_sched_ *s, size_t i, void *buf, c
     if (st != NNINIT_OK) return nninit_fail_(st, msg, msg_size, "tensor '%s': %s", j->t.name, why);
     clear_zero_row(j, 0, j->t.count, (unsigned char *)buf);
     return NNINIT_OK;
-}
-
-const void *nninit_sched_source_(const nninit_sched_ *s, size_t i, nninit_dtype *dtype)
-{
-    *dtype = s->jobs[i].src_dtype;
-    return s->jobs[i].src;
 }
 
 nninit_status nninit_model_init(const nninit_model *model, void *const *dst, const nninit_run_options *opt,

@@ -47,7 +47,9 @@ struct nninit_model_writer {
     nninit_sched_ *sched;
     size_t n;
     nninit_tensor *tensors;
-    const char *meta[NNINIT_ST_META_];
+    const char *meta[NNINIT_ST_META_ + 4];   /* the file's, plus nninit_from and nninit_from_digest */
+    char from_digest[40];
+    uint64_t digest;             /* nninit_model_writer_digest */
     nninit_layout_ L;
     sunit *units;
     size_t nunits;
@@ -178,14 +180,13 @@ static nninit_status fill_pieces(pipeline *p, const sunit *u, unsigned char *buf
     for (size_t k = u->first; k < u->first + u->npieces; k++) {
         const spiece *pc = &w->pieces[k];
         nninit_status st = nninit_sched_piece_(w->sched, pc->tensor, pc->begin, pc->n, buf + pc->at);
+        if (st == NNINIT_E_IO)   /* a copy's pread: errno is this thread's */
+            return nninit_fail_(st, why, why_size, "tensor '%s': cannot read the checkpoint: %s",
+                                w->tensors[pc->tensor].name, errno == ESTALE ? "the file became shorter while it "
+                                "was read" : strerror(errno));
         if (st != NNINIT_OK)
             return nninit_fail_(st, why, why_size, "tensor '%s': %s", w->tensors[pc->tensor].name,
                                 nninit_status_str(st));
-        if (nninit_sched_kind_(w->sched, pc->tensor) == NNINIT_JOB_COPY_ && w->opt.ckpt) {
-            nninit_dtype sd;
-            const unsigned char *src = (const unsigned char *)nninit_sched_source_(w->sched, pc->tensor, &sd);
-            nninit_st_release_(w->opt.ckpt, src + pc->begin * nninit_dtype_size(sd), pc->n * nninit_dtype_size(sd));
-        }
     }
     return NNINIT_OK;
 }
@@ -411,6 +412,38 @@ static nninit_status check_options(const nninit_model *model, const char *path, 
     return NNINIT_OK;
 }
 
+/* The plan in 64 bits: the path, every file's name, size and head (headers
+ * and indexes hold the canonical spec, seed, dtypes, shapes, offsets and the
+ * checkpoint's digest), where each tensor goes and where it comes from, and
+ * the load options. Two processes with the same digest write the same bytes. */
+static uint64_t plan_digest(const nninit_model_writer *w)
+{
+    uint64_t h = nninit_hash64_(0, NNINIT_VERSION_STRING, sizeof NNINIT_VERSION_STRING);
+    h = nninit_hash64_(h, w->path, strlen(w->path) + 1);
+    uint64_t v[4] = { (uint64_t)w->L.dir, (uint64_t)w->L.nfiles, (uint64_t)w->n, w->opt.max_shard_bytes };
+    h = nninit_hash64_(h, v, sizeof v);
+    for (size_t f = 0; f < w->L.nfiles; f++) {
+        const nninit_lfile_ *lf = &w->L.files[f];
+        h = nninit_hash64_(h, lf->name ? lf->name : "", lf->name ? strlen(lf->name) + 1 : 1);
+        uint64_t z[2] = { lf->size, lf->data_bytes };
+        h = nninit_hash64_(h, z, sizeof z);
+        h = nninit_hash64_(h, lf->head, lf->head_len);
+    }
+    for (size_t i = 0; i < w->n; i++) {
+        uint64_t t[4] = { (uint64_t)w->L.file_of[i], w->L.offset[i], w->src_of ? (uint64_t)w->src_of[i] : 0,
+                          w->index ? (uint64_t)w->index[i] : 0 };
+        h = nninit_hash64_(h, t, sizeof t);
+        h = nninit_hash64_(h, w->tensors[i].name, strlen(w->tensors[i].name) + 1);
+    }
+    const nninit_load_options *lo = w->opt.load;
+    uint64_t l[3] = { w->opt.ckpt != NULL, lo ? (uint64_t)lo->reinit_mismatched : 0,
+                      lo ? (uint64_t)lo->allow_nonfinite : 0 };
+    h = nninit_hash64_(h, l, sizeof l);
+    for (size_t k = 0; lo && lo->renames && lo->renames[k]; k++)
+        h = nninit_hash64_(h, lo->renames[k], strlen(lo->renames[k]) + 1);
+    return h;
+}
+
 /* Every tensor's source (its init or the checkpoint), then the layout and the units. */
 static nninit_status prepare(nninit_model_writer *w, nninit_file_format format, char *msg, size_t msg_size)
 {
@@ -422,8 +455,10 @@ static nninit_status prepare(nninit_model_writer *w, nninit_file_format format, 
         w->src_of = (nninit_source *)calloc(w->n ? w->n : 1, sizeof *w->src_of);
         w->index = (long *)calloc(w->n ? w->n : 1, sizeof *w->index);
         RETURN_ERROR_IF(!w->src_of || !w->index, nninit_fail_(NNINIT_E_NOMEM, msg, msg_size, "out of memory"));
-        FORWARD_IF_ERROR(nninit_ckpt_resolve_(w->sched, w->n, w->opt.ckpt, w->opt.load, w->src_of, w->index, msg,
-                                              msg_size));
+        uint64_t loaded;
+        FORWARD_IF_ERROR(nninit_ckpt_resolve_(w->sched, w->n, w->opt.ckpt, w->opt.load, w->src_of, w->index, &loaded,
+                                              msg, msg_size));
+        snprintf(w->from_digest, sizeof w->from_digest, "nninit-hash64:%016llx", (unsigned long long)loaded);
     } else {
         for (size_t i = 0; i < w->n; i++) FORWARD_IF_ERROR(nninit_sched_init_(w->sched, i, msg, msg_size));
     }
@@ -432,11 +467,29 @@ static nninit_status prepare(nninit_model_writer *w, nninit_file_format format, 
         w->tensors[i] = (nninit_tensor){ .name = t->name, .dtype = t->dtype, .ndim = t->ndim, .nbytes = t->nbytes };
         memcpy(w->tensors[i].shape, t->shape, sizeof t->shape);
     }
+    /* the metadata: the spec's (safetensors: after format=pt) and, when a
+     * checkpoint provides tensors, which one (the spec alone no longer
+     * reproduces the output) */
     const char *const *meta = nninit_model_metadata(w->model);
-    if (format == NNINIT_FORMAT_SAFETENSORS) nninit_st_metadata_(meta, w->meta);
-    FORWARD_IF_ERROR(nninit_layout_plan_(&w->L, w->tensors, w->n, format == NNINIT_FORMAT_SAFETENSORS ? w->meta : meta,
-                                         format, w->opt.max_shard_bytes, msg, msg_size));
+    size_t k = 0;
+    if (format == NNINIT_FORMAT_SAFETENSORS) {
+        nninit_st_metadata_(meta, w->meta);
+        while (w->meta[k]) k++;
+    } else {
+        for (; meta[k]; k++) w->meta[k] = meta[k];
+    }
+    if (w->opt.ckpt) {
+        const char *from = nninit_st_path_(w->opt.ckpt);
+        w->meta[k++] = "nninit_from";
+        w->meta[k++] = from ? from : "(a memory image)";
+        w->meta[k++] = "nninit_from_digest";
+        w->meta[k++] = w->from_digest;
+    }
+    w->meta[k] = NULL;
+    FORWARD_IF_ERROR(nninit_layout_plan_(&w->L, w->tensors, w->n, w->meta, format, w->opt.max_shard_bytes, msg,
+                                         msg_size));
     RETURN_ERROR_IF(plan_units(w) != NNINIT_OK, nninit_fail_(NNINIT_E_NOMEM, msg, msg_size, "out of memory"));
+    w->digest = plan_digest(w);
     /* everything planned: the caller's results, now that the call succeeds */
     if (w->opt.ckpt) nninit_ckpt_report_(w->n, w->opt.ckpt, w->src_of, w->index, w->opt.source, w->opt.ckpt_used);
     return NNINIT_OK;
@@ -470,6 +523,8 @@ nninit_status nninit_model_writer_create(const nninit_model *model, const char *
     return NNINIT_OK;
 }
 
+uint64_t nninit_model_writer_digest(const nninit_model_writer *w) { return w ? w->digest : 0; }
+
 nninit_status nninit_model_writer_begin(nninit_model_writer *w, char *msg, size_t msg_size)
 {
     if (!w) FAIL(NNINIT_E_NULL, "NULL writer");
@@ -480,7 +535,7 @@ nninit_status nninit_model_writer_begin(nninit_model_writer *w, char *msg, size_
 
 const char *nninit_model_writer_temp(const nninit_model_writer *w)
 {
-    return w && w->sink ? nninit_sink_temp_(w->sink) : NULL;
+    return w && w->sink ? nninit_sink_temp_(w->sink) : NULL;   /* names an unnamed temporary (nninit-mpi) */
 }
 
 nninit_status nninit_model_writer_attach(nninit_model_writer *w, const char *temp, char *msg, size_t msg_size)

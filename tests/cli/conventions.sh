@@ -110,8 +110,9 @@ run "${fill[@]}" -o "$T/w.npy" -f --quiet=1
 [ "$rc" -eq 2 ] && grep -q -- '--quiet takes no value' "$T/err" && pass || fail "--quiet=1"
 
 # ---- a signal leaves no partial output ------------------------------------------------------------
-# The write of a ~500 MB file is interrupted once its temporary exists: the
-# temporary is removed, OUT never appears, the process dies of the signal.
+# The write of a ~500 MB file is interrupted once its temporary exists (a hidden
+# name, or an unnamed O_TMPFILE file open in the directory): the temporary is
+# removed, OUT never appears, the process dies of the signal.
 GPT2=$ROOT/examples/models/gpt2-124m.json
 interrupt() { # SIGNAL STATUS ARGS...: runs nninit in the background, signals it while it writes
     local sig=$1 want=$2; shift 2
@@ -119,7 +120,11 @@ interrupt() { # SIGNAL STATUS ARGS...: runs nninit in the background, signals it
     "$NNINIT" "$@" 2>"$T/err" &
     local pid=$! seen=0
     for _ in $(seq 4000); do
-        if [ -n "$(ls -A "$T/sig")" ]; then seen=1; break; fi
+        # the temporary: a hidden name in the directory, or an unnamed
+        # (O_TMPFILE) file the process holds open there
+        if [ -n "$(ls -A "$T/sig")" ] || ls -l /proc/$pid/fd 2>/dev/null | grep -q -- "-> $T/sig/"; then
+            seen=1; break
+        fi
         kill -0 $pid 2>/dev/null || break
         sleep 0.005
     done

@@ -8,7 +8,8 @@
 # --from and --stats; then failures: a process that cannot write (it runs
 # under ulimit -f) fails the run with its message and nothing is left; usage
 # errors exit 2 with one message; an existing output is refused; a device
-# needs one process, standard output is refused (mpirun relays it as text). On one machine the processes share the page cache
+# needs one process, standard output is refused (mpirun relays it as text); a process whose
+# spec or options differ from the first's fails the run before anything is created. On one machine the processes share the page cache
 # and a local file system: what a cluster adds (a network file system, ranks on
 # other hosts) is not shown here.
 set -u
@@ -49,6 +50,9 @@ JSON
 "$NNINIT" init "$T/m.json" -o "$F/ref_sh" --max-shard-size 6MB -q || fail "nninit init sharded"
 "$NNINIT" init "$T/m.json" -o "$F/ref_npy" --format npy -q || fail "nninit init npy"
 "$NNINIT" init "$T/m.json" -o /dev/null --stats -q >"$T/stats_ref" || fail "nninit init --stats"
+"$NNINIT" init "$T/m.json" --seed 7 -o "$F/ref_from.safetensors" -q --from "$F/ref_sh" || fail "nninit init --from"
+# data_of FILE: a safetensors file's tensor bytes (after the 8-byte length and the header)
+data_of() { tail -c +$((9 + $(od -An -t u8 -N 8 "$1"))) "$1"; }
 for np in 1 2 3; do
     mpi $np init "$T/m.json" -o "$F/one.safetensors" -f -q
     [ "$rc" -eq 0 ] && cmp -s "$F/ref.safetensors" "$F/one.safetensors" && pass ||
@@ -60,7 +64,8 @@ for np in 1 2 3; do
     mpi $np init "$T/m.json" -o "$F/st.safetensors" -f -q --stats
     [ "$rc" -eq 0 ] && cmp -s "$T/stats_ref" "$T/out" && pass || fail "-np $np --stats: status $rc, $(head -c 300 "$T/err")"
     mpi $np init "$T/m.json" --seed 7 -o "$F/from.safetensors" -f -q --from "$F/ref_sh"
-    [ "$rc" -eq 0 ] && cmp -s <(tail -c +4097 "$F/ref.safetensors") <(tail -c +4097 "$F/from.safetensors") && pass ||
+    [ "$rc" -eq 0 ] && cmp -s "$F/ref_from.safetensors" "$F/from.safetensors" &&
+        cmp -s <(data_of "$F/ref.safetensors") <(data_of "$F/from.safetensors") && pass ||
         fail "-np $np --from a sharded checkpoint: status $rc, $(head -c 300 "$T/err")"
 done
 # a Hugging Face config: the same sharded checkpoint, config.json included
@@ -110,6 +115,27 @@ mpi 2 init "$T/m.json" -o /dev/null
 mpi 2 init "$T/m.json" -o "$F/x" --format npy --stats
 [ "$rc" -eq 2 ] && grep -q "format npy and several processes" "$T/err" && pass || fail "npy --stats: status $rc"
 nothing_left "usage errors"
+# a stale spec on one process (another seed, or other shapes): every process must plan the
+# same output, compared before anything is created; the run fails naming the process
+sed 's/"seed": 42/"seed": 43/' "$T/m.json" >"$T/m43.json"
+sed 's/\[3000, 1024\]/[3000, 1000]/' "$T/m.json" >"$T/m_shape.json"
+for other in m43 m_shape; do
+    for out in "-o $F/x.safetensors" "-o $F/x_sh --max-shard-size 6MB"; do
+        "${MPIRUN[@]}" -np 1 "$MPI_PROG" init "$T/m.json" $out -q : -np 1 "$MPI_PROG" init "$T/$other.json" $out -q \
+            >"$T/out" 2>"$T/err"
+        rc=$?
+        if [ "$rc" -eq 1 ] && grep -q '^nninit-mpi: init: the processes do not agree on the output: process 1 planned' "$T/err"
+        then pass; else fail "a different spec on process 1 ($other, $out): status $rc, $(cat "$T/err")"; fi
+        nothing_left "a different spec on process 1 ($other, $out)"
+    done
+done
+# the same on three processes, the last one differing: named
+"${MPIRUN[@]}" -np 2 "$MPI_PROG" init "$T/m.json" -o "$F/x.safetensors" -q : \
+    -np 1 "$MPI_PROG" init "$T/m.json" -o "$F/x.safetensors" -q --dtype f16 >"$T/out" 2>"$T/err"
+rc=$?
+[ "$rc" -eq 1 ] && grep -q 'process 2 planned another output' "$T/err" && pass ||
+    fail "--dtype on process 2 only: status $rc, $(cat "$T/err")"
+nothing_left "--dtype on process 2 only"
 mpi 2 init --help
 [ "$rc" -eq 0 ] && grep -q '^usage: mpirun' "$T/out" && grep -q '^usage: nninit init' "$T/out" && pass ||
     fail "nninit-mpi init --help: status $rc"
