@@ -192,6 +192,54 @@ static nninit_status plan_npy(nninit_layout_ *L, const nninit_tensor *tensors, s
     return text_file(&L->files[n], NNINIT_META_FILE_, nninit_npy_metadata_json_(metadata), msg, msg_size);
 }
 
+nninit_status nninit_layout_npy_file_(nninit_layout_ *L, const nninit_tensor *t, char *msg, size_t msg_size)
+{
+    memset(L, 0, sizeof *L);
+    unsigned char head[NNINIT_NPY_HEADER_MAX_];
+    const size_t hl = nninit_npy_header_(head, sizeof head, t->dtype, t->shape, t->ndim);
+    /* unreachable for a checked tensor: NNINIT_MAX_DIMS sizes always fit */
+    RETURN_ERROR_IF(hl == 0, nninit_fail_(NNINIT_E_SHAPE, msg, msg_size, "npy: header too long"));
+    L->member = single_member;
+    L->what = "npy";
+    L->nfiles = L->n = 1;
+    L->files = calloc(1, sizeof *L->files);
+    L->file_of = calloc(1, sizeof *L->file_of);
+    L->offset = calloc(1, sizeof *L->offset);
+    L->order = calloc(1, sizeof *L->order);
+    if (!L->files || !L->file_of || !L->offset || !(L->files[0].head = malloc(hl))) {
+        nninit_layout_free_(L);
+        return NOMEM();
+    }
+    memcpy(L->files[0].head, head, hl);
+    L->files[0].head_len = hl;
+    L->files[0].size = hl + t->nbytes;
+    L->files[0].data_bytes = t->nbytes;
+    L->offset[0] = hl;
+    return NNINIT_OK;
+}
+
+nninit_status nninit_layout_add_file_(nninit_layout_ *L, const char *name, const void *bytes, size_t size, char *msg,
+                                      size_t msg_size)
+{
+    RETURN_ERROR_IF(!L->dir, nninit_fail_(NNINIT_E_PARAM, msg, msg_size, "%s goes into a directory output (sharded "
+                                          "or npy), not one file", name));
+    nninit_lfile_ *files = realloc(L->files, (L->nfiles + 1) * sizeof *files);
+    RETURN_ERROR_IF(!files, NOMEM());
+    L->files = files;
+    nninit_lfile_ *f = memset(&files[L->nfiles], 0, sizeof *f);
+    f->name = strdup(name);
+    f->head = malloc(size ? size : 1);
+    if (!f->name || !f->head) {
+        free(f->name);
+        free(f->head);
+        return NOMEM();
+    }
+    if (size) memcpy(f->head, bytes, size);
+    f->head_len = f->size = size;
+    L->nfiles++;
+    return NNINIT_OK;
+}
+
 /* output order: tensors by (file, offset, index) */
 typedef struct { size_t file; uint64_t offset; size_t idx; } place;
 static int cmp_place(const void *a, const void *b)
