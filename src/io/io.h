@@ -1,7 +1,7 @@
 /* src/io/: files and directories that appear whole or not at all, the
  * formats written through them (npy, npy directories, safetensors, sharded
- * safetensors checkpoints), their layout, and the sink the streaming writer
- * writes through. io uses src/common/ and nothing else: reading or writing a
+ * safetensors checkpoints), their layout, and the sink every writer writes
+ * through. io uses src/common/ and nothing else: reading or writing a
  * checkpoint never links the schemes or LAPACK (docs/ARCHITECTURE.md;
  * tests/arch/layers.sh checks it on the objects). */
 #ifndef NNINIT_IO_H
@@ -162,7 +162,7 @@ nninit_status nninit_layout_npy_file_(nninit_layout_ *L, const nninit_tensor *t,
 nninit_status nninit_layout_add_file_(nninit_layout_ *L, const char *name, const void *bytes, size_t size, char *msg,
                                       size_t msg_size);
 
-/* ---- sink.c: the streaming writer's output -------------------------------------------
+/* ---- sink.c: the output every writer writes through -----------------------------------
  * begin creates the output's temporaries (the file, or the directory with
  * every file in it) and writes each file's head; a direct output (standard
  * output, a device, a FIFO) gets its head now and its data in order. write

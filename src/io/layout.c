@@ -1,7 +1,7 @@
 /* Where every byte of an output goes (io.h, "layout.c"): the files, the bytes
- * each starts with, and each tensor's place. The streaming writer fills and
- * writes by this plan; a safetensors file or npy directory it describes is
- * byte for byte what nninit_st_save and nninit_npy_save_dir write.
+ * each starts with, and each tensor's place. Every writer writes by this
+ * plan: the streaming writer (src/model/stream.c) and the savers of tensors
+ * in memory (save.c), through the same sink.
  *
  * Sharding follows huggingface_hub's split_state_dict_into_shards_factory:
  * tensors are taken in the caller's order and a tensor's size is its data
