@@ -1,7 +1,7 @@
 /* src/io/: files and directories that appear whole or not at all, the
  * formats written through them (npy, npy directories, safetensors, sharded
- * safetensors checkpoints), their layout, and the sink the streaming writer
- * writes through. io uses src/common/ and nothing else: reading or writing a
+ * safetensors checkpoints), their layout, and the sink every writer writes
+ * through. io uses src/common/ and nothing else: reading or writing a
  * checkpoint never links the schemes or LAPACK (docs/ARCHITECTURE.md;
  * tests/arch/layers.sh checks it on the objects). */
 #ifndef NNINIT_IO_H
@@ -37,9 +37,6 @@ int nninit_output_needs_force_(unsigned mode);
  * 64 MiB, checking opt->cancel before each (opt may be NULL). 0, or -1 with
  * errno set (ECANCELED when canceled). */
 int nninit_write_all_(int fd, const void *data, size_t n, const nninit_write_options *opt);
-/* bytes of elem-byte elements, little-endian in the file whatever the host
- * (reversed per element on a big-endian one). As nninit_write_all_. */
-int nninit_write_le_(int fd, const void *data, size_t bytes, size_t elem, const nninit_write_options *opt);
 /* pwrite(2) of n bytes at offset, as nninit_write_all_. */
 int nninit_pwrite_all_(int fd, const void *data, size_t n, uint64_t offset, const nninit_write_options *opt);
 /* bytes of elem-byte elements made little-endian in place (nothing to do on
@@ -48,22 +45,8 @@ void nninit_le_inplace_(void *data, size_t bytes, size_t elem);
 /* 1 if opt asks to stop now. */
 int nninit_canceled_(const nninit_write_options *opt);
 
-/* Writes the whole file content to fd: 0, or -1 with errno set. */
-typedef int (*nninit_emit_fn_)(int fd, void *ctx);
-/* Creates path with what emit writes: atomically (temporary file in the same
- * directory, fsync, the mode open(O_CREAT) or the replaced file would give,
- * rename; symbolic links written through) for a regular file or a new path;
- * directly for "-" (standard output) and existing non-regular files (devices,
- * FIFOs). Statuses: NNINIT_E_IO (errno kept), NNINIT_E_EXISTS (no_replace),
- * NNINIT_E_CANCELED (emit failed with ECANCELED); on any failure no
- * temporary is left. msg as the public writers'; `what` names the format in
- * it ("npy", "safetensors"). */
-nninit_status nninit_write_file_(const char *path, nninit_emit_fn_ emit, void *ctx, const nninit_write_options *opt,
-                                 const char *what, char *msg, size_t msg_size);
-
-/* The same in steps, for writers that do not write in one go. begin opens
- * path as nninit_write_file_ would: fd is the temporary (unnamed where the
- * file system allows, so a killed process leaves nothing; seekable = 1, data
+/* A file that appears whole or not at all (outfile.c's top comment), in
+ * steps. begin opens path: fd is the temporary (seekable = 1, data
  * may go anywhere with pwrite) or, for "-", devices and FIFOs, the target
  * itself (seekable = 0: bytes must go in order). commit makes it appear
  * (fsync, mode, rename); abort removes the temporary. attach opens the
@@ -125,6 +108,10 @@ void nninit_outdir_abort_(nninit_outdir_ *d);
  * or 0 if it does not fit cap or the dtype is unknown. */
 size_t nninit_npy_header_(unsigned char *buf, size_t cap, nninit_dtype dtype, const int64_t *shape, int ndim);
 #define NNINIT_NPY_HEADER_MAX_ 1088
+/* What nninit_npy_save checks (dtype, shape, data): its byte count to
+ * *bytes, or the status and message ("npy: ..."). */
+nninit_status nninit_npy_check_(const void *data, nninit_dtype dtype, const int64_t *shape, int ndim, size_t *bytes,
+                                char *msg, size_t msg_size);
 /* A tensor name as a file name NAME.npy (percent-encoded): 1, or 0 if it does
  * not fit size bytes. */
 int nninit_npy_file_name_(const char *name, char *buf, size_t size);
@@ -203,8 +190,16 @@ nninit_status nninit_shard_dir_name_check_(const char *path, char *msg, size_t m
 #define NNINIT_SHARD_SINGLE_ "model.safetensors"
 /* A Hugging Face config.json that nninit_model_write may put in a directory output. */
 #define NNINIT_CONFIG_FILE_ "config.json"
+/* One .npy file (the output path itself) holding the checked tensor t, as
+ * nninit_npy_save writes it. */
+nninit_status nninit_layout_npy_file_(nninit_layout_ *L, const nninit_tensor *t, char *msg, size_t msg_size);
+/* A small file `name` holding bytes[0..size), added to a directory layout
+ * (a Hugging Face config.json beside the weights): the sink writes it with
+ * the heads, so it appears with the directory or not at all. */
+nninit_status nninit_layout_add_file_(nninit_layout_ *L, const char *name, const void *bytes, size_t size, char *msg,
+                                      size_t msg_size);
 
-/* ---- sink.c: the streaming writer's output -------------------------------------------
+/* ---- sink.c: the output every writer writes through -----------------------------------
  * begin creates the output's temporaries (the file, or the directory with
  * every file in it) and writes each file's head; a direct output (standard
  * output, a device, a FIFO) gets its head now and its data in order. write
@@ -231,4 +226,14 @@ void nninit_sink_name_(const nninit_sink_ *s, size_t f, char *buf, size_t size);
 nninit_status nninit_sink_commit_(nninit_sink_ *s, char *msg, size_t msg_size);
 void nninit_sink_free_(nninit_sink_ *s);   /* NULL is allowed */
 
+/* ---- save.c: tensors in memory to disk ---------------------------------------------------
+ * One safetensors file (max_shard_bytes 0) or a sharded checkpoint of
+ * tensors in memory: checked as nninit_st_save checks them (`what` names the
+ * output in the NULL-path message), planned by layout.c, written through the
+ * sink. The public savers' statuses; errno kept on NNINIT_E_IO. */
+nninit_status nninit_st_write_(const char *what, const char *path, const nninit_tensor *tensors, size_t n,
+                               const char *const *metadata, uint64_t max_shard_bytes, const nninit_write_options *opt,
+                               char *msg, size_t msg_size);
+
 #endif
+

@@ -1,7 +1,7 @@
 /* Where every byte of an output goes (io.h, "layout.c"): the files, the bytes
- * each starts with, and each tensor's place. The streaming writer fills and
- * writes by this plan; a safetensors file or npy directory it describes is
- * byte for byte what nninit_st_save and nninit_npy_save_dir write.
+ * each starts with, and each tensor's place. Every writer writes by this
+ * plan: the streaming writer (src/model/stream.c) and the savers of tensors
+ * in memory (save.c), through the same sink.
  *
  * Sharding follows huggingface_hub's split_state_dict_into_shards_factory:
  * tensors are taken in the caller's order and a tensor's size is its data
@@ -190,6 +190,54 @@ static nninit_status plan_npy(nninit_layout_ *L, const nninit_tensor *tensors, s
         L->offset[i] = hl;
     }
     return text_file(&L->files[n], NNINIT_META_FILE_, nninit_npy_metadata_json_(metadata), msg, msg_size);
+}
+
+nninit_status nninit_layout_npy_file_(nninit_layout_ *L, const nninit_tensor *t, char *msg, size_t msg_size)
+{
+    memset(L, 0, sizeof *L);
+    unsigned char head[NNINIT_NPY_HEADER_MAX_];
+    const size_t hl = nninit_npy_header_(head, sizeof head, t->dtype, t->shape, t->ndim);
+    /* unreachable for a checked tensor: NNINIT_MAX_DIMS sizes always fit */
+    RETURN_ERROR_IF(hl == 0, nninit_fail_(NNINIT_E_SHAPE, msg, msg_size, "npy: header too long"));
+    L->member = single_member;
+    L->what = "npy";
+    L->nfiles = L->n = 1;
+    L->files = calloc(1, sizeof *L->files);
+    L->file_of = calloc(1, sizeof *L->file_of);
+    L->offset = calloc(1, sizeof *L->offset);
+    L->order = calloc(1, sizeof *L->order);
+    if (!L->files || !L->file_of || !L->offset || !(L->files[0].head = malloc(hl))) {
+        nninit_layout_free_(L);
+        return NOMEM();
+    }
+    memcpy(L->files[0].head, head, hl);
+    L->files[0].head_len = hl;
+    L->files[0].size = hl + t->nbytes;
+    L->files[0].data_bytes = t->nbytes;
+    L->offset[0] = hl;
+    return NNINIT_OK;
+}
+
+nninit_status nninit_layout_add_file_(nninit_layout_ *L, const char *name, const void *bytes, size_t size, char *msg,
+                                      size_t msg_size)
+{
+    RETURN_ERROR_IF(!L->dir, nninit_fail_(NNINIT_E_PARAM, msg, msg_size, "%s goes into a directory output (sharded "
+                                          "or npy), not one file", name));
+    nninit_lfile_ *files = realloc(L->files, (L->nfiles + 1) * sizeof *files);
+    RETURN_ERROR_IF(!files, NOMEM());
+    L->files = files;
+    nninit_lfile_ *f = memset(&files[L->nfiles], 0, sizeof *f);
+    f->name = strdup(name);
+    f->head = malloc(size ? size : 1);
+    if (!f->name || !f->head) {
+        free(f->name);
+        free(f->head);
+        return NOMEM();
+    }
+    if (size) memcpy(f->head, bytes, size);
+    f->head_len = f->size = size;
+    L->nfiles++;
+    return NNINIT_OK;
 }
 
 /* output order: tensors by (file, offset, index) */

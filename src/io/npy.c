@@ -8,8 +8,9 @@
  * follows, row-major, in the byte order the descr names: always
  * little-endian here ('<'), byte-swapped on a big-endian host.
  *
- * Atomicity (temporary file + fsync + rename; devices, FIFOs and "-" written
- * directly) is outfile.c's, shared with the safetensors writer. */
+ * Here: the checks and the header. The bytes go out as every output's do:
+ * layout.c plans the file, save.c (nninit_npy_save) writes it through the
+ * sink (temporary file + fsync + rename; devices, FIFOs and "-" directly). */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -92,27 +93,10 @@ size_t nninit_npy_header_(unsigned char *buf, size_t cap, nninit_dtype dtype, co
     return total;
 }
 
-/* What the file holds after the header: passed to nninit_write_file_. */
-typedef struct {
-    const unsigned char *header;
-    size_t hlen;
-    const void *data;
-    size_t bytes, elem;
-    const nninit_write_options *opt;
-} npy_out;
-
-static int emit_npy(int fd, void *ctx)
-{
-    const npy_out *o = ctx;
-    if (nninit_write_all_(fd, o->header, o->hlen, o->opt) != 0) return -1;
-    return nninit_write_le_(fd, o->data, o->bytes, o->elem, o->opt);
-}
-
-nninit_status nninit_npy_save(const char *path, const void *data, nninit_dtype dtype, const int64_t *shape, int ndim,
-                              const nninit_write_options *opt, char *msg, size_t msg_size)
+nninit_status nninit_npy_check_(const void *data, nninit_dtype dtype, const int64_t *shape, int ndim, size_t *bytes,
+                                char *msg, size_t msg_size)
 {
     size_t count;
-    RETURN_ERROR_IF(!path, nninit_fail_(NNINIT_E_NULL, msg, msg_size, "npy: NULL path"));
     RETURN_ERROR_IF(!npy_descr(dtype), nninit_fail_(NNINIT_E_DTYPE, msg, msg_size, "npy: unknown dtype %d", (int)dtype));
     nninit_status st = nninit_shape_count_(shape, ndim, &count);
     RETURN_ERROR_IF(st != NNINIT_OK, nninit_fail_(st, msg, msg_size, "npy: bad shape (ndim %d, negative size, or "
@@ -120,12 +104,7 @@ nninit_status nninit_npy_save(const char *path, const void *data, nninit_dtype d
     size_t elem = nninit_dtype_size(dtype);
     RETURN_ERROR_IF(count > SIZE_MAX / elem, nninit_fail_(NNINIT_E_OVERFLOW, msg, msg_size, "npy: tensor too large"));
     RETURN_ERROR_IF(count > 0 && !data, nninit_fail_(NNINIT_E_NULL, msg, msg_size, "npy: NULL data"));
-
-    unsigned char header[NNINIT_NPY_HEADER_MAX_];
-    size_t hlen = nninit_npy_header_(header, sizeof header, dtype, shape, ndim);
-    /* unreachable: NNINIT_MAX_DIMS sizes always fit */
-    RETURN_ERROR_IF(hlen == 0, nninit_fail_(NNINIT_E_SHAPE, msg, msg_size, "npy: header too long"));
-
-    npy_out o = { header, hlen, data, count * elem, elem, opt };
-    return nninit_write_file_(path, emit_npy, &o, opt, "npy", msg, msg_size);
+    *bytes = count * elem;
+    return NNINIT_OK;
 }
+

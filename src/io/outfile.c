@@ -1,6 +1,6 @@
-/* Writing a file that appears whole or not at all (nninit_npy_save,
- * nninit_st_save, the files of nninit_npy_save_dir, and the streaming
- * writer's single-file outputs through nninit_outfile_begin_/commit_).
+/* Writing a file that appears whole or not at all: the sink's one-file
+ * outputs (every safetensors file and .npy file nninit writes, through
+ * nninit_outfile_begin_/commit_), and the write loops every writer uses.
  *
  * A regular file (or a path that does not exist yet) is written as a
  * temporary file in the same directory (an unnamed O_TMPFILE where the file
@@ -80,31 +80,6 @@ void nninit_le_inplace_(void *data, size_t bytes, size_t elem)
 }
 #else
 void nninit_le_inplace_(void *data, size_t bytes, size_t elem) { (void)data; (void)bytes; (void)elem; }
-#endif
-
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-/* Big-endian host: files are little-endian, so each element is reversed on
- * its way out, through a bounded buffer (the caller's data stays const). */
-int nninit_write_le_(int fd, const void *data, size_t bytes, size_t elem, const nninit_write_options *opt)
-{
-    unsigned char buf[1 << 16];
-    const unsigned char *p = data;
-    while (bytes > 0) {
-        size_t n = bytes < sizeof buf ? bytes : sizeof buf;  /* a multiple of elem: 64 KiB and bytes are */
-        for (size_t i = 0; i < n; i += elem)
-            for (size_t b = 0; b < elem; b++) buf[i + b] = p[i + elem - 1 - b];
-        if (nninit_write_all_(fd, buf, n, opt) != 0) return -1;
-        p += n;
-        bytes -= n;
-    }
-    return 0;
-}
-#else
-int nninit_write_le_(int fd, const void *data, size_t bytes, size_t elem, const nninit_write_options *opt)
-{
-    (void)elem;
-    return nninit_write_all_(fd, data, bytes, opt);
-}
 #endif
 
 /* The process umask without changing it: umask(2) can only be read by
@@ -400,40 +375,4 @@ void nninit_outfile_abort_(nninit_outfile_ *f)
     memset(f, 0, sizeof *f);
     f->fd = -1;
     errno = saved;
-}
-
-/* Opens, writes and classifies: 0 or -1 with errno. */
-static int write_path(const char *path, nninit_emit_fn_ emit, void *ctx, int no_replace)
-{
-    nninit_outfile_ f;
-    if (nninit_outfile_begin_(&f, path, no_replace) != 0) return -1;
-    if (emit(f.fd, ctx) != 0) {
-        nninit_outfile_abort_(&f);
-        return -1;
-    }
-    return nninit_outfile_commit_(&f);
-}
-
-nninit_status nninit_write_file_(const char *path, nninit_emit_fn_ emit, void *ctx, const nninit_write_options *opt,
-                                 const char *what, char *msg, size_t msg_size)
-{
-    const int no_replace = opt && opt->no_replace;
-    if (write_path(path, emit, ctx, no_replace) == 0) {
-        nninit_msg_clear_(msg, msg_size);
-        return NNINIT_OK;
-    }
-    int saved = errno;
-    const int out = strcmp(path, "-") == 0;
-    nninit_status st = saved == ECANCELED ? NNINIT_E_CANCELED : saved == EEXIST && no_replace ? NNINIT_E_EXISTS
-                                                                                              : NNINIT_E_IO;
-    if (st == NNINIT_E_CANCELED)
-        nninit_fail_(st, msg, msg_size, "%s: writing '%.300s' canceled (nothing was written)", what, path);
-    else if (st == NNINIT_E_EXISTS)
-        nninit_fail_(st, msg, msg_size, "'%.300s' exists (not replaced)", path);
-    else if (out)
-        nninit_fail_(st, msg, msg_size, "cannot write standard output: %s", strerror(saved));
-    else
-        nninit_fail_(st, msg, msg_size, "cannot write '%.300s': %s", path, strerror(saved));
-    errno = saved;
-    return st;
 }

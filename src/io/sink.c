@@ -1,5 +1,6 @@
-/* The streaming writer's output (io.h, "sink.c"): the files of a layout,
- * created whole or not at all.
+/* The output every writer writes through (io.h, "sink.c"): the files of a
+ * layout, created whole or not at all, by the streaming writer or from
+ * memory (save.c).
  *
  * One file (safetensors): outfile.c's temporary beside the target, or the
  * target itself when rename cannot apply ("-", a device, a FIFO: then every

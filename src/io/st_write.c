@@ -1,4 +1,5 @@
-/* safetensors writer (the format: safetensors.c).
+/* safetensors writer (the format: safetensors.c): what is checked and the
+ * header; layout.c places the files, save.c and the streaming writer write them.
  *
  * The header is padded with spaces so the byte buffer starts at a multiple
  * of 64 (8 + N = 0 mod 64), and tensors are laid out by decreasing element
@@ -14,26 +15,6 @@
 /* JSON numbers are doubles: integers above 2^53 are not exact any more. */
 #define ST_INT_MAX 9007199254740992.0
 #define ST_META_KEY "__metadata__"
-
-typedef struct {
-    const nninit_tensor *tensors;
-    const size_t *order;   /* layout order */
-    size_t n;
-    const char *header;    /* 8-byte length + JSON + padding */
-    size_t header_len;
-    const nninit_write_options *opt;
-} st_out;
-
-static int emit_st(int fd, void *ctx)
-{
-    const st_out *o = ctx;
-    if (nninit_write_all_(fd, o->header, o->header_len, o->opt) != 0) return -1;
-    for (size_t k = 0; k < o->n; k++) {
-        const nninit_tensor *t = &o->tensors[o->order[k]];
-        if (t->nbytes && nninit_write_le_(fd, t->data, t->nbytes, nninit_dtype_size(t->dtype), o->opt) != 0) return -1;
-    }
-    return 0;
-}
 
 /* sorting names with their index: duplicates become neighbours */
 typedef struct {
@@ -176,32 +157,3 @@ nninit_status nninit_st_header_(const nninit_tensor *tensors, const size_t *sel,
     return NNINIT_OK;
 }
 
-nninit_status nninit_st_save(const char *path, const nninit_tensor *tensors, size_t n, const char *const *metadata,
-                             const nninit_write_options *opt, char *msg, size_t msg_size)
-{
-    if (msg && msg_size) msg[0] = '\0';
-    if (!path) FAIL(NNINIT_E_NULL, "safetensors: NULL path");
-    FORWARD_IF_ERROR(nninit_st_check_(tensors, n, metadata, msg, msg_size));
-    for (size_t i = 0; i < n; i++)
-        if (tensors[i].nbytes && !tensors[i].data)
-            FAIL(NNINIT_E_NULL, "safetensors: tensor \"%s\": NULL data", tensors[i].name);
-
-    nninit_status st = NNINIT_OK;
-    size_t *sel = malloc((n ? n : 1) * sizeof *sel), *order = malloc((n ? n : 1) * sizeof *order);
-    uint64_t *off = malloc((n ? n : 1) * sizeof *off);
-    nninit_text_ h = { 0 };
-    if (!sel || !order || !off) st = nninit_fail_(NNINIT_E_NOMEM, msg, msg_size, "safetensors: out of memory");
-    for (size_t i = 0; st == NNINIT_OK && i < n; i++) sel[i] = i;
-    if (st == NNINIT_OK) st = nninit_st_header_(tensors, sel, n, metadata, &h, off, order, msg, msg_size);
-    if (st == NNINIT_OK) {
-        st_out o = { tensors, order, n, h.buf, h.len, opt };
-        st = nninit_write_file_(path, emit_st, &o, opt, "safetensors", msg, msg_size);
-    }
-    int saved = errno;
-    free(sel);
-    free(order);
-    free(off);
-    nninit_text_free_(&h);
-    errno = saved;
-    return st;
-}

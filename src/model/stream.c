@@ -489,6 +489,11 @@ static nninit_status prepare(nninit_model_writer *w, nninit_file_format format, 
     FORWARD_IF_ERROR(nninit_layout_plan_(&w->L, w->tensors, w->n, w->meta, format, w->opt.max_shard_bytes, msg,
                                          msg_size));
     RETURN_ERROR_IF(plan_units(w) != NNINIT_OK, nninit_fail_(NNINIT_E_NOMEM, msg, msg_size, "out of memory"));
+    /* config.json: a file of the layout, written by begin with the heads (no
+     * unit, so the parts' byte ranges stay the tensors') */
+    if (w->opt.config_json)
+        FORWARD_IF_ERROR(nninit_layout_add_file_(&w->L, NNINIT_CONFIG_FILE_, w->opt.config_json,
+                                                 w->opt.config_json_size, msg, msg_size));
     w->digest = plan_digest(w);
     /* everything planned: the caller's results, now that the call succeeds */
     if (w->opt.ckpt) nninit_ckpt_report_(w->n, w->opt.ckpt, w->src_of, w->index, w->opt.source, w->opt.ckpt_used);
@@ -583,32 +588,11 @@ nninit_status nninit_model_writer_run(nninit_model_writer *w, int part, int part
     return st;
 }
 
-typedef struct { const char *data; size_t size; } config_bytes;
-
-static int emit_config(int fd, void *ctx)
-{
-    const config_bytes *c = (const config_bytes *)ctx;
-    return nninit_write_all_(fd, c->data, c->size, NULL);
-}
-
 nninit_status nninit_model_writer_commit(nninit_model_writer *w, char *msg, size_t msg_size)
 {
     if (!w) FAIL(NNINIT_E_NULL, "NULL writer");
     if (!w->sink) FAIL(NNINIT_E_PARAM, "no output: call nninit_model_writer_begin first");
     nninit_msg_clear_(msg, msg_size);
-    /* config.json joins the tensors in the temporary directory, so the
-     * directory appears with it or not at all */
-    const char *temp = nninit_sink_temp_(w->sink);
-    if (w->opt.config_json && temp) {
-        char *path = (char *)malloc(strlen(temp) + sizeof "/config.json");
-        if (!path) FAIL(NNINIT_E_NOMEM, "out of memory");
-        strcpy(path, temp);
-        strcat(path, "/config.json");
-        config_bytes c = { w->opt.config_json, w->opt.config_json_size };
-        nninit_status st = nninit_write_file_(path, emit_config, &c, &w->wopt, "config.json", msg, msg_size);
-        free(path);
-        FORWARD_IF_ERROR(st);
-    }
     return nninit_sink_commit_(w->sink, msg, msg_size);
 }
 
