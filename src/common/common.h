@@ -15,12 +15,28 @@
 /* zstd-style one-line checks: each fallible step stays one line. */
 #define RETURN_ERROR_IF(cond, err) do { if (cond) return (err); } while (0)
 #define FORWARD_IF_ERROR(expr) do { nninit_status s_ = (expr); if (s_ != NNINIT_OK) return s_; } while (0)
+/* In a function with the (msg, msg_size) parameters of the message
+ * convention: return status with the reason formatted into msg. Each error
+ * macro name has this one meaning across the library; a file's own helpers
+ * are named for what they add (BAD_FORMAT: NNINIT_E_FORMAT; BAD_PARAM:
+ * NNINIT_E_PARAM naming the parameter at fault; CTX_FAIL: a parse context's
+ * message buffer, as an expression). */
+#define RETURN_FAIL(st, ...) return nninit_fail_((st), msg, msg_size, __VA_ARGS__)
 
 #if defined(__GNUC__)
 #define NNINIT_PRINTF_(f, a) __attribute__((format(printf, f, a)))
 #else
 #define NNINIT_PRINTF_(f, a)
 #endif
+
+/* ---- json.c: integers in JSON ----------------------------------------------
+ * The largest integer every JSON reader agrees on: 2^53 (doubles are exact
+ * up to it). */
+#define NNINIT_JSON_INT_MAX_ ((int64_t)1 << 53)
+struct cJSON;
+/* v is a JSON number holding an integer in [lo, hi] (hi capped at 2^53):
+ * 1 and *out, else 0 (*out untouched). */
+int nninit_json_int_(const struct cJSON *v, int64_t lo, int64_t hi, int64_t *out);
 
 /* ---- messages.c: the one message convention ------------------------------
  * A call that can explain a failure takes (char *msg, size_t msg_size) last:

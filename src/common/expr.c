@@ -261,35 +261,24 @@ static nninit_status unary(ectx *e, double *v)
     return NNINIT_OK;
 }
 
-static nninit_status term(ectx *e, double *v)
+/* One left-associative level: operand (op operand)*, ops its two operators. */
+static nninit_status level(ectx *e, double *v, const char ops[2], nninit_status (*operand)(ectx *, double *))
 {
     nninit_scan_ *p = e->p;
-    FORWARD_IF_ERROR(unary(e, v));
+    FORWARD_IF_ERROR(operand(e, v));
     for (;;) {
         nninit_scan_ws_(p);
         char op = p->s[p->pos];
-        if (op != '*' && op != '/') return NNINIT_OK;
+        if (op != ops[0] && op != ops[1]) return NNINIT_OK;
         size_t at = p->pos++;
         double b;
-        FORWARD_IF_ERROR(unary(e, &b));
+        FORWARD_IF_ERROR(operand(e, &b));
         FORWARD_IF_ERROR(apply(e, op, at, *v, b, v));
     }
 }
 
-static nninit_status sum(ectx *e, double *v)
-{
-    nninit_scan_ *p = e->p;
-    FORWARD_IF_ERROR(term(e, v));
-    for (;;) {
-        nninit_scan_ws_(p);
-        char op = p->s[p->pos];
-        if (op != '+' && op != '-') return NNINIT_OK;
-        size_t at = p->pos++;
-        double b;
-        FORWARD_IF_ERROR(term(e, &b));
-        FORWARD_IF_ERROR(apply(e, op, at, *v, b, v));
-    }
-}
+static nninit_status term(ectx *e, double *v) { return level(e, v, "*/", unary); }
+static nninit_status sum(ectx *e, double *v) { return level(e, v, "+-", term); }
 
 nninit_status nninit_scan_expr_(nninit_scan_ *p, const nninit_var *vars, size_t n_vars, const char *pname, double *out)
 {

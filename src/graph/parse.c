@@ -319,15 +319,6 @@ static nninit_status parse_fail(pctx *c, nninit_status st, const char *path, con
     return st;
 }
 
-static int json_int(const cJSON *v, int64_t lo, int64_t hi, int64_t *out)
-{
-    if (!cJSON_IsNumber(v)) return 0;
-    double d = v->valuedouble;
-    if (!(d >= (double)lo && d <= (double)hi) || d != floor(d)) return 0;
-    *out = (int64_t)d;
-    return 1;
-}
-
 /* An int or [h, w] field, absent = def. */
 static nninit_status int_pair(pctx *c, const cJSON *o, const char *path, const char *opname, const char *key,
                               int64_t lo, int64_t def, int required, int64_t out[2])
@@ -339,10 +330,10 @@ static nninit_status int_pair(pctx *c, const cJSON *o, const char *path, const c
         return NNINIT_OK;
     }
     if (cJSON_IsArray(v)) {
-        if (cJSON_GetArraySize(v) == 2 && json_int(v->child, lo, MAX_PARAM, &out[0]) &&
-            json_int(v->child->next, lo, MAX_PARAM, &out[1]))
+        if (cJSON_GetArraySize(v) == 2 && nninit_json_int_(v->child, lo, MAX_PARAM, &out[0]) &&
+            nninit_json_int_(v->child->next, lo, MAX_PARAM, &out[1]))
             return NNINIT_OK;
-    } else if (json_int(v, lo, MAX_PARAM, &out[0])) {
+    } else if (nninit_json_int_(v, lo, MAX_PARAM, &out[0])) {
         out[1] = out[0];
         return NNINIT_OK;
     }
@@ -438,7 +429,7 @@ static nninit_status parse_fields(pctx *c, const cJSON *o, const char *path, con
         op->input.d[0] = -1;
         int d = 1;
         for (const cJSON *e = v->child; e; e = e->next, d++)
-            if (!json_int(e, 1, (int64_t)1 << 40, &op->input.d[d]))
+            if (!nninit_json_int_(e, 1, (int64_t)1 << 40, &op->input.d[d]))
                 return PFAIL(c, NNINIT_E_FORMAT, path, nm, "field \"shape\": expected sizes >= 1");
         op->input.last = op->input.d[n];
         return NNINIT_OK;
@@ -458,7 +449,7 @@ static nninit_status parse_fields(pctx *c, const cJSON *o, const char *path, con
         {
             const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "groups");
             op->groups = 1;
-            if (v && !json_int(v, 1, MAX_PARAM, &op->groups))
+            if (v && !nninit_json_int_(v, 1, MAX_PARAM, &op->groups))
                 return PFAIL(c, NNINIT_E_FORMAT, path, nm, "field \"groups\": expected an integer in 1..%lld, got %s",
                              (long long)MAX_PARAM, cJSON_IsNumber(v) ? "a number out of range" : nninit_json_type_name_(v));
         }

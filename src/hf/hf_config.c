@@ -55,14 +55,14 @@ static int64_t get_int(rd *r, const char *key, int64_t lo, int64_t dflt)
         return 0;
     }
     if (!cJSON_IsNumber(v)) { fail(r, NNINIT_E_FORMAT, key, "expected an integer, got %s", nninit_json_type_name_(v), 0); return 0; }
-    double d = v->valuedouble;
-    if (d != floor(d) || d < (double)lo || d > (double)SIZE_LIMIT) {
+    int64_t i;
+    if (!nninit_json_int_(v, lo, SIZE_LIMIT, &i)) {
         char what[48];
         snprintf(what, sizeof what, "an integer in %lld..2^31", (long long)lo);
-        fail(r, NNINIT_E_FORMAT, key, "%s expected, got %.17g", what, d);
+        fail(r, NNINIT_E_FORMAT, key, "%s expected, got %.17g", what, v->valuedouble);
         return 0;
     }
-    return (int64_t)d;
+    return i;
 }
 
 static int get_bool(rd *r, const char *key, int dflt)
@@ -83,6 +83,20 @@ static double get_num(rd *r, const char *key, double dflt)
         return dflt;
     }
     return v->valuedouble;
+}
+
+/* The sizes every type has, hidden, layers, heads and vocab, each under its
+ * key or its alias (NULL: none); returns the heads' key, which the head-count
+ * checks name. */
+static const char *core_sizes(rd *r, nninit_hf_config_ *c, const char *hidden, const char *hidden_alias,
+                              const char *layers, const char *layers_alias, const char *heads, const char *heads_alias)
+{
+    c->hidden = get_int(r, present(r, hidden, hidden_alias), 1, -1);
+    c->layers = get_int(r, present(r, layers, layers_alias), 1, -1);
+    const char *hk = present(r, heads, heads_alias);
+    c->heads = get_int(r, hk, 1, -1);
+    c->vocab = get_int(r, "vocab_size", 1, -1);
+    return hk;
 }
 
 /* Head counts: heads divide hidden unless head_dim is given; kv heads divide heads. */
@@ -111,10 +125,7 @@ static void heads(rd *r, nninit_hf_config_ *c, const char *heads_key, const char
 static void decoder(rd *r, nninit_hf_config_ *c)
 {
     const unsigned f = c->arch->flags;
-    c->hidden = get_int(r, "hidden_size", 1, -1);
-    c->layers = get_int(r, "num_hidden_layers", 1, -1);
-    c->heads = get_int(r, "num_attention_heads", 1, -1);
-    c->vocab = get_int(r, "vocab_size", 1, -1);
+    core_sizes(r, c, "hidden_size", NULL, "num_hidden_layers", NULL, "num_attention_heads", NULL);
     c->inter = get_int(r, "intermediate_size", 1, -1);
     heads(r, c, "num_attention_heads", "num_key_value_heads");
     if (f & NNINIT_HF_ATTN_BIAS_KEY_) c->attn_bias = get_bool(r, "attention_bias", 0);
@@ -187,11 +198,8 @@ static int heads_divide(rd *r, const nninit_hf_config_ *c, const char *hk, const
 
 static void falcon(rd *r, nninit_hf_config_ *c)
 {
-    c->hidden = get_int(r, present(r, "hidden_size", "n_embed"), 1, -1);
-    c->layers = get_int(r, present(r, "num_hidden_layers", "n_layer"), 1, -1);
-    const char *hk = present(r, "num_attention_heads", "n_head");
-    c->heads = get_int(r, hk, 1, -1);
-    c->vocab = get_int(r, "vocab_size", 1, -1);
+    const char *hk = core_sizes(r, c, "hidden_size", "n_embed", "num_hidden_layers", "n_layer", "num_attention_heads",
+                                "n_head");
     c->new_arch = get_bool(r, "new_decoder_architecture", 0);
     c->multi_query = get_bool(r, "multi_query", 1);
     c->parallel_attn = get_bool(r, "parallel_attn", 1);
@@ -213,10 +221,7 @@ static void falcon(rd *r, nninit_hf_config_ *c)
 
 static void neox(rd *r, nninit_hf_config_ *c)
 {
-    c->hidden = get_int(r, "hidden_size", 1, -1);
-    c->layers = get_int(r, "num_hidden_layers", 1, -1);
-    c->heads = get_int(r, "num_attention_heads", 1, -1);
-    c->vocab = get_int(r, "vocab_size", 1, -1);
+    core_sizes(r, c, "hidden_size", NULL, "num_hidden_layers", NULL, "num_attention_heads", NULL);
     c->inter = get_int(r, "intermediate_size", 1, -1);
     c->attn_bias = get_bool(r, "attention_bias", 1);
     heads_divide(r, c, "num_attention_heads", "hidden_size");
@@ -226,11 +231,8 @@ static void neox(rd *r, nninit_hf_config_ *c)
 
 static void gpt2(rd *r, nninit_hf_config_ *c)
 {
-    c->hidden = get_int(r, present(r, "n_embd", "hidden_size"), 1, -1);
-    c->layers = get_int(r, present(r, "n_layer", "num_hidden_layers"), 1, -1);
-    const char *hk = present(r, "n_head", "num_attention_heads");
-    c->heads = get_int(r, hk, 1, -1);
-    c->vocab = get_int(r, "vocab_size", 1, -1);
+    const char *hk = core_sizes(r, c, "n_embd", "hidden_size", "n_layer", "num_hidden_layers", "n_head",
+                                "num_attention_heads");
     c->positions = get_int(r, present(r, "n_positions", "max_position_embeddings"), 1, -1);
     c->inter = get_int(r, "n_inner", 1, 4 * c->hidden);
     heads_divide(r, c, hk, present(r, "n_embd", "hidden_size"));

@@ -105,26 +105,30 @@ static nninit_hf_tensor_ *add(list *L, nninit_hf_role_ role, int layer, int64_t 
 }
 
 /* A matrix [out, in] (nn.Linear's layout), with its bias [out] when bias. */
-static void linear(list *L, nninit_hf_role_ role, int layer, int64_t out, int64_t in, int bias, const char *prefix)
+static void linear(list *L, nninit_hf_role_ role, int layer, int64_t out, int64_t in, int bias, const char *owner,
+                   const char *part)
 {
     const int64_t w[2] = { out, in }, b[1] = { out };
-    add(L, role, layer, in, 2, w, "%s.weight", prefix);
-    if (bias) add(L, NNINIT_HF_BIAS_, layer, in, 1, b, "%s.bias", prefix);
+    add(L, role, layer, in, 2, w, "%s.%s.weight", owner, part);
+    if (bias) add(L, NNINIT_HF_BIAS_, layer, in, 1, b, "%s.%s.bias", owner, part);
 }
 
 /* GPT-2's Conv1D: the weight is [in, out]. */
-static void conv1d(list *L, nninit_hf_role_ role, int layer, int64_t in, int64_t out, const char *prefix)
+static void conv1d(list *L, nninit_hf_role_ role, int layer, int64_t in, int64_t out, const char *owner,
+                   const char *part)
 {
     const int64_t w[2] = { in, out }, b[1] = { out };
-    add(L, role, layer, in, 2, w, "%s.weight", prefix);
-    add(L, NNINIT_HF_BIAS_, layer, in, 1, b, "%s.bias", prefix);
+    add(L, role, layer, in, 2, w, "%s.%s.weight", owner, part);
+    add(L, NNINIT_HF_BIAS_, layer, in, 1, b, "%s.%s.bias", owner, part);
 }
 
-static void norm(list *L, int layer, int64_t n, int bias, const char *prefix)
+/* Tensors are named OWNER.PART.weight / .bias: the module holding the part
+ * (a layer's prefix) and the part's attribute path in it. */
+static void norm(list *L, int layer, int64_t n, int bias, const char *owner, const char *part)
 {
     const int64_t s[1] = { n };
-    add(L, NNINIT_HF_NORM_, layer, n, 1, s, "%s.weight", prefix);
-    if (bias) add(L, NNINIT_HF_NORM_BIAS_, layer, n, 1, s, "%s.bias", prefix);
+    add(L, NNINIT_HF_NORM_, layer, n, 1, s, "%s.%s.weight", owner, part);
+    if (bias) add(L, NNINIT_HF_NORM_BIAS_, layer, n, 1, s, "%s.%s.bias", owner, part);
 }
 
 static void embedding(list *L, nninit_hf_role_ role, int64_t rows, int64_t hidden, int64_t zero_row, const char *name)
@@ -140,16 +144,12 @@ static void embedding(list *L, nninit_hf_role_ role, int64_t rows, int64_t hidde
 static void gated_mlp(list *L, const nninit_hf_config_ *c, int l, int64_t inter, int bias, const char *p,
                       const char *gate, const char *up, const char *down, int down_second)
 {
-    char n[160];
-    snprintf(n, sizeof n, "%s.%s", p, gate);
-    linear(L, NNINIT_HF_MLP_GATE_, l, inter, c->hidden, bias, n);
+    linear(L, NNINIT_HF_MLP_GATE_, l, inter, c->hidden, bias, p, gate);
     for (int k = 0; k < 2; k++) {
         if (k == down_second) {
-            snprintf(n, sizeof n, "%s.%s", p, up);
-            linear(L, NNINIT_HF_MLP_UP_, l, inter, c->hidden, bias, n);
+            linear(L, NNINIT_HF_MLP_UP_, l, inter, c->hidden, bias, p, up);
         } else {
-            snprintf(n, sizeof n, "%s.%s", p, down);
-            linear(L, NNINIT_HF_MLP_DOWN_, l, c->hidden, inter, bias, n);
+            linear(L, NNINIT_HF_MLP_DOWN_, l, c->hidden, inter, bias, p, down);
         }
     }
 }
@@ -162,8 +162,7 @@ static void decoder_mlp(list *L, const nninit_hf_config_ *c, int l, const char *
     switch (sparse ? c->arch->moe : NNINIT_HF_DENSE_) {
     case NNINIT_HF_MOE_MIXTRAL_:
         snprintf(p, sizeof p, "%s.block_sparse_moe", lp);
-        snprintf(q, sizeof q, "%s.gate", p);
-        linear(L, NNINIT_HF_ROUTER_, l, c->experts, c->hidden, 0, q);
+        linear(L, NNINIT_HF_ROUTER_, l, c->experts, c->hidden, 0, p, "gate");
         for (int64_t e = 0; e < c->experts; e++) {
             snprintf(q, sizeof q, "%s.experts.%lld", p, (long long)e);
             gated_mlp(L, c, l, c->inter, 0, q, "w1", "w3", "w2", 1);
@@ -174,14 +173,12 @@ static void decoder_mlp(list *L, const nninit_hf_config_ *c, int l, const char *
         const int64_t in[3] = { c->experts, 2 * c->inter, c->hidden }, out[3] = { c->experts, c->hidden, c->inter };
         add(L, NNINIT_HF_MLP_GATE_UP_, l, c->hidden, 3, in, "%s.block_sparse_moe.input_linear.weight", lp);
         add(L, NNINIT_HF_MLP_DOWN_, l, c->inter, 3, out, "%s.block_sparse_moe.output_linear.weight", lp);
-        snprintf(q, sizeof q, "%s.block_sparse_moe.router.layer", lp);
-        linear(L, NNINIT_HF_ROUTER_, l, c->experts, c->hidden, 0, q);
+        linear(L, NNINIT_HF_ROUTER_, l, c->experts, c->hidden, 0, lp, "block_sparse_moe.router.layer");
         return;
     }
     case NNINIT_HF_MOE_QWEN2_: case NNINIT_HF_MOE_QWEN3_:
         snprintf(p, sizeof p, "%s.mlp", lp);
-        snprintf(q, sizeof q, "%s.gate", p);
-        linear(L, NNINIT_HF_ROUTER_, l, c->experts, c->hidden, 0, q);
+        linear(L, NNINIT_HF_ROUTER_, l, c->experts, c->hidden, 0, p, "gate");
         for (int64_t e = 0; e < c->experts; e++) {
             snprintf(q, sizeof q, "%s.experts.%lld", p, (long long)e);
             gated_mlp(L, c, l, c->moe_inter, 0, q, "gate_proj", "up_proj", "down_proj", 0);
@@ -189,17 +186,14 @@ static void decoder_mlp(list *L, const nninit_hf_config_ *c, int l, const char *
         if (c->arch->moe == NNINIT_HF_MOE_QWEN2_) {
             snprintf(q, sizeof q, "%s.shared_expert", p);
             gated_mlp(L, c, l, c->shared_inter, 0, q, "gate_proj", "up_proj", "down_proj", 0);
-            snprintf(q, sizeof q, "%s.shared_expert_gate", p);
-            linear(L, NNINIT_HF_ROUTER_, l, 1, c->hidden, 0, q);
+            linear(L, NNINIT_HF_ROUTER_, l, 1, c->hidden, 0, p, "shared_expert_gate");
         }
         return;
     default:
         snprintf(p, sizeof p, "%s.mlp", lp);
         if (f & NNINIT_HF_FUSED_) {
-            snprintf(q, sizeof q, "%s.gate_up_proj", p);
-            linear(L, NNINIT_HF_MLP_GATE_UP_, l, 2 * c->inter, c->hidden, 0, q);
-            snprintf(q, sizeof q, "%s.down_proj", p);
-            linear(L, NNINIT_HF_MLP_DOWN_, l, c->hidden, c->inter, 0, q);
+            linear(L, NNINIT_HF_MLP_GATE_UP_, l, 2 * c->inter, c->hidden, 0, p, "gate_up_proj");
+            linear(L, NNINIT_HF_MLP_DOWN_, l, c->hidden, c->inter, 0, p, "down_proj");
         } else {
             gated_mlp(L, c, l, c->inter, c->mlp_bias, p, "gate_proj", "up_proj", "down_proj", 0);
         }
@@ -214,45 +208,33 @@ static void decoder(list *L, const nninit_hf_config_ *c)
     const int bias_qkv = bias_o || (f & NNINIT_HF_QKV_BIAS_) || ((f & NNINIT_HF_QKV_BIAS_KEY_) && c->qkv_bias);
     embedding(L, NNINIT_HF_EMBED_, c->vocab, c->hidden, c->pad, "model.embed_tokens.weight");
     for (int l = 0; l < c->layers; l++) {
-        char lp[64], p[96];
+        char lp[64];
         snprintf(lp, sizeof lp, "model.layers.%d", l);
         if (f & NNINIT_HF_FUSED_) {
             /* Phi3Attention registers o_proj first */
-            snprintf(p, sizeof p, "%s.self_attn.o_proj", lp);
-            linear(L, NNINIT_HF_ATTN_OUT_, l, c->hidden, q, 0, p);
-            snprintf(p, sizeof p, "%s.self_attn.qkv_proj", lp);
-            linear(L, NNINIT_HF_ATTN_QKV_, l, q + 2 * kv, c->hidden, 0, p);
+            linear(L, NNINIT_HF_ATTN_OUT_, l, c->hidden, q, 0, lp, "self_attn.o_proj");
+            linear(L, NNINIT_HF_ATTN_QKV_, l, q + 2 * kv, c->hidden, 0, lp, "self_attn.qkv_proj");
         } else {
-            snprintf(p, sizeof p, "%s.self_attn.q_proj", lp);
-            linear(L, NNINIT_HF_ATTN_Q_, l, q, c->hidden, bias_qkv, p);
-            snprintf(p, sizeof p, "%s.self_attn.k_proj", lp);
-            linear(L, NNINIT_HF_ATTN_K_, l, kv, c->hidden, bias_qkv, p);
-            snprintf(p, sizeof p, "%s.self_attn.v_proj", lp);
-            linear(L, NNINIT_HF_ATTN_V_, l, kv, c->hidden, bias_qkv, p);
+            linear(L, NNINIT_HF_ATTN_Q_, l, q, c->hidden, bias_qkv, lp, "self_attn.q_proj");
+            linear(L, NNINIT_HF_ATTN_K_, l, kv, c->hidden, bias_qkv, lp, "self_attn.k_proj");
+            linear(L, NNINIT_HF_ATTN_V_, l, kv, c->hidden, bias_qkv, lp, "self_attn.v_proj");
         }
         if (!(f & NNINIT_HF_FUSED_)) {
-            snprintf(p, sizeof p, "%s.self_attn.o_proj", lp);
-            linear(L, NNINIT_HF_ATTN_OUT_, l, c->hidden, q, bias_o, p);
+            linear(L, NNINIT_HF_ATTN_OUT_, l, c->hidden, q, bias_o, lp, "self_attn.o_proj");
         }
         if (f & NNINIT_HF_QK_NORM_) {
-            snprintf(p, sizeof p, "%s.self_attn.q_norm", lp);
-            norm(L, l, c->head_dim, 0, p);
-            snprintf(p, sizeof p, "%s.self_attn.k_norm", lp);
-            norm(L, l, c->head_dim, 0, p);
+            norm(L, l, c->head_dim, 0, lp, "self_attn.q_norm");
+            norm(L, l, c->head_dim, 0, lp, "self_attn.k_norm");
         }
         decoder_mlp(L, c, l, lp);
-        snprintf(p, sizeof p, "%s.input_layernorm", lp);
-        norm(L, l, c->hidden, 0, p);
-        snprintf(p, sizeof p, "%s.post_attention_layernorm", lp);
-        norm(L, l, c->hidden, 0, p);
+        norm(L, l, c->hidden, 0, lp, "input_layernorm");
+        norm(L, l, c->hidden, 0, lp, "post_attention_layernorm");
         if (f & NNINIT_HF_SANDWICH_) {
-            snprintf(p, sizeof p, "%s.pre_feedforward_layernorm", lp);
-            norm(L, l, c->hidden, 0, p);
-            snprintf(p, sizeof p, "%s.post_feedforward_layernorm", lp);
-            norm(L, l, c->hidden, 0, p);
+            norm(L, l, c->hidden, 0, lp, "pre_feedforward_layernorm");
+            norm(L, l, c->hidden, 0, lp, "post_feedforward_layernorm");
         }
     }
-    norm(L, -1, c->hidden, 0, "model.norm");
+    norm(L, -1, c->hidden, 0, "model", "norm");
     if (!c->tie) embedding(L, NNINIT_HF_LM_HEAD_, c->vocab, c->hidden, -1, "lm_head.weight");
 }
 
@@ -264,32 +246,23 @@ static void falcon(list *L, const nninit_hf_config_ *c)
                       : c->multi_query ? c->hidden + 2 * c->head_dim : 3 * c->hidden;
     embedding(L, NNINIT_HF_EMBED_, c->vocab, c->hidden, -1, "transformer.word_embeddings.weight");
     for (int l = 0; l < c->layers; l++) {
-        char lp[64], p[96];
+        char lp[64];
         snprintf(lp, sizeof lp, "transformer.h.%d", l);
-        snprintf(p, sizeof p, "%s.self_attention.query_key_value", lp);
-        linear(L, NNINIT_HF_ATTN_QKV_, l, qkv, c->hidden, c->attn_bias, p);
-        snprintf(p, sizeof p, "%s.self_attention.dense", lp);
-        linear(L, NNINIT_HF_ATTN_OUT_, l, c->hidden, c->hidden, c->attn_bias, p);
-        snprintf(p, sizeof p, "%s.mlp.dense_h_to_4h", lp);
-        linear(L, NNINIT_HF_MLP_IN_, l, c->inter, c->hidden, c->attn_bias, p);
-        snprintf(p, sizeof p, "%s.mlp.dense_4h_to_h", lp);
-        linear(L, NNINIT_HF_MLP_DOWN_, l, c->hidden, c->inter, c->attn_bias, p);
+        linear(L, NNINIT_HF_ATTN_QKV_, l, qkv, c->hidden, c->attn_bias, lp, "self_attention.query_key_value");
+        linear(L, NNINIT_HF_ATTN_OUT_, l, c->hidden, c->hidden, c->attn_bias, lp, "self_attention.dense");
+        linear(L, NNINIT_HF_MLP_IN_, l, c->inter, c->hidden, c->attn_bias, lp, "mlp.dense_h_to_4h");
+        linear(L, NNINIT_HF_MLP_DOWN_, l, c->hidden, c->inter, c->attn_bias, lp, "mlp.dense_4h_to_h");
         if (!c->parallel_attn) {
-            snprintf(p, sizeof p, "%s.post_attention_layernorm", lp);
-            norm(L, l, c->hidden, 1, p);
-            snprintf(p, sizeof p, "%s.input_layernorm", lp);
-            norm(L, l, c->hidden, 1, p);
+            norm(L, l, c->hidden, 1, lp, "post_attention_layernorm");
+            norm(L, l, c->hidden, 1, lp, "input_layernorm");
         } else if (c->ln_parallel == 2) {
-            snprintf(p, sizeof p, "%s.ln_attn", lp);
-            norm(L, l, c->hidden, 1, p);
-            snprintf(p, sizeof p, "%s.ln_mlp", lp);
-            norm(L, l, c->hidden, 1, p);
+            norm(L, l, c->hidden, 1, lp, "ln_attn");
+            norm(L, l, c->hidden, 1, lp, "ln_mlp");
         } else {
-            snprintf(p, sizeof p, "%s.input_layernorm", lp);
-            norm(L, l, c->hidden, 1, p);
+            norm(L, l, c->hidden, 1, lp, "input_layernorm");
         }
     }
-    norm(L, -1, c->hidden, 1, "transformer.ln_f");
+    norm(L, -1, c->hidden, 1, "transformer", "ln_f");
     if (!c->tie) embedding(L, NNINIT_HF_LM_HEAD_, c->vocab, c->hidden, -1, "lm_head.weight");
 }
 
@@ -297,22 +270,16 @@ static void neox(list *L, const nninit_hf_config_ *c)
 {
     embedding(L, NNINIT_HF_EMBED_, c->vocab, c->hidden, -1, "gpt_neox.embed_in.weight");
     for (int l = 0; l < c->layers; l++) {
-        char lp[64], p[96];
+        char lp[64];
         snprintf(lp, sizeof lp, "gpt_neox.layers.%d", l);
-        snprintf(p, sizeof p, "%s.input_layernorm", lp);
-        norm(L, l, c->hidden, 1, p);
-        snprintf(p, sizeof p, "%s.post_attention_layernorm", lp);
-        norm(L, l, c->hidden, 1, p);
-        snprintf(p, sizeof p, "%s.attention.query_key_value", lp);
-        linear(L, NNINIT_HF_ATTN_QKV_, l, 3 * c->hidden, c->hidden, c->attn_bias, p);
-        snprintf(p, sizeof p, "%s.attention.dense", lp);
-        linear(L, NNINIT_HF_ATTN_OUT_, l, c->hidden, c->hidden, c->attn_bias, p);
-        snprintf(p, sizeof p, "%s.mlp.dense_h_to_4h", lp);
-        linear(L, NNINIT_HF_MLP_IN_, l, c->inter, c->hidden, 1, p);
-        snprintf(p, sizeof p, "%s.mlp.dense_4h_to_h", lp);
-        linear(L, NNINIT_HF_MLP_DOWN_, l, c->hidden, c->inter, 1, p);
+        norm(L, l, c->hidden, 1, lp, "input_layernorm");
+        norm(L, l, c->hidden, 1, lp, "post_attention_layernorm");
+        linear(L, NNINIT_HF_ATTN_QKV_, l, 3 * c->hidden, c->hidden, c->attn_bias, lp, "attention.query_key_value");
+        linear(L, NNINIT_HF_ATTN_OUT_, l, c->hidden, c->hidden, c->attn_bias, lp, "attention.dense");
+        linear(L, NNINIT_HF_MLP_IN_, l, c->inter, c->hidden, 1, lp, "mlp.dense_h_to_4h");
+        linear(L, NNINIT_HF_MLP_DOWN_, l, c->hidden, c->inter, 1, lp, "mlp.dense_4h_to_h");
     }
-    norm(L, -1, c->hidden, 1, "gpt_neox.final_layer_norm");
+    norm(L, -1, c->hidden, 1, "gpt_neox", "final_layer_norm");
     if (!c->tie) embedding(L, NNINIT_HF_LM_HEAD_, c->vocab, c->hidden, -1, "embed_out.weight");
 }
 
@@ -321,22 +288,16 @@ static void gpt2(list *L, const nninit_hf_config_ *c)
     embedding(L, NNINIT_HF_EMBED_, c->vocab, c->hidden, -1, "transformer.wte.weight");
     embedding(L, NNINIT_HF_POS_EMBED_, c->positions, c->hidden, -1, "transformer.wpe.weight");
     for (int l = 0; l < c->layers; l++) {
-        char lp[64], p[96];
+        char lp[64];
         snprintf(lp, sizeof lp, "transformer.h.%d", l);
-        snprintf(p, sizeof p, "%s.ln_1", lp);
-        norm(L, l, c->hidden, 1, p);
-        snprintf(p, sizeof p, "%s.attn.c_attn", lp);
-        conv1d(L, NNINIT_HF_ATTN_QKV_, l, c->hidden, 3 * c->hidden, p);
-        snprintf(p, sizeof p, "%s.attn.c_proj", lp);
-        conv1d(L, NNINIT_HF_ATTN_OUT_, l, c->hidden, c->hidden, p);
-        snprintf(p, sizeof p, "%s.ln_2", lp);
-        norm(L, l, c->hidden, 1, p);
-        snprintf(p, sizeof p, "%s.mlp.c_fc", lp);
-        conv1d(L, NNINIT_HF_MLP_IN_, l, c->hidden, c->inter, p);
-        snprintf(p, sizeof p, "%s.mlp.c_proj", lp);
-        conv1d(L, NNINIT_HF_MLP_DOWN_, l, c->inter, c->hidden, p);
+        norm(L, l, c->hidden, 1, lp, "ln_1");
+        conv1d(L, NNINIT_HF_ATTN_QKV_, l, c->hidden, 3 * c->hidden, lp, "attn.c_attn");
+        conv1d(L, NNINIT_HF_ATTN_OUT_, l, c->hidden, c->hidden, lp, "attn.c_proj");
+        norm(L, l, c->hidden, 1, lp, "ln_2");
+        conv1d(L, NNINIT_HF_MLP_IN_, l, c->hidden, c->inter, lp, "mlp.c_fc");
+        conv1d(L, NNINIT_HF_MLP_DOWN_, l, c->inter, c->hidden, lp, "mlp.c_proj");
     }
-    norm(L, -1, c->hidden, 1, "transformer.ln_f");
+    norm(L, -1, c->hidden, 1, "transformer", "ln_f");
     if (!c->tie) embedding(L, NNINIT_HF_LM_HEAD_, c->vocab, c->hidden, -1, "lm_head.weight");
 }
 

@@ -45,7 +45,6 @@ void nninit_npy_close(nninit_npy_file *f)
     free(f);
 }
 
-#define FAIL(st, ...) return nninit_fail_((st), msg, msg_size, __VA_ARGS__)
 
 /* ---- the header dict ----------------------------------------------------------- */
 typedef struct {
@@ -115,35 +114,35 @@ static nninit_status parse_header(const char *h, size_t n, nninit_npy_file *f, i
 {
     hp p = { h, n, 0 };
     int have[3] = { 0, 0, 0 };
-    if (!eat(&p, '{')) FAIL(NNINIT_E_FORMAT, "npy: the header is not a dict");
+    if (!eat(&p, '{')) RETURN_FAIL(NNINIT_E_FORMAT, "npy: the header is not a dict");
     for (;;) {
         char key[32];
         if (eat(&p, '}')) break;
         if (!str(&p, key, sizeof key) || !eat(&p, ':'))
-            FAIL(NNINIT_E_FORMAT, "npy: malformed header at byte %zu", p.pos);
+            RETURN_FAIL(NNINIT_E_FORMAT, "npy: malformed header at byte %zu", p.pos);
         int k = strcmp(key, "descr") == 0 ? 0 : strcmp(key, "fortran_order") == 0 ? 1 : strcmp(key, "shape") == 0 ? 2 : -1;
-        if (k < 0) FAIL(NNINIT_E_FORMAT, "npy: unknown header key '%.31s'", key);
-        if (have[k]) FAIL(NNINIT_E_FORMAT, "npy: header key '%s' appears twice", key);
+        if (k < 0) RETURN_FAIL(NNINIT_E_FORMAT, "npy: unknown header key '%.31s'", key);
+        if (have[k]) RETURN_FAIL(NNINIT_E_FORMAT, "npy: header key '%s' appears twice", key);
         have[k] = 1;
         if (k == 0 && !str(&p, f->descr, sizeof f->descr))
-            FAIL(NNINIT_E_FORMAT, "npy: 'descr' is not a plain type string (structured arrays are not supported)");
+            RETURN_FAIL(NNINIT_E_FORMAT, "npy: 'descr' is not a plain type string (structured arrays are not supported)");
         if (k == 1) {
             if (word(&p, "True")) *fortran = 1;
             else if (word(&p, "False")) *fortran = 0;
-            else FAIL(NNINIT_E_FORMAT, "npy: 'fortran_order' is not True or False");
+            else RETURN_FAIL(NNINIT_E_FORMAT, "npy: 'fortran_order' is not True or False");
         }
         if (k == 2 && !shape_tuple(&p, f->shape, &f->ndim))
-            FAIL(NNINIT_E_FORMAT, "npy: 'shape' is not a tuple of at most %d sizes", NNINIT_MAX_DIMS);
+            RETURN_FAIL(NNINIT_E_FORMAT, "npy: 'shape' is not a tuple of at most %d sizes", NNINIT_MAX_DIMS);
         if (eat(&p, '}')) break;
-        if (!eat(&p, ',')) FAIL(NNINIT_E_FORMAT, "npy: malformed header at byte %zu", p.pos);
+        if (!eat(&p, ',')) RETURN_FAIL(NNINIT_E_FORMAT, "npy: malformed header at byte %zu", p.pos);
     }
     while (p.pos < p.n && (h[p.pos] == ' ' || h[p.pos] == '\t' || h[p.pos] == '\n' || h[p.pos] == '\r' ||
                            h[p.pos] == '\0'))
         p.pos++;
-    if (p.pos != p.n) FAIL(NNINIT_E_FORMAT, "npy: text after the header dict");
+    if (p.pos != p.n) RETURN_FAIL(NNINIT_E_FORMAT, "npy: text after the header dict");
     static const char *const keys[3] = { "descr", "fortran_order", "shape" };
     for (int k = 0; k < 3; k++)
-        if (!have[k]) FAIL(NNINIT_E_FORMAT, "npy: header key '%s' missing", keys[k]);
+        if (!have[k]) RETURN_FAIL(NNINIT_E_FORMAT, "npy: header key '%s' missing", keys[k]);
     return NNINIT_OK;
 }
 
@@ -154,10 +153,10 @@ static nninit_status parse_descr(nninit_npy_file *f, int *swap, char *msg, size_
     char order = d[0], kind = d[1];
     char *end;
     if (!order || !kind || !strchr("<>|=", order) || !strchr("biufcmMSUV", kind) || d[2] < '1' || d[2] > '9')
-        FAIL(NNINIT_E_FORMAT, "npy: unknown dtype '%s'", d);
+        RETURN_FAIL(NNINIT_E_FORMAT, "npy: unknown dtype '%s'", d);
     errno = 0;
     unsigned long size = strtoul(d + 2, &end, 10);
-    if (*end || errno || size == 0 || size > 4096 || (kind == 'U' && size > 1024)) FAIL(NNINIT_E_FORMAT, "npy: unknown dtype '%s'", d);
+    if (*end || errno || size == 0 || size > 4096 || (kind == 'U' && size > 1024)) RETURN_FAIL(NNINIT_E_FORMAT, "npy: unknown dtype '%s'", d);
     f->itemsize = kind == 'U' ? size * 4 : size;   /* 'U': UCS-4 characters */
     /* '=' is the writer's native order; files written by NumPy always say '<' or '>'. */
     *swap = order == '>' && size > 1;
@@ -201,34 +200,34 @@ static unsigned char *convert(const unsigned char *src, const nninit_npy_file *f
 /* Parses the image b[0..size) into f; f->data points into b unless the data had to be converted. */
 static nninit_status parse_image(const unsigned char *b, size_t size, nninit_npy_file *f, char *msg, size_t msg_size)
 {
-    if (size < 10 || memcmp(b, "\x93NUMPY", 6) != 0) FAIL(NNINIT_E_FORMAT, "npy: not a .npy file (no \\x93NUMPY magic)");
+    if (size < 10 || memcmp(b, "\x93NUMPY", 6) != 0) RETURN_FAIL(NNINIT_E_FORMAT, "npy: not a .npy file (no \\x93NUMPY magic)");
     unsigned major = b[6];
-    if (major < 1 || major > 3) FAIL(NNINIT_E_FORMAT, "npy: format version %u.%u is not supported (1.0 to 3.0)",
+    if (major < 1 || major > 3) RETURN_FAIL(NNINIT_E_FORMAT, "npy: format version %u.%u is not supported (1.0 to 3.0)",
                                      major, (unsigned)b[7]);
     size_t pre = major == 1 ? 10 : 12;
-    if (size < pre) FAIL(NNINIT_E_FORMAT, "npy: truncated header");
+    if (size < pre) RETURN_FAIL(NNINIT_E_FORMAT, "npy: truncated header");
     size_t hlen = major == 1 ? (size_t)b[8] | (size_t)b[9] << 8
                              : (size_t)b[8] | (size_t)b[9] << 8 | (size_t)b[10] << 16 | (size_t)b[11] << 24;
-    if (hlen > NPY_HEADER_LIMIT) FAIL(NNINIT_E_FORMAT, "npy: header length %zu is implausible", hlen);
-    if (hlen > size - pre) FAIL(NNINIT_E_FORMAT, "npy: the header runs past the end of the file");
+    if (hlen > NPY_HEADER_LIMIT) RETURN_FAIL(NNINIT_E_FORMAT, "npy: header length %zu is implausible", hlen);
+    if (hlen > size - pre) RETURN_FAIL(NNINIT_E_FORMAT, "npy: the header runs past the end of the file");
     int fortran = 0, swap = 0;
     FORWARD_IF_ERROR(parse_header((const char *)b + pre, hlen, f, &fortran, msg, msg_size));
     FORWARD_IF_ERROR(parse_descr(f, &swap, msg, msg_size));
     if (nninit_shape_count_(f->shape, f->ndim, &f->count) != NNINIT_OK || f->count > SIZE_MAX / f->itemsize)
-        FAIL(NNINIT_E_FORMAT, "npy: the shape has too many elements");
+        RETURN_FAIL(NNINIT_E_FORMAT, "npy: the shape has too many elements");
     f->nbytes = f->count * f->itemsize;
     size_t have = size - pre - hlen;
     if (have != f->nbytes) {
         char shp[256];
         nninit_shape_str_(shp, sizeof shp, f->shape, f->ndim);
-        FAIL(NNINIT_E_FORMAT, "npy: the data holds %zu bytes; shape %s of '%s' needs %zu", have, shp, f->descr,
+        RETURN_FAIL(NNINIT_E_FORMAT, "npy: the data holds %zu bytes; shape %s of '%s' needs %zu", have, shp, f->descr,
              f->nbytes);
     }
     const unsigned char *data = b + pre + hlen;
     if (fortran && f->ndim < 2) fortran = 0;   /* the same bytes either way */
     if (fortran || swap || ((uintptr_t)data % (f->itemsize <= 8 ? f->itemsize : 8)) != 0) {
         f->converted = convert(data, f, fortran, swap);
-        if (!f->converted) FAIL(NNINIT_E_NOMEM, "npy: out of memory");
+        if (!f->converted) RETURN_FAIL(NNINIT_E_NOMEM, "npy: out of memory");
         f->data = f->converted;
     } else {
         f->data = data;
@@ -250,14 +249,14 @@ nninit_status nninit_npy_open_memory(const void *bytes, size_t size, nninit_npy_
                                      size_t msg_size)
 {
     nninit_msg_clear_(msg, msg_size);
-    if (!out) FAIL(NNINIT_E_NULL, "npy: NULL output handle");
+    if (!out) RETURN_FAIL(NNINIT_E_NULL, "npy: NULL output handle");
     *out = NULL;
-    if (!bytes && size) FAIL(NNINIT_E_NULL, "npy: NULL bytes");
+    if (!bytes && size) RETURN_FAIL(NNINIT_E_NULL, "npy: NULL bytes");
     nninit_npy_file *f = calloc(1, sizeof *f);
-    if (!f) FAIL(NNINIT_E_NOMEM, "npy: out of memory");
+    if (!f) RETURN_FAIL(NNINIT_E_NOMEM, "npy: out of memory");
     /* A copy, so the handle does not depend on the caller's bytes. */
     f->owned = malloc(size ? size : 1);
-    if (!f->owned) { nninit_npy_close(f); FAIL(NNINIT_E_NOMEM, "npy: out of memory"); }
+    if (!f->owned) { nninit_npy_close(f); RETURN_FAIL(NNINIT_E_NOMEM, "npy: out of memory"); }
     if (size) memcpy(f->owned, bytes, size);
     nninit_status st = parse_image(f->owned, size, f, msg, msg_size);
     return finish(f, "", st, out);
@@ -266,9 +265,9 @@ nninit_status nninit_npy_open_memory(const void *bytes, size_t size, nninit_npy_
 nninit_status nninit_npy_open(const char *path, nninit_npy_file **out, char *msg, size_t msg_size)
 {
     nninit_msg_clear_(msg, msg_size);
-    if (!out) FAIL(NNINIT_E_NULL, "npy: NULL output handle");
+    if (!out) RETURN_FAIL(NNINIT_E_NULL, "npy: NULL output handle");
     *out = NULL;
-    if (!path) FAIL(NNINIT_E_NULL, "npy: NULL path");
+    if (!path) RETURN_FAIL(NNINIT_E_NULL, "npy: NULL path");
     /* "-" is standard input (a pipe is fine there: the caller asked for it);
      * a named input must be a regular file, checked without blocking */
     const char *why;
@@ -277,14 +276,14 @@ nninit_status nninit_npy_open(const char *path, nninit_npy_file **out, char *msg
     int opened;
     if (nninit_read_input_(path, 1, 0, &text, &len, &opened, &why) != 0) {
         int e = errno;
-        if (e == ENOMEM) FAIL(NNINIT_E_NOMEM, "out of memory reading \"%.200s\"", path);
+        if (e == ENOMEM) RETURN_FAIL(NNINIT_E_NOMEM, "out of memory reading \"%.200s\"", path);
         nninit_fail_(NNINIT_E_IO, msg, msg_size, "cannot %s \"%.200s\": %s", opened ? "read" : "open", path, why);
         errno = e;
         return NNINIT_E_IO;
     }
     unsigned char *buf = (unsigned char *)text;
     nninit_npy_file *f = calloc(1, sizeof *f);
-    if (!f) { free(buf); FAIL(NNINIT_E_NOMEM, "npy: out of memory"); }
+    if (!f) { free(buf); RETURN_FAIL(NNINIT_E_NOMEM, "npy: out of memory"); }
     f->owned = buf;
     char reason[512];
     nninit_status st = parse_image(buf, len, f, reason, sizeof reason);

@@ -26,7 +26,6 @@
  * also bounds the allocation a hostile length field can cause. */
 #define ST_HEADER_MAX 100000000u
 /* JSON numbers are doubles: integers above 2^53 are not exact any more. */
-#define ST_INT_MAX 9007199254740992.0
 #define ST_META_KEY "__metadata__"
 
 /* ---- dtypes ---------------------------------------------------------------
@@ -152,10 +151,9 @@ static size_t raw_string_check(const char *h, size_t len, const char **why)
 /* A JSON number that is an exact non-negative integer JSON readers agree on. */
 static int json_uint(const cJSON *v, uint64_t *out)
 {
-    if (!cJSON_IsNumber(v)) return 0;
-    double d = v->valuedouble;
-    if (!(d >= 0 && d <= ST_INT_MAX) || d != (double)(uint64_t)d) return 0;
-    *out = (uint64_t)d;
+    int64_t i;
+    if (!nninit_json_int_(v, 0, NNINIT_JSON_INT_MAX_, &i)) return 0;
+    *out = (uint64_t)i;
     return 1;
 }
 
@@ -182,8 +180,7 @@ static int cmp_ref_names(const void *a, const void *b)
 }
 
 #undef FAIL
-#define FAIL(st, ...) return nninit_fail_((st), msg, msg_size, __VA_ARGS__)
-#define BAD(...) FAIL(NNINIT_E_FORMAT, __VA_ARGS__)
+#define BAD_FORMAT(...) RETURN_FAIL(NNINIT_E_FORMAT, __VA_ARGS__)
 
 /* One tensor entry of the header into *e (name already set and checked). */
 static nninit_status parse_entry(const cJSON *v, st_entry *e, uint64_t data_len, const char *what, char *msg,
@@ -191,7 +188,7 @@ static nninit_status parse_entry(const cJSON *v, st_entry *e, uint64_t data_len,
 {
     char nb[96];
     const char *nm = shown(e->name, nb);
-    if (!cJSON_IsObject(v)) BAD("%s: tensor \"%s\": entry is not a JSON object", what, nm);
+    if (!cJSON_IsObject(v)) BAD_FORMAT("%s: tensor \"%s\": entry is not a JSON object", what, nm);
     const cJSON *dtype = NULL, *shape = NULL, *offs = NULL;
     for (const cJSON *c = v->child; c; c = c->next) {
         const cJSON **slot = NULL;
@@ -201,27 +198,27 @@ static nninit_status parse_entry(const cJSON *v, st_entry *e, uint64_t data_len,
         else {
             char fb[96];
             const char *f = c->string && nninit_utf8_ok_(c->string) ? shown(c->string, fb) : "(not UTF-8)";
-            BAD("%s: tensor \"%s\": unknown field \"%s\"", what, nm, f);
+            BAD_FORMAT("%s: tensor \"%s\": unknown field \"%s\"", what, nm, f);
         }
-        if (*slot) BAD("%s: tensor \"%s\": duplicate field \"%s\"", what, nm, c->string);
+        if (*slot) BAD_FORMAT("%s: tensor \"%s\": duplicate field \"%s\"", what, nm, c->string);
         *slot = c;
     }
-    if (!dtype) BAD("%s: tensor \"%s\": missing field \"dtype\"", what, nm);
-    if (!shape) BAD("%s: tensor \"%s\": missing field \"shape\"", what, nm);
-    if (!offs) BAD("%s: tensor \"%s\": missing field \"data_offsets\"", what, nm);
+    if (!dtype) BAD_FORMAT("%s: tensor \"%s\": missing field \"dtype\"", what, nm);
+    if (!shape) BAD_FORMAT("%s: tensor \"%s\": missing field \"shape\"", what, nm);
+    if (!offs) BAD_FORMAT("%s: tensor \"%s\": missing field \"data_offsets\"", what, nm);
 
-    if (!cJSON_IsString(dtype)) BAD("%s: tensor \"%s\": dtype is not a string", what, nm);
+    if (!cJSON_IsString(dtype)) BAD_FORMAT("%s: tensor \"%s\": dtype is not a string", what, nm);
     for (size_t k = 0; k < ST_N_DTYPES && !e->dt; k++)
         if (strcmp(dtype->valuestring, st_dtypes[k].name) == 0) e->dt = &st_dtypes[k];
     if (!e->dt) {
         char db[96];
-        BAD("%s: tensor \"%s\": unknown dtype \"%s\"", what, nm,
+        BAD_FORMAT("%s: tensor \"%s\": unknown dtype \"%s\"", what, nm,
             nninit_utf8_ok_(dtype->valuestring) ? shown(dtype->valuestring, db) : "(not UTF-8)");
     }
 
-    if (!cJSON_IsArray(shape)) BAD("%s: tensor \"%s\": shape is not an array", what, nm);
+    if (!cJSON_IsArray(shape)) BAD_FORMAT("%s: tensor \"%s\": shape is not an array", what, nm);
     int ndim = cJSON_GetArraySize(shape);
-    if (ndim > NNINIT_MAX_DIMS) BAD("%s: tensor \"%s\": shape has %d dimensions, more than %d", what, nm, ndim,
+    if (ndim > NNINIT_MAX_DIMS) BAD_FORMAT("%s: tensor \"%s\": shape has %d dimensions, more than %d", what, nm, ndim,
                                     NNINIT_MAX_DIMS);
     e->ndim = ndim;
     uint64_t count = 1;
@@ -230,51 +227,51 @@ static nninit_status parse_entry(const cJSON *v, st_entry *e, uint64_t data_len,
     for (const cJSON *c = shape->child; c; c = c->next, d++) {
         uint64_t s;
         if (!json_uint(c, &s))
-            BAD("%s: tensor \"%s\": shape[%d] is not an integer in 0..2^53", what, nm, d);
+            BAD_FORMAT("%s: tensor \"%s\": shape[%d] is not an integer in 0..2^53", what, nm, d);
         e->shape[d] = (int64_t)s;
         if (s == 0) zero = 1;
         else if (count > UINT64_MAX / s) overflow = 1;
         else count *= s;
     }
     if (zero) count = 0;
-    else if (overflow) BAD("%s: tensor \"%s\": the element count of the shape overflows 64 bits", what, nm);
+    else if (overflow) BAD_FORMAT("%s: tensor \"%s\": the element count of the shape overflows 64 bits", what, nm);
     if (count > UINT64_MAX / e->dt->bits)
-        BAD("%s: tensor \"%s\": the byte size of the shape overflows 64 bits", what, nm);
+        BAD_FORMAT("%s: tensor \"%s\": the byte size of the shape overflows 64 bits", what, nm);
     uint64_t bits = count * e->dt->bits;
-    if (bits % 8) BAD("%s: tensor \"%s\": %" PRIu64 " %s elements do not fill whole bytes", what, nm, count,
+    if (bits % 8) BAD_FORMAT("%s: tensor \"%s\": %" PRIu64 " %s elements do not fill whole bytes", what, nm, count,
                       e->dt->name);
 
     if (!cJSON_IsArray(offs) || cJSON_GetArraySize(offs) != 2)
-        BAD("%s: tensor \"%s\": data_offsets is not an array of two integers", what, nm);
+        BAD_FORMAT("%s: tensor \"%s\": data_offsets is not an array of two integers", what, nm);
     if (!json_uint(offs->child, &e->begin) || !json_uint(offs->child->next, &e->end))
-        BAD("%s: tensor \"%s\": data_offsets is not an array of two integers in 0..2^53", what, nm);
+        BAD_FORMAT("%s: tensor \"%s\": data_offsets is not an array of two integers in 0..2^53", what, nm);
     if (e->begin > e->end)
-        BAD("%s: tensor \"%s\": data_offsets [%" PRIu64 ", %" PRIu64 "] end before they begin", what, nm,
+        BAD_FORMAT("%s: tensor \"%s\": data_offsets [%" PRIu64 ", %" PRIu64 "] end before they begin", what, nm,
             e->begin, e->end);
     if (e->end > data_len)
-        BAD("%s: tensor \"%s\": data_offsets [%" PRIu64 ", %" PRIu64 "] out of bounds: the data buffer has %" PRIu64
+        BAD_FORMAT("%s: tensor \"%s\": data_offsets [%" PRIu64 ", %" PRIu64 "] out of bounds: the data buffer has %" PRIu64
             " bytes", what, nm, e->begin, e->end, data_len);
     if (e->end - e->begin != bits / 8)
-        BAD("%s: tensor \"%s\": data_offsets [%" PRIu64 ", %" PRIu64 "] hold %" PRIu64 " bytes, but shape and dtype "
+        BAD_FORMAT("%s: tensor \"%s\": data_offsets [%" PRIu64 ", %" PRIu64 "] hold %" PRIu64 " bytes, but shape and dtype "
             "%s need %" PRIu64, what, nm, e->begin, e->end, e->end - e->begin, e->dt->name, bits / 8);
     return NNINIT_OK;
 }
 
 static nninit_status parse_metadata(const cJSON *v, nninit_st_file *f, const char *what, char *msg, size_t msg_size)
 {
-    if (!cJSON_IsObject(v)) BAD("%s: \"" ST_META_KEY "\" is not a JSON object", what);
+    if (!cJSON_IsObject(v)) BAD_FORMAT("%s: \"" ST_META_KEY "\" is not a JSON object", what);
     size_t n = (size_t)cJSON_GetArraySize(v);
     if (n == 0) return NNINIT_OK;
     f->meta = calloc(2 * n, sizeof *f->meta);
-    if (!f->meta) FAIL(NNINIT_E_NOMEM, "%s: out of memory", what);
+    if (!f->meta) RETURN_FAIL(NNINIT_E_NOMEM, "%s: out of memory", what);
     for (const cJSON *c = v->child; c; c = c->next) {
         char kb[96];
-        if (!c->string || !nninit_utf8_ok_(c->string)) BAD("%s: a metadata key is not valid UTF-8", what);
+        if (!c->string || !nninit_utf8_ok_(c->string)) BAD_FORMAT("%s: a metadata key is not valid UTF-8", what);
         const char *k = shown(c->string, kb);
-        if (!cJSON_IsString(c)) BAD("%s: metadata \"%s\": value is not a string", what, k);
-        if (!nninit_utf8_ok_(c->valuestring)) BAD("%s: metadata \"%s\": value is not valid UTF-8", what, k);
+        if (!cJSON_IsString(c)) BAD_FORMAT("%s: metadata \"%s\": value is not a string", what, k);
+        if (!nninit_utf8_ok_(c->valuestring)) BAD_FORMAT("%s: metadata \"%s\": value is not valid UTF-8", what, k);
         for (size_t j = 0; j < f->n_meta; j++)
-            if (strcmp(f->meta[2 * j], c->string) == 0) BAD("%s: duplicate metadata key \"%s\"", what, k);
+            if (strcmp(f->meta[2 * j], c->string) == 0) BAD_FORMAT("%s: duplicate metadata key \"%s\"", what, k);
         char *key = strdup(c->string), *val = strdup(c->valuestring);
         if (key) f->meta[2 * f->n_meta] = key;
         if (val) f->meta[2 * f->n_meta + 1] = val;
@@ -282,7 +279,7 @@ static nninit_status parse_metadata(const cJSON *v, nninit_st_file *f, const cha
             free(key);
             free(val);
             f->meta[2 * f->n_meta] = f->meta[2 * f->n_meta + 1] = NULL;
-            FAIL(NNINIT_E_NOMEM, "%s: out of memory", what);
+            RETURN_FAIL(NNINIT_E_NOMEM, "%s: out of memory", what);
         }
         f->n_meta++;
     }
@@ -292,12 +289,12 @@ static nninit_status parse_metadata(const cJSON *v, nninit_st_file *f, const cha
 static nninit_status parse_header(const cJSON *root, nninit_st_file *f, const char *what, char *msg,
                                   size_t msg_size)
 {
-    if (!cJSON_IsObject(root)) BAD("%s: the header is not a JSON object", what);
+    if (!cJSON_IsObject(root)) BAD_FORMAT("%s: the header is not a JSON object", what);
     size_t n = 0;
     const cJSON *meta = NULL;
     for (const cJSON *c = root->child; c; c = c->next) {
         if (c->string && strcmp(c->string, ST_META_KEY) == 0) {
-            if (meta) BAD("%s: duplicate \"" ST_META_KEY "\"", what);
+            if (meta) BAD_FORMAT("%s: duplicate \"" ST_META_KEY "\"", what);
             meta = c;
         } else n++;
     }
@@ -309,7 +306,7 @@ static nninit_status parse_header(const cJSON *root, nninit_st_file *f, const ch
     entry_ref *refs = malloc(n * sizeof *refs);
     if (!f->t || !f->by_name || !refs) {
         free(refs);
-        FAIL(NNINIT_E_NOMEM, "%s: out of memory", what);
+        RETURN_FAIL(NNINIT_E_NOMEM, "%s: out of memory", what);
     }
     nninit_status st = NNINIT_OK;
     for (const cJSON *c = root->child; c && st == NNINIT_OK; c = c->next) {
@@ -387,27 +384,27 @@ static nninit_status parse_header(const cJSON *root, nninit_st_file *f, const ch
 static nninit_status parse_image(const unsigned char *b, size_t size, nninit_st_file *f, const char *what, char *msg,
                                  size_t msg_size)
 {
-    if (size < 8) BAD("%s: %zu bytes, shorter than the 8-byte header length", what, size);
+    if (size < 8) BAD_FORMAT("%s: %zu bytes, shorter than the 8-byte header length", what, size);
     uint64_t n = 0;
     for (int k = 7; k >= 0; k--) n = n << 8 | b[k];
-    if (n == 0) BAD("%s: header length is 0 (the header must be a JSON object)", what);
+    if (n == 0) BAD_FORMAT("%s: header length is 0 (the header must be a JSON object)", what);
     if (n > ST_HEADER_MAX)
-        BAD("%s: header length %" PRIu64 " is absurd (the limit is %u bytes)", what, n, ST_HEADER_MAX);
+        BAD_FORMAT("%s: header length %" PRIu64 " is absurd (the limit is %u bytes)", what, n, ST_HEADER_MAX);
     if (n > size - 8)
-        BAD("%s: header length %" PRIu64 " runs past the end of the file (%zu bytes follow the length)", what, n,
+        BAD_FORMAT("%s: header length %" PRIu64 " runs past the end of the file (%zu bytes follow the length)", what, n,
             size - 8);
     const char *h = (const char *)b + 8;
-    if (h[0] != '{') BAD("%s: the header does not start with '{'", what);
+    if (h[0] != '{') BAD_FORMAT("%s: the header does not start with '{'", what);
     const char *why = NULL;
     size_t at = raw_string_check(h, (size_t)n, &why);
-    if (at != n) BAD("%s: header byte %zu: %s", what, at, why);
+    if (at != n) BAD_FORMAT("%s: header byte %zu: %s", what, at, why);
     f->data = b + 8 + n;
     f->data_len = size - 8 - n;
 
     /* cJSON reads a NUL-terminated copy: a length-bounded parse of bytes
      * we do not own would be one library bug away from reading past them. */
     char *copy = malloc((size_t)n + 1);
-    if (!copy) FAIL(NNINIT_E_NOMEM, "%s: out of memory", what);
+    if (!copy) RETURN_FAIL(NNINIT_E_NOMEM, "%s: out of memory", what);
     memcpy(copy, h, (size_t)n);
     copy[n] = '\0';
     const char *end = NULL;
@@ -434,11 +431,11 @@ nninit_status nninit_st_open_memory(const void *bytes, size_t size, nninit_st_fi
                                     size_t msg_size)
 {
     if (msg && msg_size) msg[0] = '\0';
-    if (!out) FAIL(NNINIT_E_NULL, "safetensors: NULL output handle");
+    if (!out) RETURN_FAIL(NNINIT_E_NULL, "safetensors: NULL output handle");
     *out = NULL;
-    if (!bytes && size) FAIL(NNINIT_E_NULL, "safetensors: NULL bytes");
+    if (!bytes && size) RETURN_FAIL(NNINIT_E_NULL, "safetensors: NULL bytes");
     nninit_st_file *f = calloc(1, sizeof *f);
-    if (!f) FAIL(NNINIT_E_NOMEM, "safetensors: out of memory");
+    if (!f) RETURN_FAIL(NNINIT_E_NOMEM, "safetensors: out of memory");
     f->fd = -1;
     nninit_status st = parse_image(bytes ? bytes : "", size, f, "safetensors image", msg, msg_size);
     if (st != NNINIT_OK) {
@@ -471,7 +468,7 @@ static nninit_status open_file(const char *path, nninit_st_file **out, char *msg
     nninit_st_file *f = calloc(1, sizeof *f);
     if (!f) {
         close(fd);
-        FAIL(NNINIT_E_NOMEM, "%s: out of memory", what);
+        RETURN_FAIL(NNINIT_E_NOMEM, "%s: out of memory", what);
     }
     f->fd = fd;
     struct stat st;
@@ -525,13 +522,13 @@ static nninit_status read_small(const char *path, const char *what, char **text,
     int opened;
     if (nninit_read_input_(path, 0, INDEX_MAX, &buf, &n, &opened, &why) != 0) {
         int e = errno;
-        if (e == EFBIG) BAD("%s: larger than %zu bytes", what, INDEX_MAX);
-        if (e == ENOMEM) FAIL(NNINIT_E_NOMEM, "%s: out of memory", what);
+        if (e == EFBIG) BAD_FORMAT("%s: larger than %zu bytes", what, INDEX_MAX);
+        if (e == ENOMEM) RETURN_FAIL(NNINIT_E_NOMEM, "%s: out of memory", what);
         nninit_fail_(NNINIT_E_IO, msg, msg_size, "%s: cannot %s: %s", what, opened ? "read" : "open", why);
         errno = e;
         return NNINIT_E_IO;
     }
-    if (strlen(buf) != n) { free(buf); BAD("%s: a NUL byte in the JSON", what); }
+    if (strlen(buf) != n) { free(buf); BAD_FORMAT("%s: a NUL byte in the JSON", what); }
     *text = buf;
     return NNINIT_OK;
 }
@@ -562,7 +559,7 @@ static nninit_status merge_shards(nninit_st_file *m, const cJSON *wm, const char
     for (size_t k = 0; k < m->nshards; k++) total += m->shards[k]->count;
     m->t = calloc(total ? total : 1, sizeof *m->t);
     m->by_name = malloc((total ? total : 1) * sizeof *m->by_name);
-    if (!m->t || !m->by_name) FAIL(NNINIT_E_NOMEM, "%s: out of memory", what);
+    if (!m->t || !m->by_name) RETURN_FAIL(NNINIT_E_NOMEM, "%s: out of memory", what);
     /* every weight_map entry is in the file it names */
     size_t listed = 0;
     for (const cJSON *c = wm->child; c; c = c->next, listed++) {
@@ -570,7 +567,7 @@ static nninit_status merge_shards(nninit_st_file *m, const cJSON *wm, const char
         while (strcmp(files[k], c->valuestring) != 0) k++;
         char nb[96];
         if (nninit_st_find(m->shards[k], c->string) < 0)
-            BAD("%s: weight_map puts tensor \"%s\" in %s, which does not hold it", what, shown(c->string, nb),
+            BAD_FORMAT("%s: weight_map puts tensor \"%s\" in %s, which does not hold it", what, shown(c->string, nb),
                 files[k]);
     }
     for (size_t k = 0; k < m->nshards; k++) {
@@ -580,14 +577,14 @@ static nninit_status merge_shards(nninit_st_file *m, const cJSON *wm, const char
             const cJSON *e = cJSON_GetObjectItemCaseSensitive(wm, sh->t[i].name);
             char nb[96];
             if (!e || strcmp(e->valuestring, files[k]) != 0)
-                BAD("%s: %s holds tensor \"%s\", which the weight_map %s", what, files[k], shown(sh->t[i].name, nb),
+                BAD_FORMAT("%s: %s holds tensor \"%s\", which the weight_map %s", what, files[k], shown(sh->t[i].name, nb),
                     e ? "puts in another file" : "does not list");
         }
         take_entries(m, m->shards[k], k == 0);
     }
-    if (m->count != listed) BAD("%s: the weight_map lists a tensor twice", what);
+    if (m->count != listed) BAD_FORMAT("%s: the weight_map lists a tensor twice", what);
     entry_ref *refs = malloc((m->count ? m->count : 1) * sizeof *refs);
-    if (!refs) FAIL(NNINIT_E_NOMEM, "%s: out of memory", what);
+    if (!refs) RETURN_FAIL(NNINIT_E_NOMEM, "%s: out of memory", what);
     for (size_t i = 0; i < m->count; i++) refs[i] = (entry_ref){ &m->t[i], i };
     if (m->count) qsort(refs, m->count, sizeof *refs, cmp_ref_names);
     for (size_t i = 0; i < m->count; i++) m->by_name[i] = refs[i].idx;
@@ -605,7 +602,7 @@ static nninit_status open_index(const char *path, nninit_st_file **out, char *ms
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithOpts(text, &end, 1);
     free(text);
-    if (!root) BAD("%s: not valid JSON", what);
+    if (!root) BAD_FORMAT("%s: not valid JSON", what);
     nninit_status st = NNINIT_OK;
     const cJSON *wm = cJSON_GetObjectItemCaseSensitive(root, "weight_map");
     const cJSON *meta = cJSON_GetObjectItemCaseSensitive(root, "metadata");
@@ -656,9 +653,9 @@ static nninit_status open_index(const char *path, nninit_st_file **out, char *ms
 nninit_status nninit_st_open(const char *path, nninit_st_file **out, char *msg, size_t msg_size)
 {
     if (msg && msg_size) msg[0] = '\0';
-    if (!out) FAIL(NNINIT_E_NULL, "safetensors: NULL output handle");
+    if (!out) RETURN_FAIL(NNINIT_E_NULL, "safetensors: NULL output handle");
     *out = NULL;
-    if (!path) FAIL(NNINIT_E_NULL, "safetensors: NULL path");
+    if (!path) RETURN_FAIL(NNINIT_E_NULL, "safetensors: NULL path");
     size_t len = strlen(path);
     struct stat sb;
     if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
@@ -666,7 +663,7 @@ nninit_status nninit_st_open(const char *path, nninit_st_file **out, char *msg, 
          * order of transformers' from_pretrained, which looks for the single
          * file before the index) */
         char *p = malloc(len + sizeof "/" NNINIT_SHARD_INDEX_);
-        if (!p) FAIL(NNINIT_E_NOMEM, "safetensors: out of memory");
+        if (!p) RETURN_FAIL(NNINIT_E_NOMEM, "safetensors: out of memory");
         snprintf(p, len + sizeof "/" NNINIT_SHARD_INDEX_, "%s/" NNINIT_SHARD_SINGLE_, path);
         int has_single = access(p, F_OK) == 0;
         if (!has_single) snprintf(p, len + sizeof "/" NNINIT_SHARD_INDEX_, "%s/" NNINIT_SHARD_INDEX_, path);
@@ -683,7 +680,7 @@ nninit_status nninit_st_open(const char *path, nninit_st_file **out, char *msg, 
         if (st == NNINIT_OK && !(*out)->path && !((*out)->path = strdup(path))) {
             st_free(*out);
             *out = NULL;
-            FAIL(NNINIT_E_NOMEM, "safetensors: out of memory");
+            RETURN_FAIL(NNINIT_E_NOMEM, "safetensors: out of memory");
         }
         return st;
     }
@@ -692,7 +689,7 @@ nninit_status nninit_st_open(const char *path, nninit_st_file **out, char *msg, 
         if (st == NNINIT_OK && !((*out)->path = strdup(path))) {
             st_free(*out);
             *out = NULL;
-            FAIL(NNINIT_E_NOMEM, "safetensors: out of memory");
+            RETURN_FAIL(NNINIT_E_NOMEM, "safetensors: out of memory");
         }
         return st;
     }

@@ -67,18 +67,17 @@ static nninit_status write_layout(nninit_layout_ *L, const char *path, const nni
     return st;
 }
 
-#define FAIL(st, ...) return nninit_fail_((st), msg, msg_size, __VA_ARGS__)
 
 nninit_status nninit_st_write_(const char *what, const char *path, const nninit_tensor *tensors, size_t n,
                                const char *const *metadata, uint64_t max_shard_bytes, const nninit_write_options *opt,
                                char *msg, size_t msg_size)
 {
     nninit_msg_clear_(msg, msg_size);
-    if (!path) FAIL(NNINIT_E_NULL, "%s: NULL path", what);
+    if (!path) RETURN_FAIL(NNINIT_E_NULL, "%s: NULL path", what);
     FORWARD_IF_ERROR(nninit_st_check_(tensors, n, metadata, msg, msg_size));
     for (size_t i = 0; i < n; i++)
         if (tensors[i].nbytes && !tensors[i].data)
-            FAIL(NNINIT_E_NULL, "safetensors: tensor \"%s\": NULL data", tensors[i].name);
+            RETURN_FAIL(NNINIT_E_NULL, "safetensors: tensor \"%s\": NULL data", tensors[i].name);
     nninit_layout_ L;
     FORWARD_IF_ERROR(nninit_layout_plan_(&L, tensors, n, metadata, NNINIT_FORMAT_SAFETENSORS, max_shard_bytes, msg,
                                          msg_size));

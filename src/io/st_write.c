@@ -42,32 +42,31 @@ static int cmp_size(const void *a, const void *b)
     return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
-#define FAIL(st, ...) return nninit_fail_((st), msg, msg_size, __VA_ARGS__)
 
 /* Checks one tensor for the writer. */
 static nninit_status check_out_tensor(const nninit_tensor *t, size_t i, char *msg, size_t msg_size)
 {
-    if (!t->name) FAIL(NNINIT_E_NULL, "safetensors: tensor %zu has a NULL name", i);
-    if (!t->name[0]) FAIL(NNINIT_E_PARAM, "safetensors: tensor %zu has an empty name", i);
-    if (!nninit_utf8_ok_(t->name)) FAIL(NNINIT_E_PARAM, "safetensors: tensor %zu: name is not valid UTF-8", i);
+    if (!t->name) RETURN_FAIL(NNINIT_E_NULL, "safetensors: tensor %zu has a NULL name", i);
+    if (!t->name[0]) RETURN_FAIL(NNINIT_E_PARAM, "safetensors: tensor %zu has an empty name", i);
+    if (!nninit_utf8_ok_(t->name)) RETURN_FAIL(NNINIT_E_PARAM, "safetensors: tensor %zu: name is not valid UTF-8", i);
     if (strcmp(t->name, ST_META_KEY) == 0)
-        FAIL(NNINIT_E_PARAM, "safetensors: tensor %zu: the name \"" ST_META_KEY "\" is reserved", i);
+        RETURN_FAIL(NNINIT_E_PARAM, "safetensors: tensor %zu: the name \"" ST_META_KEY "\" is reserved", i);
     if (!nninit_st_dtype_name_(t->dtype))
-        FAIL(NNINIT_E_PARAM, "safetensors: tensor \"%s\": unknown dtype %d", t->name, (int)t->dtype);
+        RETURN_FAIL(NNINIT_E_PARAM, "safetensors: tensor \"%s\": unknown dtype %d", t->name, (int)t->dtype);
     if (t->ndim < 0 || t->ndim > NNINIT_MAX_DIMS)
-        FAIL(NNINIT_E_PARAM, "safetensors: tensor \"%s\": ndim %d outside 0..%d", t->name, t->ndim,
+        RETURN_FAIL(NNINIT_E_PARAM, "safetensors: tensor \"%s\": ndim %d outside 0..%d", t->name, t->ndim,
              NNINIT_MAX_DIMS);
     size_t count;
     if (nninit_shape_count_(t->shape, t->ndim, &count) != NNINIT_OK)
-        FAIL(NNINIT_E_PARAM, "safetensors: tensor \"%s\": bad shape (negative size or too many elements)",
+        RETURN_FAIL(NNINIT_E_PARAM, "safetensors: tensor \"%s\": bad shape (negative size or too many elements)",
              t->name);
     for (int d = 0; d < t->ndim; d++)
         if ((double)t->shape[d] > ST_INT_MAX)
-            FAIL(NNINIT_E_PARAM, "safetensors: tensor \"%s\": size %" PRId64 " of axis %d is above 2^53, which "
+            RETURN_FAIL(NNINIT_E_PARAM, "safetensors: tensor \"%s\": size %" PRId64 " of axis %d is above 2^53, which "
                  "JSON readers cannot represent exactly", t->name, t->shape[d], d);
     size_t elem = nninit_dtype_size(t->dtype);
     if (count > SIZE_MAX / elem || count * elem != t->nbytes)
-        FAIL(NNINIT_E_PARAM, "safetensors: tensor \"%s\": nbytes %zu, but its shape and dtype need %zu x %zu",
+        RETURN_FAIL(NNINIT_E_PARAM, "safetensors: tensor \"%s\": nbytes %zu, but its shape and dtype need %zu x %zu",
              t->name, t->nbytes, count, elem);
     return NNINIT_OK;
 }
@@ -75,23 +74,23 @@ static nninit_status check_out_tensor(const nninit_tensor *t, size_t i, char *ms
 nninit_status nninit_st_check_(const nninit_tensor *tensors, size_t n, const char *const *metadata, char *msg,
                                size_t msg_size)
 {
-    if (n && !tensors) FAIL(NNINIT_E_NULL, "safetensors: NULL tensor array");
+    if (n && !tensors) RETURN_FAIL(NNINIT_E_NULL, "safetensors: NULL tensor array");
     for (size_t i = 0; i < n; i++) FORWARD_IF_ERROR(check_out_tensor(&tensors[i], i, msg, msg_size));
     size_t n_meta = 0;
     if (metadata) {
         while (metadata[2 * n_meta]) {
             const char *k = metadata[2 * n_meta], *v = metadata[2 * n_meta + 1];
-            if (!v) FAIL(NNINIT_E_NULL, "safetensors: metadata key \"%s\" has a NULL value", nninit_utf8_ok_(k) ? k : "?");
-            if (!nninit_utf8_ok_(k)) FAIL(NNINIT_E_PARAM, "safetensors: metadata key %zu is not valid UTF-8", n_meta);
-            if (!nninit_utf8_ok_(v)) FAIL(NNINIT_E_PARAM, "safetensors: metadata value of \"%s\" is not valid UTF-8", k);
+            if (!v) RETURN_FAIL(NNINIT_E_NULL, "safetensors: metadata key \"%s\" has a NULL value", nninit_utf8_ok_(k) ? k : "?");
+            if (!nninit_utf8_ok_(k)) RETURN_FAIL(NNINIT_E_PARAM, "safetensors: metadata key %zu is not valid UTF-8", n_meta);
+            if (!nninit_utf8_ok_(v)) RETURN_FAIL(NNINIT_E_PARAM, "safetensors: metadata value of \"%s\" is not valid UTF-8", k);
             for (size_t j = 0; j < n_meta; j++)
-                if (strcmp(metadata[2 * j], k) == 0) FAIL(NNINIT_E_PARAM, "safetensors: duplicate metadata key \"%s\"", k);
+                if (strcmp(metadata[2 * j], k) == 0) RETURN_FAIL(NNINIT_E_PARAM, "safetensors: duplicate metadata key \"%s\"", k);
             n_meta++;
         }
     }
     if (n == 0) return NNINIT_OK;
     name_idx *names = malloc(n * sizeof *names);
-    if (!names) FAIL(NNINIT_E_NOMEM, "safetensors: out of memory");
+    if (!names) RETURN_FAIL(NNINIT_E_NOMEM, "safetensors: out of memory");
     for (size_t i = 0; i < n; i++) names[i] = (name_idx){ tensors[i].name, i };
     qsort(names, n, sizeof *names, cmp_name);
     nninit_status st = NNINIT_OK;
@@ -108,7 +107,7 @@ nninit_status nninit_st_header_(const nninit_tensor *tensors, const size_t *sel,
 {
     memset(h, 0, sizeof *h);
     size_idx *sizes = k ? malloc(k * sizeof *sizes) : NULL;
-    if (k && !sizes) FAIL(NNINIT_E_NOMEM, "safetensors: out of memory");
+    if (k && !sizes) RETURN_FAIL(NNINIT_E_NOMEM, "safetensors: out of memory");
     for (size_t j = 0; j < k; j++) sizes[j] = (size_idx){ nninit_dtype_size(tensors[sel[j]].dtype), j };
     if (k) qsort(sizes, k, sizeof *sizes, cmp_size);
     /* offsets in layout order; the header lists tensors in the caller's order */
@@ -150,7 +149,7 @@ nninit_status nninit_st_header_(const nninit_tensor *tensors, const size_t *sel,
     while (!h->failed && h->len % ST_DATA_ALIGN) nninit_text_add_(h, " ", 1);
     if (h->failed) {
         nninit_text_free_(h);
-        FAIL(NNINIT_E_NOMEM, "safetensors: out of memory");
+        RETURN_FAIL(NNINIT_E_NOMEM, "safetensors: out of memory");
     }
     uint64_t hlen = h->len - 8;
     for (int b = 0; b < 8; b++) h->buf[b] = (char)(unsigned char)(hlen >> (8 * b));

@@ -112,16 +112,6 @@ static const cJSON *bad_key(const cJSON *obj, const char *const *allowed, int *d
     return NULL;
 }
 
-/* A JSON number that is an integer in [lo, EXACT_INT_MAX]. */
-static int json_int(const cJSON *v, double lo, int64_t *out)
-{
-    if (!cJSON_IsNumber(v)) return 0;
-    double d = v->valuedouble;
-    if (!(d >= lo && d <= EXACT_INT_MAX) || d != floor(d)) return 0;
-    *out = (int64_t)d;
-    return 1;
-}
-
 /* ---- the parser ---------------------------------------------------------------- */
 typedef struct {
     char *msg;
@@ -133,7 +123,7 @@ typedef struct {
     size_t max_caps;                    /* the most captures of one rule */
 } ctx;
 
-#define FAIL(c, st, ...) nninit_fail_((st), (c)->msg, (c)->msg_size, __VA_ARGS__)
+#define CTX_FAIL(c, st, ...) nninit_fail_((st), (c)->msg, (c)->msg_size, __VA_ARGS__)
 #define NAMEFMT "%.200s"
 
 /* "; did you mean \"f16\"?" for an unknown dtype name close to one (nninit_suggest), or "". */
@@ -149,14 +139,14 @@ static nninit_status parse_seed(ctx *c, const cJSON *v, uint64_t *out)
 {
     if (cJSON_IsNumber(v)) {
         int64_t s;
-        if (!json_int(v, 0, &s))
-            return FAIL(c, NNINIT_E_FORMAT, "field \"seed\": %.17g is not an integer in 0..2^53 "
+        if (!nninit_json_int_(v, 0, NNINIT_JSON_INT_MAX_, &s))
+            return CTX_FAIL(c, NNINIT_E_FORMAT, "field \"seed\": %.17g is not an integer in 0..2^53 "
                         "(write larger seeds, up to 2^64-1, as a decimal string)", v->valuedouble);
         *out = (uint64_t)s;
         return NNINIT_OK;
     }
     if (!cJSON_IsString(v))
-        return FAIL(c, NNINIT_E_FORMAT, "field \"seed\": expected an integer or a decimal string, got %s",
+        return CTX_FAIL(c, NNINIT_E_FORMAT, "field \"seed\": expected an integer or a decimal string, got %s",
                     nninit_json_type_name_(v));
     const char *s = v->valuestring;
     size_t n = strlen(s);
@@ -165,7 +155,7 @@ static nninit_status parse_seed(ctx *c, const cJSON *v, uint64_t *out)
     errno = 0;
     unsigned long long u = digits ? strtoull(s, NULL, 10) : 0;
     if (!digits || errno == ERANGE)
-        return FAIL(c, NNINIT_E_FORMAT, "field \"seed\": \"%.40s\" is not a decimal integer in 0..2^64-1", s);
+        return CTX_FAIL(c, NNINIT_E_FORMAT, "field \"seed\": \"%.40s\" is not a decimal integer in 0..2^64-1", s);
     *out = (uint64_t)u;
     return NNINIT_OK;
 }
@@ -184,7 +174,7 @@ static nninit_status vars_reserve(ctx *c, size_t k)
     if (c->n_vars + k <= c->cap_vars) return NNINIT_OK;
     size_t cap = c->n_vars + k + 8;
     nninit_var *v = realloc(c->vars, cap * sizeof *v);
-    if (!v) return FAIL(c, NNINIT_E_NOMEM, "out of memory");
+    if (!v) return CTX_FAIL(c, NNINIT_E_NOMEM, "out of memory");
     c->vars = v;
     c->cap_vars = cap;
     return NNINIT_OK;
@@ -197,30 +187,30 @@ static nninit_status parse_vars(ctx *c, const cJSON *v)
     char why[512];
     if (!v) return NNINIT_OK;
     if (!cJSON_IsObject(v))
-        return FAIL(c, NNINIT_E_FORMAT, "field \"vars\": expected an object (name: number or expression), got %s",
+        return CTX_FAIL(c, NNINIT_E_FORMAT, "field \"vars\": expected an object (name: number or expression), got %s",
                     nninit_json_type_name_(v));
     for (const cJSON *e = v->child; e; e = e->next) {
         const char *name = e->string;
         double x = 0;
         if (!nninit_var_name_ok_(name))
-            return FAIL(c, NNINIT_E_FORMAT, "field \"vars\": \"%.40s\" is not a variable name ([A-Za-z_][A-Za-z0-9_]*)",
+            return CTX_FAIL(c, NNINIT_E_FORMAT, "field \"vars\": \"%.40s\" is not a variable name ([A-Za-z_][A-Za-z0-9_]*)",
                         name);
         if (nninit_expr_function_(name, strlen(name)) >= 0)
-            return FAIL(c, NNINIT_E_FORMAT, "field \"vars\": \"%s\" is the name of a function (%s)", name,
+            return CTX_FAIL(c, NNINIT_E_FORMAT, "field \"vars\": \"%s\" is the name of a function (%s)", name,
                         nninit_expr_functions_text_);
         if (var_defined(c, name, strlen(name)))
-            return FAIL(c, NNINIT_E_FORMAT, "field \"vars\": variable \"%.40s\" is defined twice%s", name,
+            return CTX_FAIL(c, NNINIT_E_FORMAT, "field \"vars\": variable \"%.40s\" is defined twice%s", name,
                         c->n_vars && var_defined(&(ctx){ .vars = c->vars, .n_vars = c->n_fixed }, name, strlen(name))
                             ? " (the caller gives it)" : "");
         if (cJSON_IsNumber(e)) {
             x = e->valuedouble;
             if (!isfinite(x))
-                return FAIL(c, NNINIT_E_FORMAT, "field \"vars\": variable \"%s\": not a finite number", name);
+                return CTX_FAIL(c, NNINIT_E_FORMAT, "field \"vars\": variable \"%s\": not a finite number", name);
         } else if (cJSON_IsString(e)) {
             nninit_status st = nninit_expr_eval(e->valuestring, c->vars, c->n_vars, &x, why, sizeof why);
-            if (st != NNINIT_OK) return FAIL(c, st, "field \"vars\": variable \"%s\": %s", name, why);
+            if (st != NNINIT_OK) return CTX_FAIL(c, st, "field \"vars\": variable \"%s\": %s", name, why);
         } else {
-            return FAIL(c, NNINIT_E_FORMAT, "field \"vars\": variable \"%s\": expected a number or an expression "
+            return CTX_FAIL(c, NNINIT_E_FORMAT, "field \"vars\": variable \"%s\": expected a number or an expression "
                         "(a string), got %s", name, nninit_json_type_name_(e));
         }
         FORWARD_IF_ERROR(vars_reserve(c, 1));
@@ -246,7 +236,7 @@ static nninit_status split_pattern(ctx *c, const char *where, mrule *r)
     size_t len = strlen(pattern), max_caps = len / 3 + 1;
     r->parts = malloc(len + 1);
     r->glob = malloc((2 * max_caps + 1) * sizeof *r->glob);
-    if (!r->parts || !r->glob) return FAIL(c, NNINIT_E_NOMEM, "out of memory");
+    if (!r->parts || !r->glob) return CTX_FAIL(c, NNINIT_E_NOMEM, "out of memory");
     memcpy(r->parts, pattern, len + 1);
     r->cap = r->glob + max_caps + 1;
     char *s = r->parts;
@@ -265,11 +255,11 @@ static nninit_status split_pattern(ctx *c, const char *where, mrule *r)
         size_t n = 0;
         while (nninit_ident_char_(s[i + 1 + n])) n++;
         if (n == 0 || !nninit_ident0_(s[i + 1]) || s[i + 1 + n] != '}')
-            return FAIL(c, NNINIT_E_FORMAT, "rules: %s \"" NAMEFMT "\": the '{' at character %zu does not start a "
+            return CTX_FAIL(c, NNINIT_E_FORMAT, "rules: %s \"" NAMEFMT "\": the '{' at character %zu does not start a "
                         "capture {name} (a literal brace is [{])", where, pattern, i + 1);
         const char *name = s + i + 1;
         if (nninit_expr_function_(name, n) >= 0 || var_defined(c, name, n))
-            return FAIL(c, NNINIT_E_FORMAT, "rules: %s \"" NAMEFMT "\": capture {%.*s}: %s", where, pattern, (int)n,
+            return CTX_FAIL(c, NNINIT_E_FORMAT, "rules: %s \"" NAMEFMT "\": capture {%.*s}: %s", where, pattern, (int)n,
                         name, var_defined(c, name, n) ? "the name of a variable already defined (or captured twice)"
                                                       : "the name of a function");
         FORWARD_IF_ERROR(vars_reserve(c, 1));
@@ -291,7 +281,7 @@ static nninit_status parse_rule(ctx *c, const char *pattern, const cJSON *init, 
 {
     char why[512];
     if (!cJSON_IsString(init))
-        return FAIL(c, NNINIT_E_FORMAT, "rules: %s \"" NAMEFMT "\": the init spec must be a string, got %s", where,
+        return CTX_FAIL(c, NNINIT_E_FORMAT, "rules: %s \"" NAMEFMT "\": the init spec must be a string, got %s", where,
                     pattern, nninit_json_type_name_(init));
     r->pattern = pattern;
     r->init = init->valuestring;
@@ -300,7 +290,7 @@ static nninit_status parse_rule(ctx *c, const char *pattern, const cJSON *init, 
     int unknown = 0;
     if (st == NNINIT_OK) {
         st = nninit_scheme_parse_(r->init, c->vars, c->n_vars, &named, &unknown, &r->scheme, why, sizeof why);
-        if (st != NNINIT_OK) st = FAIL(c, st, "rules: %s \"" NAMEFMT "\": %s", where, pattern, why);
+        if (st != NNINIT_OK) st = CTX_FAIL(c, st, "rules: %s \"" NAMEFMT "\": %s", where, pattern, why);
     }
     c->n_vars = c->n_fixed;
     if (r->n_caps > c->max_caps) c->max_caps = r->n_caps;
@@ -359,18 +349,18 @@ static nninit_status parse_rules(ctx *c, const cJSON *v, mrule **out, size_t *n_
     *n_out = 0;
     if (!v) return NNINIT_OK;
     if (!cJSON_IsObject(v) && !cJSON_IsArray(v))
-        return FAIL(c, NNINIT_E_FORMAT, "field \"rules\": expected an object (pattern: init spec) or an array of "
+        return CTX_FAIL(c, NNINIT_E_FORMAT, "field \"rules\": expected an object (pattern: init spec) or an array of "
                     "{\"match\", \"init\"}, got %s", nninit_json_type_name_(v));
     size_t n = (size_t)cJSON_GetArraySize(v);
     mrule *r = calloc(n ? n : 1, sizeof *r);
-    if (!r) return FAIL(c, NNINIT_E_NOMEM, "out of memory");
+    if (!r) return CTX_FAIL(c, NNINIT_E_NOMEM, "out of memory");
     nninit_status st = NNINIT_OK;
     size_t i = 0;
     for (const cJSON *e = v->child; e && st == NNINIT_OK; e = e->next, i++) {
         if (cJSON_IsObject(v)) {
             for (const cJSON *p = v->child; p != e && st == NNINIT_OK; p = p->next)
                 if (strcmp(p->string, e->string) == 0)
-                    st = FAIL(c, NNINIT_E_FORMAT, "rules: pattern \"" NAMEFMT "\" appears twice", e->string);
+                    st = CTX_FAIL(c, NNINIT_E_FORMAT, "rules: pattern \"" NAMEFMT "\" appears twice", e->string);
             if (st == NNINIT_OK) st = parse_rule(c, e->string, e, "pattern", &r[i]);
             continue;
         }
@@ -378,19 +368,19 @@ static nninit_status parse_rules(ctx *c, const cJSON *v, mrule **out, size_t *n_
         const cJSON *k;
         int dup;
         if (!cJSON_IsObject(e)) {
-            st = FAIL(c, NNINIT_E_FORMAT, "rules[%zu]: expected an object {\"match\", \"init\"}, got %s", i,
+            st = CTX_FAIL(c, NNINIT_E_FORMAT, "rules[%zu]: expected an object {\"match\", \"init\"}, got %s", i,
                       nninit_json_type_name_(e));
         } else if ((k = bad_key(e, allowed, &dup))) {
-            st = FAIL(c, NNINIT_E_FORMAT, "rules[%zu]: field \"" NAMEFMT "\": %s", i, k->string,
+            st = CTX_FAIL(c, NNINIT_E_FORMAT, "rules[%zu]: field \"" NAMEFMT "\": %s", i, k->string,
                       dup ? "appears twice" : "unknown field (expected match, init)");
         } else {
             const cJSON *m = cJSON_GetObjectItemCaseSensitive(e, "match");
             const cJSON *in = cJSON_GetObjectItemCaseSensitive(e, "init");
             if (!cJSON_IsString(m))
-                st = FAIL(c, NNINIT_E_FORMAT, "rules[%zu]: field \"match\": %s", i,
+                st = CTX_FAIL(c, NNINIT_E_FORMAT, "rules[%zu]: field \"match\": %s", i,
                           m ? "expected a string (a glob pattern)" : "missing");
             else if (!in)
-                st = FAIL(c, NNINIT_E_FORMAT, "rules[%zu]: field \"init\": missing", i);
+                st = CTX_FAIL(c, NNINIT_E_FORMAT, "rules[%zu]: field \"init\": missing", i);
             else
                 st = parse_rule(c, m->valuestring, in, "match", &r[i]);
         }
@@ -409,79 +399,79 @@ static nninit_status parse_tensor(ctx *c, const cJSON *e, size_t idx, const nnin
     char why[512], shp[256];
     int dup;
     if (!cJSON_IsObject(e))
-        return FAIL(c, NNINIT_E_FORMAT, "tensors[%zu]: expected an object, got %s", idx, nninit_json_type_name_(e));
+        return CTX_FAIL(c, NNINIT_E_FORMAT, "tensors[%zu]: expected an object, got %s", idx, nninit_json_type_name_(e));
     const cJSON *jn = cJSON_GetObjectItemCaseSensitive(e, "name");
     if (!cJSON_IsString(jn) || !jn->valuestring[0])
-        return FAIL(c, NNINIT_E_FORMAT, "tensors[%zu]: field \"name\": %s", idx,
+        return CTX_FAIL(c, NNINIT_E_FORMAT, "tensors[%zu]: field \"name\": %s", idx,
                     !jn ? "missing" : cJSON_IsString(jn) ? "empty" : "expected a string");
     const char *name = jn->valuestring;
     /* a model that parsed can be written: names are UTF-8 (safetensors headers are JSON
      * text), and safetensors keeps "__metadata__" for its metadata */
     if (!nninit_utf8_ok_(name))
-        return FAIL(c, NNINIT_E_FORMAT, "tensors[%zu]: field \"name\": not valid UTF-8 (byte %zu): no output could "
+        return CTX_FAIL(c, NNINIT_E_FORMAT, "tensors[%zu]: field \"name\": not valid UTF-8 (byte %zu): no output could "
                     "hold the tensor", idx, nninit_utf8_check_((const unsigned char *)name, strlen(name)));
     if (strcmp(name, "__metadata__") == 0)
-        return FAIL(c, NNINIT_E_FORMAT, "tensors[%zu]: the name \"__metadata__\" is reserved (safetensors' metadata "
+        return CTX_FAIL(c, NNINIT_E_FORMAT, "tensors[%zu]: the name \"__metadata__\" is reserved (safetensors' metadata "
                     "key): no output could hold the tensor", idx);
     const cJSON *k = bad_key(e, allowed, &dup);
     if (k)
-        return FAIL(c, NNINIT_E_FORMAT, "tensor \"" NAMEFMT "\": field \"" NAMEFMT "\": %s", name, k->string,
+        return CTX_FAIL(c, NNINIT_E_FORMAT, "tensor \"" NAMEFMT "\": field \"" NAMEFMT "\": %s", name, k->string,
                     dup ? "appears twice"
                                 : "unknown field (expected name, shape, dtype, layout, groups, init, zero_row)");
 
     /* shape */
     const cJSON *js = cJSON_GetObjectItemCaseSensitive(e, "shape");
-    if (!js) return FAIL(c, NNINIT_E_FORMAT, "tensor \"" NAMEFMT "\": field \"shape\": missing", name);
+    if (!js) return CTX_FAIL(c, NNINIT_E_FORMAT, "tensor \"" NAMEFMT "\": field \"shape\": missing", name);
     if (!cJSON_IsArray(js))
-        return FAIL(c, NNINIT_E_FORMAT, "tensor \"" NAMEFMT "\": field \"shape\": expected an array of sizes, got %s",
+        return CTX_FAIL(c, NNINIT_E_FORMAT, "tensor \"" NAMEFMT "\": field \"shape\": expected an array of sizes, got %s",
                     name, nninit_json_type_name_(js));
     int ndim = cJSON_GetArraySize(js);
     if (ndim > NNINIT_MAX_DIMS)
-        return FAIL(c, NNINIT_E_SHAPE, "tensor \"" NAMEFMT "\": field \"shape\": %d dimensions (at most %d)", name,
+        return CTX_FAIL(c, NNINIT_E_SHAPE, "tensor \"" NAMEFMT "\": field \"shape\": %d dimensions (at most %d)", name,
                     ndim, NNINIT_MAX_DIMS);
     memset(t, 0, sizeof *t);
     int d = 0;
     for (const cJSON *s = js->child; s; s = s->next, d++) {
         if (!cJSON_IsNumber(s))
-            return FAIL(c, NNINIT_E_FORMAT, "tensor \"" NAMEFMT "\": field \"shape\": expected a size, got %s", name,
+            return CTX_FAIL(c, NNINIT_E_FORMAT, "tensor \"" NAMEFMT "\": field \"shape\": expected a size, got %s", name,
                         nninit_json_type_name_(s));
-        if (!json_int(s, 0, &t->shape[d]))
-            return FAIL(c, NNINIT_E_SHAPE, "tensor \"" NAMEFMT "\": field \"shape\": %.17g is not a size%s", name,
+        if (!nninit_json_int_(s, 0, NNINIT_JSON_INT_MAX_, &t->shape[d]))
+            return CTX_FAIL(c, NNINIT_E_SHAPE, "tensor \"" NAMEFMT "\": field \"shape\": %.17g is not a size%s", name,
                         s->valuedouble, s->valuedouble > EXACT_INT_MAX ? " (larger than 2^53)" : "");
     }
     t->ndim = ndim;
     nninit_shape_str_(shp, sizeof shp, t->shape, ndim);
     if (nninit_shape_count_(t->shape, ndim, &t->count) != NNINIT_OK)
-        return FAIL(c, NNINIT_E_SHAPE, "tensor \"" NAMEFMT "\": field \"shape\": %s has too many elements", name, shp);
+        return CTX_FAIL(c, NNINIT_E_SHAPE, "tensor \"" NAMEFMT "\": field \"shape\": %s has too many elements", name, shp);
 
     /* dtype, layout, groups */
     t->dtype = m->dtype;
     const cJSON *jd = cJSON_GetObjectItemCaseSensitive(e, "dtype");
     if (jd && !cJSON_IsString(jd))
-        return FAIL(c, NNINIT_E_FORMAT, "tensor \"" NAMEFMT "\": field \"dtype\": expected a string, got %s", name,
+        return CTX_FAIL(c, NNINIT_E_FORMAT, "tensor \"" NAMEFMT "\": field \"dtype\": expected a string, got %s", name,
                     nninit_json_type_name_(jd));
     char hint[64];
     if (jd && !nninit_dtype_lookup_(jd->valuestring, &t->dtype))
-        return FAIL(c, NNINIT_E_DTYPE, "tensor \"" NAMEFMT "\": field \"dtype\": unknown dtype \"%.40s\"%s "
+        return CTX_FAIL(c, NNINIT_E_DTYPE, "tensor \"" NAMEFMT "\": field \"dtype\": unknown dtype \"%.40s\"%s "
                     "(expected %s)", name, jd->valuestring, dtype_hint(hint, sizeof hint, jd->valuestring),
                     nninit_dtype_names_text_);
     if (t->count > SIZE_MAX / nninit_dtype_size(t->dtype))
-        return FAIL(c, NNINIT_E_OVERFLOW, "tensor \"" NAMEFMT "\": field \"shape\": %s of %s does not fit in memory "
+        return CTX_FAIL(c, NNINIT_E_OVERFLOW, "tensor \"" NAMEFMT "\": field \"shape\": %s of %s does not fit in memory "
                     "(byte count overflows)", name, shp, nninit_dtype_name(t->dtype));
     t->layout = default_layout;
     const cJSON *jl = cJSON_GetObjectItemCaseSensitive(e, "layout");
     if (jl && !(cJSON_IsString(jl) && layout_lookup(jl->valuestring, &t->layout)))
-        return FAIL(c, NNINIT_E_FORMAT, "tensor \"" NAMEFMT "\": field \"layout\": %s%.40s%s (expected %s)", name,
+        return CTX_FAIL(c, NNINIT_E_FORMAT, "tensor \"" NAMEFMT "\": field \"layout\": %s%.40s%s (expected %s)", name,
                     cJSON_IsString(jl) ? "unknown layout \"" : "expected a string, got ",
                     cJSON_IsString(jl) ? jl->valuestring : nninit_json_type_name_(jl), cJSON_IsString(jl) ? "\"" : "",
                     nninit_layout_names_text_);
     t->groups = 1;
     const cJSON *jg = cJSON_GetObjectItemCaseSensitive(e, "groups");
-    if (jg && !json_int(jg, 1, &t->groups))
+    if (jg && !nninit_json_int_(jg, 1, NNINIT_JSON_INT_MAX_, &t->groups))
         return cJSON_IsNumber(jg)
-            ? FAIL(c, NNINIT_E_FORMAT, "tensor \"" NAMEFMT "\": field \"groups\": %.17g is not a group count "
+            ? CTX_FAIL(c, NNINIT_E_FORMAT, "tensor \"" NAMEFMT "\": field \"groups\": %.17g is not a group count "
                    "(an integer >= 1)", name, jg->valuedouble)
-            : FAIL(c, NNINIT_E_FORMAT, "tensor \"" NAMEFMT "\": field \"groups\": expected an integer, got %s",
+            : CTX_FAIL(c, NNINIT_E_FORMAT, "tensor \"" NAMEFMT "\": field \"groups\": expected an integer, got %s",
                    name, nninit_json_type_name_(jg));
 
     /* zero_row: one row (an index along the first axis) written as zeros after
@@ -489,11 +479,11 @@ static nninit_status parse_tensor(ctx *c, const cJSON *e, size_t idx, const nnin
      * applied to whatever element range is filled. */
     t->zero_row = -1;
     const cJSON *jz = cJSON_GetObjectItemCaseSensitive(e, "zero_row");
-    if (jz && !(ndim >= 1 && json_int(jz, 0, &t->zero_row) && t->zero_row < t->shape[0]))
+    if (jz && !(ndim >= 1 && nninit_json_int_(jz, 0, NNINIT_JSON_INT_MAX_, &t->zero_row) && t->zero_row < t->shape[0]))
         return !cJSON_IsNumber(jz)
-            ? FAIL(c, NNINIT_E_FORMAT, "tensor \"" NAMEFMT "\": field \"zero_row\": expected an integer, got %s",
+            ? CTX_FAIL(c, NNINIT_E_FORMAT, "tensor \"" NAMEFMT "\": field \"zero_row\": expected an integer, got %s",
                    name, nninit_json_type_name_(jz))
-            : FAIL(c, NNINIT_E_SHAPE, "tensor \"" NAMEFMT "\": field \"zero_row\": %.17g is not a row of shape %s",
+            : CTX_FAIL(c, NNINIT_E_SHAPE, "tensor \"" NAMEFMT "\": field \"zero_row\": %.17g is not a row of shape %s",
                    name, jz->valuedouble, shp);
 
     /* init: its own, else the first matching rule */
@@ -505,26 +495,26 @@ static nninit_status parse_tensor(ctx *c, const cJSON *e, size_t idx, const nnin
     nninit_status st = NNINIT_OK;
     if (ji) {
         if (!cJSON_IsString(ji))
-            return FAIL(c, NNINIT_E_FORMAT, "tensor \"" NAMEFMT "\": field \"init\": expected a string, got %s", name,
+            return CTX_FAIL(c, NNINIT_E_FORMAT, "tensor \"" NAMEFMT "\": field \"init\": expected a string, got %s", name,
                         nninit_json_type_name_(ji));
         unsigned named = 0;
         st = nninit_scheme_parse_(ji->valuestring, c->vars, c->n_vars, &named, NULL, &own.scheme, why, sizeof why);
-        if (st != NNINIT_OK) return FAIL(c, st, "tensor \"" NAMEFMT "\": field \"init\": %s", name, why);
+        if (st != NNINIT_OK) return CTX_FAIL(c, st, "tensor \"" NAMEFMT "\": field \"init\": %s", name, why);
         own.pattern = NULL;
         own.init = ji->valuestring;
         own.own_layout = (named & NNP_LAYOUT) != 0;
         own.own_groups = (named & NNP_GROUPS) != 0;
         rule = &own;
     } else {
-        if (c->max_caps && !(vals = malloc(c->max_caps * sizeof *vals))) return FAIL(c, NNINIT_E_NOMEM, "out of memory");
+        if (c->max_caps && !(vals = malloc(c->max_caps * sizeof *vals))) return CTX_FAIL(c, NNINIT_E_NOMEM, "out of memory");
         for (size_t r = 0; r < n_rules && !rule; r++) {
             int mt = rule_match(&rules[r], name, vals);
-            if (mt < 0) { free(vals); return FAIL(c, NNINIT_E_NOMEM, "out of memory"); }
+            if (mt < 0) { free(vals); return CTX_FAIL(c, NNINIT_E_NOMEM, "out of memory"); }
             if (mt) rule = &rules[r];
         }
         if (!rule) {
             free(vals);
-            return FAIL(c, NNINIT_E_FORMAT, "tensor \"" NAMEFMT "\": field \"init\": missing, and no rule matches "
+            return CTX_FAIL(c, NNINIT_E_FORMAT, "tensor \"" NAMEFMT "\": field \"init\": missing, and no rule matches "
                         "the name", name);
         }
     }
@@ -543,7 +533,7 @@ static nninit_status parse_tensor(ctx *c, const cJSON *e, size_t idx, const nnin
         c->n_vars = c->n_fixed;
         if (st != NNINIT_OK) {
             free(vals);
-            return FAIL(c, st, "tensor \"" NAMEFMT "\": rule \"" NAMEFMT "\" with %s: %s", name, rule->pattern, bound,
+            return CTX_FAIL(c, st, "tensor \"" NAMEFMT "\": rule \"" NAMEFMT "\" with %s: %s", name, rule->pattern, bound,
                         why);
         }
     }
@@ -555,9 +545,9 @@ static nninit_status parse_tensor(ctx *c, const cJSON *e, size_t idx, const nnin
     st = nninit_scheme_plan(&t->scheme, t->shape, ndim, &plan, why, sizeof why);
     if (st != NNINIT_OK) {
         if (rule->pattern)
-            return FAIL(c, st, "tensor \"" NAMEFMT "\": init \"%.120s\" (rule \"" NAMEFMT "\"%s%s): %s", name,
+            return CTX_FAIL(c, st, "tensor \"" NAMEFMT "\": init \"%.120s\" (rule \"" NAMEFMT "\"%s%s): %s", name,
                         rule->init, rule->pattern, bound[0] ? " with " : "", bound, why);
-        return FAIL(c, st, "tensor \"" NAMEFMT "\": field \"init\": %s", name, why);
+        return CTX_FAIL(c, st, "tensor \"" NAMEFMT "\": field \"init\": %s", name, why);
     }
     t->stream = nninit_stream_id(name);
     t->name = dup_str(name);
@@ -565,7 +555,7 @@ static nninit_status parse_tensor(ctx *c, const cJSON *e, size_t idx, const nnin
     if (!t->name || !t->init) {
         free(t->name); free(t->init);
         t->name = t->init = NULL;
-        return FAIL(c, NNINIT_E_NOMEM, "out of memory");
+        return CTX_FAIL(c, NNINIT_E_NOMEM, "out of memory");
     }
     return NNINIT_OK;
 }
@@ -584,13 +574,13 @@ static nninit_status parse_graph_fields(ctx *c, const cJSON *root, nninit_model 
 {
     const cJSON *g = cJSON_GetObjectItemCaseSensitive(root, "graph");
     if (g && !cJSON_IsArray(g))
-        return FAIL(c, NNINIT_E_FORMAT, "field \"graph\": expected an array of ops, got %s", nninit_json_type_name_(g));
+        return CTX_FAIL(c, NNINIT_E_FORMAT, "field \"graph\": expected an array of ops, got %s", nninit_json_type_name_(g));
     const cJSON *d = cJSON_GetObjectItemCaseSensitive(root, "data_init");
     if (d && !cJSON_IsString(d))
-        return FAIL(c, NNINIT_E_FORMAT, "field \"data_init\": expected a string (e.g. \"lsuv(tol=0.1)\"), got %s",
+        return CTX_FAIL(c, NNINIT_E_FORMAT, "field \"data_init\": expected a string (e.g. \"lsuv(tol=0.1)\"), got %s",
                     nninit_json_type_name_(d));
-    if (g && !(m->graph = cJSON_PrintUnformatted(g))) return FAIL(c, NNINIT_E_NOMEM, "out of memory");
-    if (d && !(m->data_init = dup_str(d->valuestring))) return FAIL(c, NNINIT_E_NOMEM, "out of memory");
+    if (g && !(m->graph = cJSON_PrintUnformatted(g))) return CTX_FAIL(c, NNINIT_E_NOMEM, "out of memory");
+    if (d && !(m->data_init = dup_str(d->valuestring))) return CTX_FAIL(c, NNINIT_E_NOMEM, "out of memory");
     return NNINIT_OK;
 }
 
@@ -600,10 +590,10 @@ static nninit_status parse_doc(ctx *c, const cJSON *root, nninit_model *m)
                                            "tensors", "graph", "data_init", NULL };
     int dup;
     if (!cJSON_IsObject(root))
-        return FAIL(c, NNINIT_E_FORMAT, "the model spec must be a JSON object, got %s", nninit_json_type_name_(root));
+        return CTX_FAIL(c, NNINIT_E_FORMAT, "the model spec must be a JSON object, got %s", nninit_json_type_name_(root));
     const cJSON *k = bad_key(root, allowed, &dup);
     if (k)
-        return FAIL(c, NNINIT_E_FORMAT, "field \"" NAMEFMT "\": %s", k->string, dup ? "appears twice"
+        return CTX_FAIL(c, NNINIT_E_FORMAT, "field \"" NAMEFMT "\": %s", k->string, dup ? "appears twice"
                     : "unknown field (expected seed, dtype, layout, name, description, vars, rules, tensors, "
                       "graph, data_init)");
     const cJSON *v;
@@ -611,16 +601,16 @@ static nninit_status parse_doc(ctx *c, const cJSON *root, nninit_model *m)
     m->dtype = NNINIT_F32;
     if ((v = cJSON_GetObjectItemCaseSensitive(root, "dtype"))) {
         if (!cJSON_IsString(v))
-            return FAIL(c, NNINIT_E_FORMAT, "field \"dtype\": expected a string, got %s", nninit_json_type_name_(v));
+            return CTX_FAIL(c, NNINIT_E_FORMAT, "field \"dtype\": expected a string, got %s", nninit_json_type_name_(v));
         char hint[64];
         if (!nninit_dtype_lookup_(v->valuestring, &m->dtype))
-            return FAIL(c, NNINIT_E_DTYPE, "field \"dtype\": unknown dtype \"%.40s\"%s (expected %s)",
+            return CTX_FAIL(c, NNINIT_E_DTYPE, "field \"dtype\": unknown dtype \"%.40s\"%s (expected %s)",
                         v->valuestring, dtype_hint(hint, sizeof hint, v->valuestring), nninit_dtype_names_text_);
     }
     nninit_layout_kind layout = NNINIT_LAYOUT_OIHW;
     if ((v = cJSON_GetObjectItemCaseSensitive(root, "layout")) && !(cJSON_IsString(v) && layout_lookup(v->valuestring,
                                                                                                        &layout)))
-        return FAIL(c, NNINIT_E_FORMAT, "field \"layout\": %s%.40s%s (expected %s)",
+        return CTX_FAIL(c, NNINIT_E_FORMAT, "field \"layout\": %s%.40s%s (expected %s)",
                     cJSON_IsString(v) ? "unknown layout \"" : "expected a string, got ",
                     cJSON_IsString(v) ? v->valuestring : nninit_json_type_name_(v), cJSON_IsString(v) ? "\"" : "",
                     nninit_layout_names_text_);
@@ -628,16 +618,16 @@ static nninit_status parse_doc(ctx *c, const cJSON *root, nninit_model *m)
     for (int i = 0; i < 2; i++) {
         if (!(v = cJSON_GetObjectItemCaseSensitive(root, texts[i]))) continue;
         if (!cJSON_IsString(v))
-            return FAIL(c, NNINIT_E_FORMAT, "field \"%s\": expected a string, got %s", texts[i], nninit_json_type_name_(v));
+            return CTX_FAIL(c, NNINIT_E_FORMAT, "field \"%s\": expected a string, got %s", texts[i], nninit_json_type_name_(v));
         char *s = dup_str(v->valuestring);
-        if (!s) return FAIL(c, NNINIT_E_NOMEM, "out of memory");
+        if (!s) return CTX_FAIL(c, NNINIT_E_NOMEM, "out of memory");
         *(i ? &m->description : &m->name) = s;
     }
     FORWARD_IF_ERROR(parse_graph_fields(c, root, m));
     const cJSON *jt = cJSON_GetObjectItemCaseSensitive(root, "tensors");
-    if (!jt) return FAIL(c, NNINIT_E_FORMAT, "field \"tensors\": missing");
+    if (!jt) return CTX_FAIL(c, NNINIT_E_FORMAT, "field \"tensors\": missing");
     if (!cJSON_IsArray(jt))
-        return FAIL(c, NNINIT_E_FORMAT, "field \"tensors\": expected an array, got %s", nninit_json_type_name_(jt));
+        return CTX_FAIL(c, NNINIT_E_FORMAT, "field \"tensors\": expected an array, got %s", nninit_json_type_name_(jt));
 
     mrule *rules;
     size_t n_rules;
@@ -646,7 +636,7 @@ static nninit_status parse_doc(ctx *c, const cJSON *root, nninit_model *m)
     size_t n = (size_t)cJSON_GetArraySize(jt);
     nninit_status st = NNINIT_OK;
     m->t = calloc(n ? n : 1, sizeof *m->t);
-    if (!m->t) st = FAIL(c, NNINIT_E_NOMEM, "out of memory");
+    if (!m->t) st = CTX_FAIL(c, NNINIT_E_NOMEM, "out of memory");
     uint64_t total = 0;
     size_t i = 0;
     for (const cJSON *e = jt->child; e && st == NNINIT_OK; e = e->next, i++) {
@@ -655,7 +645,7 @@ static nninit_status parse_doc(ctx *c, const cJSON *root, nninit_model *m)
         m->n = i + 1;
         uint64_t nb = (uint64_t)m->t[i].count * nninit_dtype_size(m->t[i].dtype);
         if (nb > UINT64_MAX - total)
-            st = FAIL(c, NNINIT_E_OVERFLOW, "tensor \"" NAMEFMT "\": the model's total byte count overflows",
+            st = CTX_FAIL(c, NNINIT_E_OVERFLOW, "tensor \"" NAMEFMT "\": the model's total byte count overflows",
                       m->t[i].name);
         total += nb;
     }
@@ -665,12 +655,12 @@ static nninit_status parse_doc(ctx *c, const cJSON *root, nninit_model *m)
     /* Duplicate names: sort pointers, compare neighbours. */
     if (n > 1) {
         const mtensor **by = malloc(n * sizeof *by);
-        if (!by) return FAIL(c, NNINIT_E_NOMEM, "out of memory");
+        if (!by) return CTX_FAIL(c, NNINIT_E_NOMEM, "out of memory");
         for (size_t j = 0; j < n; j++) by[j] = &m->t[j];
         qsort(by, n, sizeof *by, cmp_name);
         for (size_t j = 1; j < n && st == NNINIT_OK; j++)
             if (strcmp(by[j - 1]->name, by[j]->name) == 0)
-                st = FAIL(c, NNINIT_E_FORMAT, "tensor \"" NAMEFMT "\": field \"name\": duplicate tensor name "
+                st = CTX_FAIL(c, NNINIT_E_FORMAT, "tensor \"" NAMEFMT "\": field \"name\": duplicate tensor name "
                           "(tensors[%zu] and tensors[%zu])", by[j]->name,
                           (size_t)(by[j - 1] < by[j] ? by[j - 1] - m->t : by[j] - m->t),
                           (size_t)(by[j - 1] < by[j] ? by[j] - m->t : by[j - 1] - m->t));
@@ -686,7 +676,7 @@ nninit_status nninit_model_parse_vars(const char *json, size_t len, const nninit
     char why[256];
     if (msg && msg_size > 0) msg[0] = '\0';
     if (out) *out = NULL;
-    RETURN_ERROR_IF(!out || (!json && len > 0), FAIL(&c, NNINIT_E_NULL, "NULL spec or output"));
+    RETURN_ERROR_IF(!out || (!json && len > 0), CTX_FAIL(&c, NNINIT_E_NULL, "NULL spec or output"));
     /* A NUL character, raw or as the escape \u0000, would cut a name short
      * (C strings): "a\u0000b" would silently become "a". Refused wherever it is. */
     for (size_t i = 0; json && i < len; i++) {
@@ -699,12 +689,12 @@ nninit_status nninit_model_parse_vars(const char *json, size_t len, const nninit
         if (nul) {
             size_t line = 1, col = 1;
             for (size_t j = 0; j < i; j++) { if (json[j] == '\n') { line++; col = 1; } else col++; }
-            return FAIL(&c, NNINIT_E_FORMAT, "line %zu, column %zu: a NUL character, U+0000 (%s); names and strings cannot "
+            return CTX_FAIL(&c, NNINIT_E_FORMAT, "line %zu, column %zu: a NUL character, U+0000 (%s); names and strings cannot "
                         "hold one", line, col, json[i] ? "\\u0000" : "a zero byte");
         }
     }
     nninit_status vst = nninit_vars_check_(vars, n_vars, why, sizeof why);
-    if (vst != NNINIT_OK) return FAIL(&c, vst, "variables: %s", why);
+    if (vst != NNINIT_OK) return CTX_FAIL(&c, vst, "variables: %s", why);
     if (vars_reserve(&c, n_vars) != NNINIT_OK) return NNINIT_E_NOMEM;
     if (n_vars) memcpy(c.vars, vars, n_vars * sizeof *vars);
     c.n_vars = c.n_fixed = n_vars;
@@ -720,14 +710,14 @@ nninit_status nninit_model_parse_vars(const char *json, size_t len, const nninit
         size_t pos = end && json ? (size_t)(end - json) : 0, line = 1, col = 1;
         for (size_t i = 0; i < pos && i < len; i++) { if (json[i] == '\n') { line++; col = 1; } else col++; }
         free(c.vars);
-        return FAIL(&c, NNINIT_E_FORMAT, len == 0 ? "malformed JSON: empty input"
+        return CTX_FAIL(&c, NNINIT_E_FORMAT, len == 0 ? "malformed JSON: empty input"
                     : "malformed JSON at line %zu, column %zu", line, col);
     }
     nninit_model *m = calloc(1, sizeof *m);
-    nninit_status st = m ? parse_doc(&c, root, m) : FAIL(&c, NNINIT_E_NOMEM, "out of memory");
+    nninit_status st = m ? parse_doc(&c, root, m) : CTX_FAIL(&c, NNINIT_E_NOMEM, "out of memory");
     cJSON_Delete(root);
     free(c.vars);
-    if (st == NNINIT_OK && refresh(m) != NNINIT_OK) st = FAIL(&c, NNINIT_E_NOMEM, "out of memory");
+    if (st == NNINIT_OK && refresh(m) != NNINIT_OK) st = CTX_FAIL(&c, NNINIT_E_NOMEM, "out of memory");
     if (st != NNINIT_OK) { nninit_model_free(m); return st; }
     *out = m;
     return NNINIT_OK;

@@ -386,29 +386,28 @@ void nninit_model_writer_free(nninit_model_writer *w)
     free(w);
 }
 
-#define FAIL(st, ...) return nninit_fail_((st), msg, msg_size, __VA_ARGS__)
 
 static nninit_status check_options(const nninit_model *model, const char *path, nninit_file_format format,
                                    const nninit_model_write_options *o, char *msg, size_t msg_size)
 {
-    if (!model || !path) FAIL(NNINIT_E_NULL, "NULL model or path");
+    if (!model || !path) RETURN_FAIL(NNINIT_E_NULL, "NULL model or path");
     if (format != NNINIT_FORMAT_SAFETENSORS && format != NNINIT_FORMAT_NPY_DIR)
-        FAIL(NNINIT_E_PARAM, "unknown file format %d", (int)format);
-    if (o->threads < 0) FAIL(NNINIT_E_PARAM, "threads %d: not a thread count", o->threads);
+        RETURN_FAIL(NNINIT_E_PARAM, "unknown file format %d", (int)format);
+    if (o->threads < 0) RETURN_FAIL(NNINIT_E_PARAM, "threads %d: not a thread count", o->threads);
     if (o->memory_bytes && o->memory_bytes < 2 * (uint64_t)UNIT_BYTES)
-        FAIL(NNINIT_E_PARAM, "memory %llu bytes: the buffers need at least %llu (two of %llu)",
+        RETURN_FAIL(NNINIT_E_PARAM, "memory %llu bytes: the buffers need at least %llu (two of %llu)",
              (unsigned long long)o->memory_bytes, 2ull * UNIT_BYTES, (unsigned long long)UNIT_BYTES);
     if (o->max_shard_bytes && format != NNINIT_FORMAT_SAFETENSORS)
-        FAIL(NNINIT_E_PARAM, "a maximum shard size applies to safetensors output only");
+        RETURN_FAIL(NNINIT_E_PARAM, "a maximum shard size applies to safetensors output only");
     if (o->max_shard_bytes && strcmp(path, "-") == 0)
-        FAIL(NNINIT_E_PARAM, "sharded output is a directory; '-' (standard output) is not one");
+        RETURN_FAIL(NNINIT_E_PARAM, "sharded output is a directory; '-' (standard output) is not one");
     if (o->max_shard_bytes) FORWARD_IF_ERROR(nninit_shard_dir_name_check_(path, msg, msg_size));
     if (format == NNINIT_FORMAT_NPY_DIR && strcmp(path, "-") == 0)
-        FAIL(NNINIT_E_PARAM, "npy output is a directory; '-' (standard output) is not one");
+        RETURN_FAIL(NNINIT_E_PARAM, "npy output is a directory; '-' (standard output) is not one");
     if ((o->load || o->source || o->ckpt_used) && !o->ckpt)
-        FAIL(NNINIT_E_PARAM, "load options, source or ckpt_used without a checkpoint");
+        RETURN_FAIL(NNINIT_E_PARAM, "load options, source or ckpt_used without a checkpoint");
     if (o->config_json && format == NNINIT_FORMAT_SAFETENSORS && !o->max_shard_bytes)
-        FAIL(NNINIT_E_PARAM, "config.json goes into a directory output (sharded or npy), not one file");
+        RETURN_FAIL(NNINIT_E_PARAM, "config.json goes into a directory output (sharded or npy), not one file");
     return NNINIT_OK;
 }
 
@@ -505,14 +504,14 @@ nninit_status nninit_model_writer_create(const nninit_model *model, const char *
                                          size_t msg_size)
 {
     nninit_msg_clear_(msg, msg_size);
-    if (!out) FAIL(NNINIT_E_NULL, "NULL output handle");
+    if (!out) RETURN_FAIL(NNINIT_E_NULL, "NULL output handle");
     *out = NULL;
     nninit_model_write_options o;
     if (opt) o = *opt;
     else memset(&o, 0, sizeof o);
     FORWARD_IF_ERROR(check_options(model, path, format, &o, msg, msg_size));
     nninit_model_writer *w = (nninit_model_writer *)calloc(1, sizeof *w);
-    if (!w) FAIL(NNINIT_E_NOMEM, "out of memory");
+    if (!w) RETURN_FAIL(NNINIT_E_NOMEM, "out of memory");
     w->model = model;
     w->opt = o;
     w->wopt.no_replace = o.no_replace;
@@ -532,8 +531,8 @@ uint64_t nninit_model_writer_digest(const nninit_model_writer *w) { return w ? w
 
 nninit_status nninit_model_writer_begin(nninit_model_writer *w, char *msg, size_t msg_size)
 {
-    if (!w) FAIL(NNINIT_E_NULL, "NULL writer");
-    if (w->sink) FAIL(NNINIT_E_PARAM, "the output is open already");
+    if (!w) RETURN_FAIL(NNINIT_E_NULL, "NULL writer");
+    if (w->sink) RETURN_FAIL(NNINIT_E_PARAM, "the output is open already");
     nninit_msg_clear_(msg, msg_size);
     return nninit_sink_begin_(&w->sink, &w->L, w->path, &w->wopt, msg, msg_size);
 }
@@ -545,23 +544,23 @@ const char *nninit_model_writer_temp(const nninit_model_writer *w)
 
 nninit_status nninit_model_writer_attach(nninit_model_writer *w, const char *temp, char *msg, size_t msg_size)
 {
-    if (!w || !temp) FAIL(NNINIT_E_NULL, "NULL writer or path");
-    if (w->sink) FAIL(NNINIT_E_PARAM, "the output is open already");
+    if (!w || !temp) RETURN_FAIL(NNINIT_E_NULL, "NULL writer or path");
+    if (w->sink) RETURN_FAIL(NNINIT_E_PARAM, "the output is open already");
     nninit_msg_clear_(msg, msg_size);
     return nninit_sink_attach_(&w->sink, &w->L, temp, &w->wopt, msg, msg_size);
 }
 
 nninit_status nninit_model_writer_run(nninit_model_writer *w, int part, int parts, char *msg, size_t msg_size)
 {
-    if (!w) FAIL(NNINIT_E_NULL, "NULL writer");
-    if (!w->sink) FAIL(NNINIT_E_PARAM, "no output: call nninit_model_writer_begin or _attach first");
-    if (parts < 1 || part < 0 || part >= parts) FAIL(NNINIT_E_PARAM, "part %d of %d: not a part", part, parts);
+    if (!w) RETURN_FAIL(NNINIT_E_NULL, "NULL writer");
+    if (!w->sink) RETURN_FAIL(NNINIT_E_PARAM, "no output: call nninit_model_writer_begin or _attach first");
+    if (parts < 1 || part < 0 || part >= parts) RETURN_FAIL(NNINIT_E_PARAM, "part %d of %d: not a part", part, parts);
     if (parts > 1 && !nninit_sink_seekable_(w->sink))
-        FAIL(NNINIT_E_PARAM, "standard output, a device or a FIFO is written in order, by one process");
+        RETURN_FAIL(NNINIT_E_PARAM, "standard output, a device or a FIFO is written in order, by one process");
     if (parts > 1 && w->opt.stats)
-        FAIL(NNINIT_E_PARAM, "statistics need every part's values: ask for them from a one-part run");
+        RETURN_FAIL(NNINIT_E_PARAM, "statistics need every part's values: ask for them from a one-part run");
     size_t *list = (size_t *)malloc((w->nunits ? w->nunits : 1) * sizeof *list), nu = 0;
-    if (!list) FAIL(NNINIT_E_NOMEM, "out of memory");
+    if (!list) RETURN_FAIL(NNINIT_E_NOMEM, "out of memory");
     nninit_progress total = { 0, 0, 0, 0 };
     total.tensors_done = total.tensors_total = part == 0 ? w->empty_tensors : 0;   /* nothing to write: done */
     for (size_t u = 0; u < w->nunits; u++) {
@@ -590,8 +589,8 @@ nninit_status nninit_model_writer_run(nninit_model_writer *w, int part, int part
 
 nninit_status nninit_model_writer_commit(nninit_model_writer *w, char *msg, size_t msg_size)
 {
-    if (!w) FAIL(NNINIT_E_NULL, "NULL writer");
-    if (!w->sink) FAIL(NNINIT_E_PARAM, "no output: call nninit_model_writer_begin first");
+    if (!w) RETURN_FAIL(NNINIT_E_NULL, "NULL writer");
+    if (!w->sink) RETURN_FAIL(NNINIT_E_PARAM, "no output: call nninit_model_writer_begin first");
     nninit_msg_clear_(msg, msg_size);
     return nninit_sink_commit_(w->sink, msg, msg_size);
 }

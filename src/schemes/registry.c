@@ -70,44 +70,44 @@ nninit_status nninit_scheme_check_(const nninit_scheme *s, unsigned *bad, char *
     RETURN_ERROR_IF((unsigned)s->kind >= NNINIT_SCHEME_COUNT_,
                     nninit_fail_(NNINIT_E_PARAM, why, why_size, "unknown scheme kind %d", (int)s->kind));
     const unsigned p = nninit_schemes_[s->kind].params;
-#define BAD(bit, ...) do { *bad = (bit); return nninit_fail_(NNINIT_E_PARAM, why, why_size, __VA_ARGS__); } while (0)
-    if ((p & NNP_VALUE) && !isfinite(s->value)) BAD(NNP_VALUE, "value out of range: must be finite");
-    if ((p & NNP_MEAN) && !isfinite(s->mean)) BAD(NNP_MEAN, "mean out of range: must be finite");
+#define BAD_PARAM(bit, ...) do { *bad = (bit); return nninit_fail_(NNINIT_E_PARAM, why, why_size, __VA_ARGS__); } while (0)
+    if ((p & NNP_VALUE) && !isfinite(s->value)) BAD_PARAM(NNP_VALUE, "value out of range: must be finite");
+    if ((p & NNP_MEAN) && !isfinite(s->mean)) BAD_PARAM(NNP_MEAN, "mean out of range: must be finite");
     if ((p & NNP_STD) && !(isfinite(s->std) && s->std >= 0))
-        BAD(NNP_STD, "std out of range: must be finite and >= 0 (got %g)", s->std);
-    if ((p & (NNP_LOW | NNP_LOWER)) && !isfinite(s->low)) BAD(p & (NNP_LOW | NNP_LOWER), "bound out of range: must be finite");
-    if ((p & (NNP_HIGH | NNP_UPPER)) && !isfinite(s->high)) BAD(p & (NNP_HIGH | NNP_UPPER), "bound out of range: must be finite");
+        BAD_PARAM(NNP_STD, "std out of range: must be finite and >= 0 (got %g)", s->std);
+    if ((p & (NNP_LOW | NNP_LOWER)) && !isfinite(s->low)) BAD_PARAM(p & (NNP_LOW | NNP_LOWER), "bound out of range: must be finite");
+    if ((p & (NNP_HIGH | NNP_UPPER)) && !isfinite(s->high)) BAD_PARAM(p & (NNP_HIGH | NNP_UPPER), "bound out of range: must be finite");
     if ((p & NNP_LOW) && !(s->low < s->high))
-        BAD(NNP_HIGH, "high out of range: low (%g) must be < high (%g)", s->low, s->high);
+        BAD_PARAM(NNP_HIGH, "high out of range: low (%g) must be < high (%g)", s->low, s->high);
     if ((p & NNP_LOWER) && !(s->low < s->high))
-        BAD(NNP_UPPER, "upper out of range: lower (%g) must be < upper (%g)", s->low, s->high);
+        BAD_PARAM(NNP_UPPER, "upper out of range: lower (%g) must be < upper (%g)", s->low, s->high);
     if ((p & (NNP_LOW | NNP_LOWER)) && s->kind != NNINIT_SCHEME_UNIFORM && !(s->std > 0))
-        BAD(NNP_STD, "std out of range: a truncated normal needs std > 0");
+        BAD_PARAM(NNP_STD, "std out of range: a truncated normal needs std > 0");
     if ((p & NNP_GAIN) && !(isfinite(s->gain) && s->gain > 0))
-        BAD(NNP_GAIN, "gain out of range: must be finite and > 0 (got %g)", s->gain);
-    if ((p & NNP_A) && !isfinite(s->a)) BAD(NNP_A, "a out of range: must be finite");
+        BAD_PARAM(NNP_GAIN, "gain out of range: must be finite and > 0 (got %g)", s->gain);
+    if ((p & NNP_A) && !isfinite(s->a)) BAD_PARAM(NNP_A, "a out of range: must be finite");
     if ((p & NNP_A) && s->a != 0 && s->nonlinearity != NNINIT_NL_LEAKY_RELU)
-        BAD(NNP_A, "a out of range: a (the negative slope) is used only with nonlinearity=leaky_relu");
+        BAD_PARAM(NNP_A, "a out of range: a (the negative slope) is used only with nonlinearity=leaky_relu");
     if ((p & NNP_NONLINEARITY) && !nninit_nonlinearity_name_(s->nonlinearity))
-        BAD(NNP_NONLINEARITY, "nonlinearity out of range: unknown value %d", (int)s->nonlinearity);
+        BAD_PARAM(NNP_NONLINEARITY, "nonlinearity out of range: unknown value %d", (int)s->nonlinearity);
     if ((p & NNP_MODE) && !(s->mode == NNINIT_FAN_IN || s->mode == NNINIT_FAN_OUT ||
                             (s->mode == NNINIT_FAN_AVG && s->kind == NNINIT_SCHEME_VARIANCE_SCALING)))
-        BAD(NNP_MODE, "mode out of range: %s", s->kind == NNINIT_SCHEME_VARIANCE_SCALING
+        BAD_PARAM(NNP_MODE, "mode out of range: %s", s->kind == NNINIT_SCHEME_VARIANCE_SCALING
                                                    ? "must be fan_in, fan_out or fan_avg" : "must be fan_in or fan_out");
     if ((p & NNP_SCALE) && !(isfinite(s->scale) && s->scale > 0))
-        BAD(NNP_SCALE, "scale out of range: must be finite and > 0 (got %g)", s->scale);
+        BAD_PARAM(NNP_SCALE, "scale out of range: must be finite and > 0 (got %g)", s->scale);
     if ((p & NNP_DISTRIBUTION) && (unsigned)s->distribution > NNINIT_DIST_UNIFORM)
-        BAD(NNP_DISTRIBUTION, "distribution out of range: unknown value %d", (int)s->distribution);
+        BAD_PARAM(NNP_DISTRIBUTION, "distribution out of range: unknown value %d", (int)s->distribution);
     if ((p & NNP_SPARSITY) && !(s->sparsity >= 0 && s->sparsity <= 1))
-        BAD(NNP_SPARSITY, "sparsity out of range: must be in [0, 1] (got %g)", s->sparsity);
+        BAD_PARAM(NNP_SPARSITY, "sparsity out of range: must be in [0, 1] (got %g)", s->sparsity);
     if ((p & NNP_FAN_IN) && s->fan_in < 1)
-        BAD(NNP_FAN_IN, "fan_in out of range: must be >= 1 (got %lld)", (long long)s->fan_in);
+        BAD_PARAM(NNP_FAN_IN, "fan_in out of range: must be >= 1 (got %lld)", (long long)s->fan_in);
     if ((p & NNP_LAYOUT) && (unsigned)s->layout.kind > NNINIT_LAYOUT_AXES)
-        BAD(NNP_LAYOUT, "layout out of range: unknown value %d", (int)s->layout.kind);
+        BAD_PARAM(NNP_LAYOUT, "layout out of range: unknown value %d", (int)s->layout.kind);
     if ((p & NNP_GROUPS) && s->layout.groups < 0)
-        BAD(NNP_GROUPS, "groups out of range: must be >= 1 (got %lld)", (long long)s->layout.groups);
+        BAD_PARAM(NNP_GROUPS, "groups out of range: must be >= 1 (got %lld)", (long long)s->layout.groups);
     if (!(p & NNP_GROUPS) && s->layout.groups > 1)
-        BAD(NNP_GROUPS, "groups out of range: %s does not use groups", nninit_schemes_[s->kind].name);
+        BAD_PARAM(NNP_GROUPS, "groups out of range: %s does not use groups", nninit_schemes_[s->kind].name);
 #undef BAD
     nninit_msg_clear_(why, why_size);
     return NNINIT_OK;
