@@ -44,14 +44,12 @@ run_ok "init one file" init "$T/cfg/config.json" -o "$F/one.safetensors" -q
 check "one file: nothing beside it" test ! -e "$F/config.json"
 
 # ---- recipes: every role's statistics ------------------------------------------------------
-for r in hf megatron torchtitan olmo neox 'mup(base_hidden=64)'; do
-    d="$F/r_$(echo "$r" | tr -c 'a-z0-9\n' '_')"
-    run_ok "init --recipe $r" init "$T/cfg" -o "$d" --recipe "$r" --max-shard-size 100MB --seed 11 -q
-    check "recipe $r: statistics per role" $PY - "$d" "$r" <<'EOF'
-import json, math, os, sys
+# sttensors.py: the tensors of every f32 .safetensors file of a directory, by name (float64),
+# read here from the format's description
+cat >"$T/sttensors.py" <<'EOF'
+import json, os
 import numpy as np
-d, recipe = sys.argv[1:3]
-H, I, L, V, s = 256, 512, 4, 1000, 0.05
+
 
 def tensors(d):
     out = {}
@@ -67,6 +65,17 @@ def tensors(d):
             lo, hi = e['data_offsets']
             out[k] = np.frombuffer(b[8 + n + lo:8 + n + hi], '<f4').reshape(e['shape']).astype(np.float64)
     return out
+EOF
+for r in hf megatron torchtitan olmo neox 'mup(base_hidden=64)'; do
+    d="$F/r_$(echo "$r" | tr -c 'a-z0-9\n' '_')"
+    run_ok "init --recipe $r" init "$T/cfg" -o "$d" --recipe "$r" --max-shard-size 100MB --seed 11 -q
+    check "recipe $r: statistics per role" env PYTHONPATH="$T" $PY - "$d" "$r" <<'EOF'
+import json, math, os, sys
+import numpy as np
+d, recipe = sys.argv[1:3]
+H, I, L, V, s = 256, 512, 4, 1000, 0.05
+
+from sttensors import tensors
 
 # the sd of N(0, 1) cut at +-3: 1 - 2 * 3 * phi(3) / (Phi(3) - Phi(-3))
 phi = math.exp(-4.5) / math.sqrt(2 * math.pi)
@@ -123,33 +132,23 @@ done
 # stats.py DIR RULES: RULES is [[regex, sd], ...], the first regex found in a tensor's name gives
 # its expected sd (a Python expression; T3 is the sd of N(0, 1) cut at +-3), or "ones" / "zeros".
 cat >"$T/stats.py" <<'EOF'
-import json, math, os, re, sys
-import numpy as np
+import json, math, re, sys
+from sttensors import tensors
 d, rules = sys.argv[1], json.loads(sys.argv[2])
 T3 = math.sqrt(1 - 6 * math.exp(-4.5) / math.sqrt(2 * math.pi) / math.erf(3 / math.sqrt(2)))
 seen = 0
-for f in sorted(os.listdir(d)):
-    if not f.endswith('.safetensors'):
-        continue
-    b = open(os.path.join(d, f), 'rb').read()
-    n = int.from_bytes(b[:8], 'little')
-    h = json.loads(b[8:8 + n])
-    for k, e in h.items():
-        if k == '__metadata__':
-            continue
-        lo, hi = e['data_offsets']
-        a = np.frombuffer(b[8 + n + lo:8 + n + hi], '<f4').astype(np.float64)
-        want = next((w for rx, w in rules if re.search(rx, k)), None)
-        assert want is not None, 'no rule for %s' % k
-        seen += 1
-        if want == 'ones':
-            assert (a == 1).all(), k
-        elif want == 'zeros':
-            assert (a == 0).all(), k
-        else:
-            sd = eval(want, {'math': math, 'T3': T3})
-            # the sample sd: within 5 of its standard deviations, sd / sqrt(2 n)
-            assert abs(a.std() / sd - 1) < 5 / math.sqrt(2 * a.size), (k, a.std(), sd)
+for k, a in tensors(d).items():
+    want = next((w for rx, w in rules if re.search(rx, k)), None)
+    assert want is not None, 'no rule for %s' % k
+    seen += 1
+    if want == 'ones':
+        assert (a == 1).all(), k
+    elif want == 'zeros':
+        assert (a == 0).all(), k
+    else:
+        sd = eval(want, {'math': math, 'T3': T3})
+        # the sample sd: within 5 of its standard deviations, sd / sqrt(2 n)
+        assert abs(a.std() / sd - 1) < 5 / math.sqrt(2 * a.size), (k, a.std(), sd)
 assert seen, 'no tensors'
 EOF
 echo '{"model_type": "gpt2", "n_embd": 128, "n_head": 4, "n_layer": 2, "n_positions": 256, "vocab_size": 1000}' >"$T/gpt2s.json"
@@ -209,6 +208,13 @@ run_ok "fill the literal" fill --shape 256,512 --init "normal(std=$($PY -c 'impo
     --name model.layers.2.mlp.down_proj.weight -o "$F/vars_lit.npy"
 check "vars: the edited init equals the literal it evaluates to" cmp "$F/vars/model.layers.2.mlp.down_proj.weight.npy" \
     "$F/vars_lit.npy"
+
+# ---- README's quick start: examples/hf/tiny-llama, as written there ----------------------------
+run_ok "README: init examples/hf/tiny-llama" init "$ROOT/examples/hf/tiny-llama/config.json" -o "$F/tiny/" \
+    --max-shard-size 5MB -q
+check "README: tiny-llama sharded, config.json copied" sh -c \
+    "test -f '$F/tiny/model.safetensors.index.json' && cmp -s '$ROOT/examples/hf/tiny-llama/config.json' '$F/tiny/config.json'"
+run_ok "README: spec of the example's directory" spec "$ROOT/examples/hf/tiny-llama"
 
 # ---- errors ------------------------------------------------------------------------------------
 echo '{"model_type": "llama", "hidden_size": 64}' >"$T/bad.json"
