@@ -98,13 +98,13 @@ if [ "${NNINIT_BENCH_ONLY:-all}" = all ]; then
     if [ "${NNINIT_BENCH_FULL:-0}" = 1 ]; then graph_bench; else graph_bench --models resnet20; fi
     # Streaming (bench/bench_stream.py): a 7B-shaped model to a file beside dd,
     # a Llama-3.1-8B config.json to a sharded checkpoint beside dd oflag=direct
-    # (one run each, 16 GB), llama-1b to /dev/null beside PyTorch; NNINIT_BENCH_FULL=1 (make bench-full)
-    # runs the 7B model (and its in-memory path); make bench only llama-1b.
+    # (16 GB, two alternating runs each; three in make bench-full), llama-1b to /dev/null beside
+    # PyTorch; NNINIT_BENCH_FULL=1 (make bench-full) also runs the 7B model (and its in-memory path).
     STREAM_FLAGS=()
     if [ "${NNINIT_BENCH_PEERS:-1}" = 0 ]; then STREAM_FLAGS+=(--no-torch); fi
     # The 13.5 GB 7B-shaped write (with dd beside it) only in make bench-full.
-    if [ "${NNINIT_BENCH_FULL:-0}" = 1 ]; then STREAM_FLAGS+=(--arena --plain-dd --repeat-7b 3)
-    else STREAM_FLAGS+=(--no-7b --repeat 2); fi
+    if [ "${NNINIT_BENCH_FULL:-0}" = 1 ]; then STREAM_FLAGS+=(--arena --plain-dd --repeat-7b 3 --repeat-8b 3)
+    else STREAM_FLAGS+=(--no-7b --repeat 2 --repeat-8b 2); fi
     echo
     "$PY" bench/bench_stream.py "${STREAM_FLAGS[@]}"
 fi
