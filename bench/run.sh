@@ -90,8 +90,9 @@ fi
 if [ "${NNINIT_BENCH_ONLY:-all}" = all ]; then
     MODEL_FLAGS=()
     if [ "${NNINIT_BENCH_PEERS:-1}" = 0 ]; then MODEL_FLAGS=(--no-torch); fi
-    # make bench: medians of 2 (PyTorch builds llama-1b in 7-26 s, by the VM's page-fault cost)
-    if [ "${NNINIT_BENCH_FULL:-0}" != 1 ]; then MODEL_FLAGS+=(--repeat 2); fi
+    # make bench: f32, medians of 2 (PyTorch builds llama-1b in 7-26 s, by the VM's page-fault
+    # cost); make bench-full adds bf16 and takes medians of 3
+    if [ "${NNINIT_BENCH_FULL:-0}" != 1 ]; then MODEL_FLAGS+=(--dtypes f32 --repeat 2); fi
     echo
     "$PY" bench/bench_model.py "${MODEL_FLAGS[@]}"
     # ResNet-50 (PyTorch's hook-based LSUV alone takes minutes) only in make bench-full.
@@ -115,6 +116,7 @@ fi
 if [ "${NNINIT_BENCH_ONLY:-all}" = all ]; then
     PY_FLAGS=()
     if [ "${NNINIT_BENCH_PEERS:-1}" = 0 ]; then PY_FLAGS=(--no-torch); fi
+    if [ "${NNINIT_BENCH_FULL:-0}" != 1 ]; then PY_FLAGS+=(--repeat 2); fi
     echo
     NNINIT_LIBRARY="$PWD/build/libnninit.so.$(sed -n 's/^#define NNINIT_VERSION_MAJOR \([0-9]*\)/\1/p' include/nninit.h)" \
         "$PY" bench/bench_python.py "${PY_FLAGS[@]}"
@@ -127,5 +129,5 @@ fi
 if [ "${NNINIT_BENCH_ONLY:-all}" = all ] && [ "${NNINIT_BENCH_PEERS:-1}" != 0 ]; then
     echo
     NNINIT_LIBRARY="$PWD/build/libnninit.so.$(sed -n 's/^#define NNINIT_VERSION_MAJOR \([0-9]*\)/\1/p' include/nninit.h)" \
-        "$PY" bench/bench_materialize.py --threads 2 --rounds 3
+        "$PY" bench/bench_materialize.py --threads 2 --rounds "$([ "${NNINIT_BENCH_FULL:-0}" = 1 ] && echo 3 || echo 2)"
 fi

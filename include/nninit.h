@@ -753,8 +753,8 @@ NNINIT_API const char *nninit_model_data_init(const nninit_model *model);
 NNINIT_API nninit_status nninit_model_set_data_init(nninit_model *model, const char *data_init);
 /* What nninit writes into a checkpoint's metadata: the NULL-terminated list
  * key, value, key, value, ... of nninit_version, seed (decimal text) and
- * spec (the canonical JSON), enough to reproduce every tensor. Lifetime as
- * nninit_model_json. */
+ * spec (the canonical JSON), enough to reproduce every tensor, then the
+ * spec's "metadata" keys in their order. Lifetime as nninit_model_json. */
 NNINIT_API const char *const *nninit_model_metadata(const nninit_model *model);
 
 /* ---- bulk initialization ------------------------------------------------------ */

@@ -37,7 +37,7 @@ def test_recipe_dtype_seed():
     assert init["model.layers.0.mlp.down_proj.weight"] == "normal(mean=0, std=%.17g)" % want
     assert "zero_row" not in s["tensors"][0]        # only the hf recipe zeroes the padding row
     m = nninit.spec_from_hf(TINY, "mup(base_hidden=16)")
-    assert "mup_width_mult=4 mup_output_mult=0.25" in m["description"]
+    assert m["metadata"] == {"mup_base_hidden": "16", "mup_width_mult": "4", "mup_output_mult": "0.25"}
 
 
 def test_errors_name_the_key():

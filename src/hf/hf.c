@@ -57,15 +57,15 @@ static nninit_status write_spec(const nninit_hf_config_ *c, const nninit_hf_reci
     nninit_text_ s = { 0 };
     char rec[64];
     nninit_hf_recipe_str_(r, rec, sizeof rec);
-    nninit_text_fmt_(&s, "{\n  \"name\": \"%s\",\n  \"description\": \"Hugging Face %s config, recipe %s", c->arch->type,
-                     c->arch->type, rec);
+    nninit_text_fmt_(&s, "{\n  \"name\": \"%s\",\n  \"description\": \"Hugging Face %s config, recipe %s\",\n",
+                     c->arch->type, c->arch->type, rec);
     if (r->base_hidden) {
         /* what the training code needs beside the weights (MuReadout divides
-         * the logits by width_mult), kept in the checkpoint's metadata */
+         * the logits by width_mult), as keys of every output's metadata */
         const double wm = (double)c->hidden / (double)r->base_hidden;
-        nninit_text_fmt_(&s, "; mup_width_mult=%.17g mup_output_mult=%.17g", wm, 1.0 / wm);
+        nninit_text_fmt_(&s, "  \"metadata\": {\"mup_base_hidden\": \"%lld\", \"mup_width_mult\": \"%.17g\", "
+                         "\"mup_output_mult\": \"%.17g\"},\n", (long long)r->base_hidden, wm, 1.0 / wm);
     }
-    nninit_text_str_(&s, "\",\n");
     if (seed <= ((uint64_t)1 << 53)) nninit_text_fmt_(&s, "  \"seed\": %llu,\n", (unsigned long long)seed);
     else nninit_text_fmt_(&s, "  \"seed\": \"%llu\",\n", (unsigned long long)seed);
     nninit_text_fmt_(&s, "  \"dtype\": \"%s\",\n", nninit_dtype_name(dtype));

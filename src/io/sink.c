@@ -194,7 +194,7 @@ static void direct_open(dstage *d, const char *path, int plain)
 }
 
 /* Hands what is staged to the I/O thread (written here when the thread
- * cannot start) and goes on in the other buffer. Returns -1 with errno when
+ * cannot start) and goes on in the next buffer. Returns -1 with errno when
  * this or an earlier run failed. */
 static int direct_flush(dstage *d)
 {

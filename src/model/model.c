@@ -42,7 +42,9 @@ struct nninit_model {
     mtensor *t;
     char *json;                  /* the canonical JSON, rebuilt by every change */
     char seed_text[24];          /* the seed in decimal, for the metadata */
-    const char *meta[7];         /* nninit_model_metadata: key, value, ..., NULL */
+    char **user_meta;            /* "metadata": key, value, ... (n_user_meta pairs) */
+    size_t n_user_meta;
+    const char **meta;           /* nninit_model_metadata: nninit's keys, then the spec's; NULL-terminated */
 };
 
 typedef struct {
@@ -81,6 +83,9 @@ void nninit_model_free(nninit_model *m)
     free(m->description);
     cJSON_free(m->graph);
     free(m->data_init);
+    for (size_t i = 0; i < 2 * m->n_user_meta; i++) free(m->user_meta[i]);
+    free(m->user_meta);
+    free(m->meta);
     cJSON_free(m->json);
     free(m);
 }
@@ -584,18 +589,56 @@ static nninit_status parse_graph_fields(ctx *c, const cJSON *root, nninit_model 
     return NNINIT_OK;
 }
 
+/* The keys nninit writes into a file's metadata itself (nninit_model_metadata,
+ * safetensors' format, what the writer adds for --from): a spec's "metadata"
+ * may not set them. */
+static const char *const k_own_meta[] = { "nninit_version", "seed", "spec", "format", "nninit_from",
+                                          "nninit_from_digest", NULL };
+
+/* "metadata": {"key": "text", ...}, written into every output's metadata
+ * after nninit's own keys. */
+static nninit_status parse_metadata(ctx *c, const cJSON *v, nninit_model *m)
+{
+    if (!v) return NNINIT_OK;
+    if (!cJSON_IsObject(v))
+        return CTX_FAIL(c, NNINIT_E_FORMAT, "field \"metadata\": expected an object of strings, got %s",
+                        nninit_json_type_name_(v));
+    const size_t n = (size_t)cJSON_GetArraySize(v);
+    if (n == 0) return NNINIT_OK;
+    m->user_meta = calloc(2 * n, sizeof *m->user_meta);
+    if (!m->user_meta) return CTX_FAIL(c, NNINIT_E_NOMEM, "out of memory");
+    for (const cJSON *e = v->child; e; e = e->next) {
+        if (!e->string[0]) return CTX_FAIL(c, NNINIT_E_FORMAT, "field \"metadata\": a key is empty");
+        for (const cJSON *p = v->child; p != e; p = p->next)
+            if (strcmp(p->string, e->string) == 0)
+                return CTX_FAIL(c, NNINIT_E_FORMAT, "field \"metadata\": key \"" NAMEFMT "\" appears twice", e->string);
+        for (const char *const *o = k_own_meta; *o; o++)
+            if (strcmp(*o, e->string) == 0)
+                return CTX_FAIL(c, NNINIT_E_FORMAT, "field \"metadata\": key \"%s\" is nninit's own (it records how "
+                                "the output was made)", *o);
+        if (!cJSON_IsString(e))
+            return CTX_FAIL(c, NNINIT_E_FORMAT, "field \"metadata\": key \"" NAMEFMT "\": expected a string (file "
+                            "metadata holds text), got %s", e->string, nninit_json_type_name_(e));
+        char **kv = &m->user_meta[2 * m->n_user_meta];
+        if (!(kv[0] = dup_str(e->string)) || !(kv[1] = dup_str(e->valuestring)))
+            return CTX_FAIL(c, NNINIT_E_NOMEM, "out of memory");
+        m->n_user_meta++;
+    }
+    return NNINIT_OK;
+}
+
 static nninit_status parse_doc(ctx *c, const cJSON *root, nninit_model *m)
 {
-    static const char *const allowed[] = { "seed", "dtype", "layout", "name", "description", "vars", "rules",
-                                           "tensors", "graph", "data_init", NULL };
+    static const char *const allowed[] = { "seed", "dtype", "layout", "name", "description", "metadata", "vars",
+                                           "rules", "tensors", "graph", "data_init", NULL };
     int dup;
     if (!cJSON_IsObject(root))
         return CTX_FAIL(c, NNINIT_E_FORMAT, "the model spec must be a JSON object, got %s", nninit_json_type_name_(root));
     const cJSON *k = bad_key(root, allowed, &dup);
     if (k)
         return CTX_FAIL(c, NNINIT_E_FORMAT, "field \"" NAMEFMT "\": %s", k->string, dup ? "appears twice"
-                    : "unknown field (expected seed, dtype, layout, name, description, vars, rules, tensors, "
-                      "graph, data_init)");
+                    : "unknown field (expected seed, dtype, layout, name, description, metadata, vars, rules, "
+                      "tensors, graph, data_init)");
     const cJSON *v;
     if ((v = cJSON_GetObjectItemCaseSensitive(root, "seed"))) FORWARD_IF_ERROR(parse_seed(c, v, &m->seed));
     m->dtype = NNINIT_F32;
@@ -623,6 +666,7 @@ static nninit_status parse_doc(ctx *c, const cJSON *root, nninit_model *m)
         if (!s) return CTX_FAIL(c, NNINIT_E_NOMEM, "out of memory");
         *(i ? &m->description : &m->name) = s;
     }
+    FORWARD_IF_ERROR(parse_metadata(c, cJSON_GetObjectItemCaseSensitive(root, "metadata"), m));
     FORWARD_IF_ERROR(parse_graph_fields(c, root, m));
     const cJSON *jt = cJSON_GetObjectItemCaseSensitive(root, "tensors");
     if (!jt) return CTX_FAIL(c, NNINIT_E_FORMAT, "field \"tensors\": missing");
@@ -876,6 +920,12 @@ static char *canonical_json(const nninit_model *m)
     ok = ok && put(root, "dtype", cJSON_CreateString(nninit_dtype_name(m->dtype)));
     if (ok && m->name) ok = put(root, "name", cJSON_CreateString(m->name));
     if (ok && m->description) ok = put(root, "description", cJSON_CreateString(m->description));
+    if (ok && m->n_user_meta) {
+        cJSON *mo = cJSON_CreateObject();
+        ok = put(root, "metadata", mo);
+        for (size_t i = 0; ok && i < m->n_user_meta; i++)
+            ok = put(mo, m->user_meta[2 * i], cJSON_CreateString(m->user_meta[2 * i + 1]));
+    }
     cJSON *arr = ok ? cJSON_CreateArray() : NULL;
     ok = ok && put(root, "tensors", arr);
     for (size_t i = 0; ok && i < m->n; i++) ok = canonical_tensor(arr, &m->t[i]);
@@ -892,11 +942,25 @@ static nninit_status refresh(nninit_model *m)
 {
     char *json = canonical_json(m);
     RETURN_ERROR_IF(!json, NNINIT_E_NOMEM);
+    const char **meta = malloc((7 + 2 * m->n_user_meta) * sizeof *meta);
+    if (!meta) {
+        cJSON_free(json);
+        return NNINIT_E_NOMEM;
+    }
     cJSON_free(m->json);
     m->json = json;
+    free(m->meta);
+    m->meta = meta;
     snprintf(m->seed_text, sizeof m->seed_text, "%llu", (unsigned long long)m->seed);
-    const char *meta[] = { "nninit_version", nninit_version_string(), "seed", m->seed_text, "spec", m->json, NULL };
-    memcpy(m->meta, meta, sizeof meta);
+    size_t k = 0;
+    meta[k++] = "nninit_version";
+    meta[k++] = nninit_version_string();
+    meta[k++] = "seed";
+    meta[k++] = m->seed_text;
+    meta[k++] = "spec";
+    meta[k++] = m->json;
+    for (size_t i = 0; i < 2 * m->n_user_meta; i++) meta[k++] = m->user_meta[i];
+    meta[k] = NULL;
     return NNINIT_OK;
 }
 

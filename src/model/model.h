@@ -69,10 +69,11 @@ void nninit_ckpt_report_(size_t n, const nninit_st_file *ckpt, const nninit_sour
                          nninit_source *source, unsigned char *ckpt_used);
 
 /* ---- save.c ------------------------------------------------------------------------- */
-/* A safetensors file's metadata: format=pt, then the model's (meta: NULL-
- * terminated key, value, ... of nninit_model_metadata), into out[NNINIT_ST_META_]. */
-#define NNINIT_ST_META_ (2 + 6 + 1)
-void nninit_st_metadata_(const char *const *meta, const char **out);
+/* A file's metadata: format=pt for safetensors (st), then the model's (meta:
+ * NULL-terminated key, value, ... of nninit_model_metadata), then room for
+ * `extra` more key/value pairs; NULL-terminated. malloc'ed; NULL when out of
+ * memory. */
+const char **nninit_file_metadata_(const char *const *meta, int st, size_t extra);
 
 /* ---- stats.c: statistics by blocks (the method is described there) ------------------ */
 #define NNINIT_STATS_BLOCK_ ((size_t)1 << 16)

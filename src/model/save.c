@@ -3,17 +3,20 @@
 #include <string.h>
 #include "model.h"
 
-void nninit_st_metadata_(const char *const *meta, const char **out)
+const char **nninit_file_metadata_(const char *const *meta, int st, size_t extra)
 {
-    /* format=pt: what Hugging Face loaders look for. */
+    size_t n = 0;
+    while (meta[n]) n++;
+    const char **out = (const char **)malloc((n + 2 * extra + 3) * sizeof *out);
+    if (!out) return NULL;
     size_t k = 0;
-    out[k++] = "format";
-    out[k++] = "pt";
-    for (size_t m = 0; meta[m] && k + 2 < NNINIT_ST_META_; m += 2, k += 2) {
-        out[k] = meta[m];
-        out[k + 1] = meta[m + 1];
+    if (st) {   /* format=pt: what Hugging Face loaders look for */
+        out[k++] = "format";
+        out[k++] = "pt";
     }
+    for (size_t m = 0; m < n; m++) out[k++] = meta[m];
     out[k] = NULL;
+    return out;
 }
 
 nninit_status nninit_model_save(const nninit_model *model, const void *const *data, const char *path,
@@ -34,15 +37,12 @@ nninit_status nninit_model_save(const nninit_model *model, const void *const *da
                                       .nbytes = t.nbytes };
         memcpy(tensors[i].shape, t.shape, sizeof t.shape);
     }
-    const char *const *meta = nninit_model_metadata(model);
+    const char **meta = nninit_file_metadata_(nninit_model_metadata(model), format == NNINIT_FORMAT_SAFETENSORS, 0);
     nninit_status st;
-    if (format == NNINIT_FORMAT_NPY_DIR) {
-        st = nninit_npy_save_dir(path, tensors, n, meta, opt, msg, msg_size);
-    } else {
-        const char *st_meta[NNINIT_ST_META_];
-        nninit_st_metadata_(meta, st_meta);
-        st = nninit_st_save(path, tensors, n, st_meta, opt, msg, msg_size);
-    }
+    if (!meta) st = nninit_fail_(NNINIT_E_NOMEM, msg, msg_size, "out of memory");
+    else if (format == NNINIT_FORMAT_NPY_DIR) st = nninit_npy_save_dir(path, tensors, n, meta, opt, msg, msg_size);
+    else st = nninit_st_save(path, tensors, n, meta, opt, msg, msg_size);
+    free(meta);
     free(tensors);
     return st;
 }

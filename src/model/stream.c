@@ -47,7 +47,7 @@ struct nninit_model_writer {
     nninit_sched_ *sched;
     size_t n;
     nninit_tensor *tensors;
-    const char *meta[NNINIT_ST_META_ + 4];   /* the file's, plus nninit_from and nninit_from_digest */
+    const char **meta;           /* the file's, plus nninit_from and nninit_from_digest (malloc'ed) */
     char from_digest[40];
     uint64_t digest;             /* nninit_model_writer_digest */
     nninit_layout_ L;
@@ -382,6 +382,7 @@ void nninit_model_writer_free(nninit_model_writer *w)
     free(w->file_pos);
     free(w->src_of);
     free(w->index);
+    free(w->meta);
     free(w->path);
     free(w);
 }
@@ -469,14 +470,10 @@ static nninit_status prepare(nninit_model_writer *w, nninit_file_format format, 
     /* the metadata: the spec's (safetensors: after format=pt) and, when a
      * checkpoint provides tensors, which one (the spec alone no longer
      * reproduces the output) */
-    const char *const *meta = nninit_model_metadata(w->model);
+    w->meta = nninit_file_metadata_(nninit_model_metadata(w->model), format == NNINIT_FORMAT_SAFETENSORS, 2);
+    RETURN_ERROR_IF(!w->meta, nninit_fail_(NNINIT_E_NOMEM, msg, msg_size, "out of memory"));
     size_t k = 0;
-    if (format == NNINIT_FORMAT_SAFETENSORS) {
-        nninit_st_metadata_(meta, w->meta);
-        while (w->meta[k]) k++;
-    } else {
-        for (; meta[k]; k++) w->meta[k] = meta[k];
-    }
+    while (w->meta[k]) k++;
     if (w->opt.ckpt) {
         const char *from = nninit_st_path_(w->opt.ckpt);
         w->meta[k++] = "nninit_from";

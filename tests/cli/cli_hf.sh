@@ -127,6 +127,22 @@ for name, a in t.items():
     assert abs(a.mean()) < 5 * want / math.sqrt(a.size), (name, a.mean())
 EOF
 done
+# mup's multipliers as metadata keys of every shard (hidden 256 / base 64), and nowhere else
+check "mup: width_mult and output_mult in every shard's metadata" $PY - "$F/r_mup_base_hidden_64_" "$F/r_hf" <<'EOF'
+import glob, json, sys
+def meta(path):
+    with open(path, 'rb') as f:
+        n = int.from_bytes(f.read(8), 'little')
+        return json.loads(f.read(n))['__metadata__']
+shards = sorted(glob.glob(sys.argv[1] + '/*.safetensors'))
+assert len(shards) >= 1, shards
+for p in shards:
+    m = meta(p)
+    assert (m['mup_base_hidden'], m['mup_width_mult'], m['mup_output_mult']) == ('64', '4', '0.25'), (p, m)
+    assert json.loads(m['spec'])['metadata']['mup_width_mult'] == '4', p
+hf = glob.glob(sys.argv[2] + '/*.safetensors')
+assert hf and not any(k.startswith('mup_') for p in hf for k in meta(p)), hf
+EOF
 
 # ---- more roles: GPT-2 (Conv1D, position embedding, scaled c_proj) and Mixtral (router, experts) --
 # stats.py DIR RULES: RULES is [[regex, sd], ...], the first regex found in a tensor's name gives

@@ -287,7 +287,7 @@ START_TEST(test_bad_model_fields)
         { "{\"tensors\": [], \"graph\": {}}", "field \"graph\": expected an array of ops, got an object" },
         { "{\"tensors\": [], \"graph\": [], \"data_init\": 3}", "field \"data_init\": expected a string" },
         { "{\"tensors\": [], \"graphs\": []}", "field \"graphs\": unknown field (expected seed, dtype, layout, name, "
-                                               "description, vars, rules, tensors, graph, data_init)" },
+                                               "description, metadata, vars, rules, tensors, graph, data_init)" },
     };
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         char msg[512];

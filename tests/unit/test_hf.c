@@ -310,7 +310,15 @@ START_TEST(test_recipes)
     ck_assert_str_eq(init_of(m, "model.layers.0.mlp.down_proj.weight"), "normal(mean=0, std=0.01)");
     ck_assert_str_eq(init_of(m, "model.embed_tokens.weight"), "normal(mean=0, std=0.02)");
     ck_assert_str_eq(init_of(m, "lm_head.weight"), "normal(mean=0, std=0.02)");
-    ck_assert_ptr_nonnull(strstr(nninit_model_json(m), "mup_width_mult=4 mup_output_mult=0.25"));
+    /* the multipliers as metadata keys, after nninit's own (hidden 4096 / 1024) */
+    const char *const *meta = nninit_model_metadata(m);
+    const char *want[] = { "mup_base_hidden", "1024", "mup_width_mult", "4", "mup_output_mult", "0.25", NULL };
+    size_t k = 0;
+    while (meta[k] && strcmp(meta[k], "mup_base_hidden") != 0) k += 2;
+    for (size_t i = 0; want[i]; i++) ck_assert_str_eq(meta[k + i] ? meta[k + i] : "(end)", want[i]);
+    ck_assert_ptr_null(meta[k + 6]);
+    ck_assert_ptr_nonnull(strstr(nninit_model_json(m), "\"metadata\":{\"mup_base_hidden\":\"1024\",\"mup_width_mult\":\"4\","
+                                                       "\"mup_output_mult\":\"0.25\"}"));
     nninit_model_free(m);
 }
 END_TEST

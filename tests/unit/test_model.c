@@ -365,6 +365,73 @@ START_TEST(canonical_json_round_trip)
 }
 END_TEST
 
+/* "metadata": after nninit's own keys in nninit_model_metadata, in the
+ * canonical JSON (so it round-trips), and in every kind of output: a
+ * safetensors file, each shard, an npy directory's __metadata__.json. */
+START_TEST(spec_metadata)
+{
+    nninit_model *m = parse_ok("{\"seed\": 3, \"metadata\": {\"mup_width_mult\": \"4\", \"note\": \"q\\\"uote \\u00e9\"},"
+                               " \"tensors\": [{\"name\": \"w\", \"shape\": [300, 7], \"init\": \"normal(std=0.02)\"},"
+                               " {\"name\": \"b\", \"shape\": [7], \"init\": \"zeros\"}]}");
+    const char *const *meta = nninit_model_metadata(m);
+    const char *want[] = { "nninit_version", NULL, "seed", "3", "spec", NULL, "mup_width_mult", "4", "note",
+                           "q\"uote \xc3\xa9" };
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+        ck_assert_ptr_nonnull(meta[i]);
+        if (want[i]) ck_assert_str_eq(meta[i], want[i]);
+    }
+    ck_assert_ptr_null(meta[sizeof want / sizeof *want]);
+    ck_assert_ptr_nonnull(strstr(nninit_model_json(m), "\"metadata\":{\"mup_width_mult\":\"4\",\"note\":\"q\\\"uote \xc3\xa9\"}"));
+    round_trip(m);
+
+    char dir[] = "/tmp/nninit_test_model_meta_XXXXXX", path[128], msg[256];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    nninit_model_write_options shard = { .max_shard_bytes = 4096 };
+    const struct { const char *name; nninit_file_format fmt; const nninit_model_write_options *o; } outs[] = {
+        { "one.safetensors", NNINIT_FORMAT_SAFETENSORS, NULL },
+        { "sharded", NNINIT_FORMAT_SAFETENSORS, &shard },
+        { "npy", NNINIT_FORMAT_NPY_DIR, NULL },
+    };
+    for (size_t k = 0; k < 3; k++) {
+        snprintf(path, sizeof path, "%s/%s", dir, outs[k].name);
+        ck_assert_msg(nninit_model_write(m, path, outs[k].fmt, outs[k].o, msg, sizeof msg) == NNINIT_OK, "%s", msg);
+        char cmd[400];
+        if (outs[k].fmt == NNINIT_FORMAT_NPY_DIR) {
+            size_t len;
+            snprintf(cmd, sizeof cmd, "%s/__metadata__.json", path);
+            unsigned char *text = nt_read_file(cmd, &len);
+            ck_assert_ptr_nonnull(text);
+            ck_assert_ptr_nonnull(memmem(text, len, "\"mup_width_mult\": \"4\"", 21));
+            free(text);
+            continue;
+        }
+        /* every shard (two of them) carries the keys */
+        const char *files[2] = { path, NULL };
+        char s1[200], s2[200];
+        if (outs[k].o) {
+            snprintf(s1, sizeof s1, "%s/model-00001-of-00002.safetensors", path);
+            snprintf(s2, sizeof s2, "%s/model-00002-of-00002.safetensors", path);
+            files[0] = s1;
+            files[1] = s2;
+        }
+        for (int f = 0; f < 2 && files[f]; f++) {
+            nninit_st_file *st;
+            ck_assert_msg(nninit_st_open(files[f], &st, msg, sizeof msg) == NNINIT_OK, "%s: %s", files[f], msg);
+            ck_assert_str_eq(nninit_st_metadata(st, "mup_width_mult"), "4");
+            ck_assert_str_eq(nninit_st_metadata(st, "note"), "q\"uote \xc3\xa9");
+            ck_assert_str_eq(nninit_st_metadata(st, "format"), "pt");
+            ck_assert_str_eq(nninit_st_metadata(st, "spec"), nninit_model_json(m));
+            nninit_st_close(st);
+        }
+        (void)cmd;
+    }
+    char rm[100];
+    snprintf(rm, sizeof rm, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(rm), 0);
+    nninit_model_free(m);
+}
+END_TEST
+
 /* ---- variables and captures --------------------------------------------------------- */
 static double from_bits(uint64_t b) { double d; memcpy(&d, &b, sizeof d); return d; }
 
@@ -589,6 +656,15 @@ static const struct { const char *json; nninit_status st; const char *says[3]; }
       NNINIT_E_SHAPE, { "tensor \"h.3\"", "(rule \"h.{l}\" with l=3)", "groups=3 does not divide" } },
     { "{\"rules\": {\"h.{l}\": \"dirac(in_axis=l, out_axis=0)\"}, \"tensors\": [{\"name\": \"h.0\", \"shape\": [4, 4, 3]}]}",
       NNINIT_E_PARAM, { "with l=0", "out_axis out of range: equals in_axis" } },
+    /* metadata */
+    { "{\"metadata\": [\"a\"], \"tensors\": []}", NNINIT_E_FORMAT, { "field \"metadata\"", "expected an object of strings, got an array" } },
+    { "{\"metadata\": {\"a\": 4}, \"tensors\": []}", NNINIT_E_FORMAT, { "key \"a\"", "expected a string", "got a number" } },
+    { "{\"metadata\": {\"\": \"x\"}, \"tensors\": []}", NNINIT_E_FORMAT, { "field \"metadata\": a key is empty" } },
+    { "{\"metadata\": {\"a\": \"x\", \"a\": \"y\"}, \"tensors\": []}", NNINIT_E_FORMAT, { "key \"a\" appears twice" } },
+    { "{\"metadata\": {\"seed\": \"1\"}, \"tensors\": []}", NNINIT_E_FORMAT, { "key \"seed\" is nninit's own" } },
+    { "{\"metadata\": {\"format\": \"np\"}, \"tensors\": []}", NNINIT_E_FORMAT, { "key \"format\" is nninit's own" } },
+    { "{\"metadata\": {\"nninit_from\": \"x\"}, \"tensors\": []}", NNINIT_E_FORMAT, { "key \"nninit_from\" is nninit's own" } },
+    { "{\"metadata\": {}, \"metadata\": {}, \"tensors\": []}", NNINIT_E_FORMAT, { "field \"metadata\"", "appears twice" } },
     /* tensors: structure and types */
     { T("5"), NNINIT_E_FORMAT, { "tensors[0]", "expected an object" } },
     { T("{\"shape\": [2]}"), NNINIT_E_FORMAT, { "tensors[0]", "field \"name\"", "missing" } },
@@ -718,6 +794,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, streams_and_seeds);
     tcase_add_test(tc, set_dtype);
     tcase_add_test(tc, canonical_json_round_trip);
+    tcase_add_test(tc, spec_metadata);
     tcase_add_test(tc, vars_and_captures);
     tcase_add_test(tc, capture_matching);
     tcase_add_test(tc, errors);
