@@ -4,6 +4,7 @@
 #define NNINIT_TESTUTIL_H
 
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "nninit.h"
 
@@ -125,6 +127,27 @@ static inline unsigned char *nt_read_file(const char *path, size_t *len)
     fclose(f);
     *len = n;
     return buf;
+}
+
+/* Removes path: a file, or a directory and everything under it. */
+static inline void nt_remove_tree(const char *path)
+{
+    DIR *d = opendir(path);
+    if (!d) { unlink(path); return; }
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+        const size_t n = strlen(path) + strlen(e->d_name) + 2;
+        char *p = malloc(n);
+        ck_assert(p != NULL);
+        snprintf(p, n, "%s/%s", path, e->d_name);
+        struct stat sb;
+        if (lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode)) nt_remove_tree(p);
+        else unlink(p);
+        free(p);
+    }
+    closedir(d);
+    rmdir(path);
 }
 
 #endif

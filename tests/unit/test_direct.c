@@ -99,23 +99,6 @@ static void make_dir(void)
     ck_abort_msg("no directory here takes O_DIRECT (neither /tmp nor the working directory)");
 }
 
-static void remove_tree(const char *path)
-{
-    DIR *d = opendir(path);
-    if (!d) { unlink(path); return; }
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-        char p[600];
-        snprintf(p, sizeof p, "%s/%s", path, e->d_name);
-        struct stat sb;
-        if (lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode)) remove_tree(p);
-        else unlink(p);
-    }
-    closedir(d);
-    rmdir(path);
-}
-
 /* How many names a directory holds. */
 static size_t entries(const char *path)
 {
@@ -129,43 +112,53 @@ static size_t entries(const char *path)
     return n;
 }
 
-static nninit_model *parse(void)
+static nninit_model *g_model;
+
+/* The kinds of output, each under its own names in g_dir. */
+enum { SINGLE, SHARDED, NPY, N_KINDS };
+static const struct { nninit_file_format fmt; uint64_t max_shard; const char *suffix; } k_kinds[N_KINDS] = {
+    [SINGLE] = { NNINIT_FORMAT_SAFETENSORS, 0, ".safetensors" },
+    [SHARDED] = { NNINIT_FORMAT_SAFETENSORS, 10000000, "" },   /* 3 shards */
+    [NPY] = { NNINIT_FORMAT_NPY_DIR, 0, "" },
+};
+
+/* g_dir/NAME plus the kind's suffix, into buf[300]. */
+static void kind_path(char *buf, const char *name, int kind)
 {
-    nninit_model *m = NULL;
-    char msg[256];
-    ck_assert_msg(nninit_model_parse(k_model, strlen(k_model), &m, msg, sizeof msg) == NNINIT_OK, "parse: %s", msg);
-    return m;
+    snprintf(buf, 300, "%s/%s%s", g_dir, name, k_kinds[kind].suffix);
 }
 
-/* The in-memory path's single file (arena, init, save), written without faults. */
-static void memory_reference(const nninit_model *m, const char *path)
+static void setup(void)
 {
-    nninit_arena *a;
+    make_dir();
     char msg[256];
-    ck_assert_int_eq(nninit_arena_create(m, &a), NNINIT_OK);
-    ck_assert_msg(nninit_model_init(m, nninit_arena_pointers(a), NULL, msg, sizeof msg) == NNINIT_OK, "%s", msg);
-    faults_off();
-    ck_assert_msg(nninit_model_save(m, (const void *const *)nninit_arena_pointers(a), path, NNINIT_FORMAT_SAFETENSORS,
-                                    NULL, msg, sizeof msg) == NNINIT_OK, "%s", msg);
-    nninit_arena_free(a);
+    ck_assert_msg(nninit_model_parse(k_model, strlen(k_model), &g_model, msg, sizeof msg) == NNINIT_OK, "parse: %s",
+                  msg);
 }
 
-static nninit_status stream(const nninit_model *m, const char *path, nninit_file_format fmt, uint64_t max_shard,
-                            char *msg, size_t msg_size)
+static void teardown(void)
+{
+    nninit_model_free(g_model);
+    g_model = NULL;
+    nt_remove_tree(g_dir);
+}
+
+/* The model streamed as kind into path, with 2 filling threads. */
+static nninit_status stream(const char *path, int kind, int threads, char *msg, size_t msg_size)
 {
     nninit_model_write_options o = { 0 };
-    o.threads = 2;
-    o.max_shard_bytes = max_shard;
-    return nninit_model_write(m, path, fmt, &o, msg, msg_size);
+    o.threads = threads;
+    o.max_shard_bytes = k_kinds[kind].max_shard;
+    return nninit_model_write(g_model, path, k_kinds[kind].fmt, &o, msg, msg_size);
 }
 
 /* The streamed output without faults (checked against the in-memory path by
  * clean_equals_memory here and by test_stream for every kind of output). */
-static void reference(const nninit_model *m, const char *path, nninit_file_format fmt, uint64_t max_shard)
+static void reference(const char *path, int kind)
 {
     char msg[512];
     faults_off();
-    ck_assert_msg(stream(m, path, fmt, max_shard, msg, sizeof msg) == NNINIT_OK, "%s", msg);
+    ck_assert_msg(stream(path, kind, 2, msg, sizeof msg) == NNINIT_OK, "%s", msg);
 }
 
 /* Every file of directory a equals the same-named file of b (or the two files). */
@@ -194,51 +187,52 @@ static void same_output(const char *a, const char *b)
     ck_assert_uint_eq(n, entries(b));
 }
 
-/* The number of direct writes a clean streaming write of the model makes. */
-static int clean_direct_writes(const nninit_model *m, nninit_file_format fmt, uint64_t max_shard)
+/* Writes kind into out without faults but the one set up, and checks that
+ * the output equals ref and that at least `direct` direct writes were made. */
+static void equals_reference(const char *out, const char *ref, int kind, int threads, int direct)
 {
-    char out[300], msg[512];
-    snprintf(out, sizeof out, "%s/count", g_dir);
-    faults_off();
-    ck_assert_msg(stream(m, out, fmt, max_shard, msg, sizeof msg) == NNINIT_OK, "%s", msg);
+    char msg[512];
+    ck_assert_msg(stream(out, kind, threads, msg, sizeof msg) == NNINIT_OK, "%s", msg);
+    ck_assert_int_ge(__atomic_load_n(&g_direct, __ATOMIC_SEQ_CST), direct);
+    same_output(out, ref);
+    nt_remove_tree(out);
+}
+
+/* The number of direct writes a clean streaming write of kind makes. */
+static int clean_direct_writes(int kind)
+{
+    char out[300];
+    kind_path(out, "count", kind);
+    reference(out, kind);
     const int n = __atomic_load_n(&g_direct, __ATOMIC_SEQ_CST);
-    remove_tree(out);
+    nt_remove_tree(out);
     ck_assert_msg(n >= 3, "only %d direct writes: the direct path was not exercised", n);
     return n;
 }
 
-/* Writes the model with direct write `at` failing with errno e: the write
- * fails naming e, and g_dir holds nothing new. */
-static void fails_cleanly(nninit_file_format fmt, uint64_t max_shard, int at, int e)
+/* Writes kind with direct write `at` failing with errno e: the write fails
+ * naming e, and g_dir holds nothing new. */
+static void fails_cleanly(int kind, int at, int e)
 {
-    nninit_model *m = parse();
     char out[300], msg[512];
-    snprintf(out, sizeof out, "%s/out%s", g_dir, fmt == NNINIT_FORMAT_SAFETENSORS && !max_shard ? ".safetensors" : "");
+    kind_path(out, "out", kind);
     faults_off();
     g_fail_at = at;
     g_fail_errno = e;
-    nninit_status st = stream(m, out, fmt, max_shard, msg, sizeof msg);
+    nninit_status st = stream(out, kind, 2, msg, sizeof msg);
     ck_assert_msg(st == NNINIT_E_IO, "direct write %d failing with %s: status %s, '%s'", at, strerror(e),
                   nninit_status_str(st), msg);
     ck_assert_msg(strstr(msg, strerror(e)) != NULL, "the message does not name the error: '%s'", msg);
     ck_assert_msg(__atomic_load_n(&g_direct, __ATOMIC_SEQ_CST) > at, "the faulty write was never made");
     ck_assert_msg(entries(g_dir) == 0, "a failed write left %zu entries in %s", entries(g_dir), g_dir);
-    nninit_model_free(m);
 }
 
 START_TEST(disk_full_midway)
 {
-    make_dir();
-    nninit_model *m = parse();
-    const int sharded = clean_direct_writes(m, NNINIT_FORMAT_SAFETENSORS, 10000000);
-    const int single = clean_direct_writes(m, NNINIT_FORMAT_SAFETENSORS, 0);
-    const int npy = clean_direct_writes(m, NNINIT_FORMAT_NPY_DIR, 0);
-    nninit_model_free(m);
-    fails_cleanly(NNINIT_FORMAT_SAFETENSORS, 10000000, 1, ENOSPC);
-    fails_cleanly(NNINIT_FORMAT_SAFETENSORS, 10000000, sharded / 2, ENOSPC);
-    fails_cleanly(NNINIT_FORMAT_SAFETENSORS, 0, single / 2, EIO);
-    fails_cleanly(NNINIT_FORMAT_NPY_DIR, 0, npy / 2, ENOSPC);
-    remove_tree(g_dir);
+    fails_cleanly(SHARDED, 1, ENOSPC);
+    fails_cleanly(SHARDED, clean_direct_writes(SHARDED) / 2, ENOSPC);
+    fails_cleanly(SINGLE, clean_direct_writes(SINGLE) / 2, EIO);
+    fails_cleanly(NPY, clean_direct_writes(NPY) / 2, ENOSPC);
 }
 END_TEST
 
@@ -246,15 +240,9 @@ END_TEST
  * output is synced and committed. The first: before anything else is queued. */
 START_TEST(disk_full_at_the_end)
 {
-    make_dir();
-    nninit_model *m = parse();
-    const int sharded = clean_direct_writes(m, NNINIT_FORMAT_SAFETENSORS, 10000000);
-    const int single = clean_direct_writes(m, NNINIT_FORMAT_SAFETENSORS, 0);
-    nninit_model_free(m);
-    fails_cleanly(NNINIT_FORMAT_SAFETENSORS, 10000000, sharded - 1, ENOSPC);
-    fails_cleanly(NNINIT_FORMAT_SAFETENSORS, 0, single - 1, ENOSPC);
-    fails_cleanly(NNINIT_FORMAT_SAFETENSORS, 0, 0, ENOSPC);
-    remove_tree(g_dir);
+    fails_cleanly(SHARDED, clean_direct_writes(SHARDED) - 1, ENOSPC);
+    fails_cleanly(SINGLE, clean_direct_writes(SINGLE) - 1, ENOSPC);
+    fails_cleanly(SINGLE, 0, ENOSPC);
 }
 END_TEST
 
@@ -262,25 +250,18 @@ END_TEST
  * that run and the rest of the output through the cache, every byte right. */
 START_TEST(refused_direct_falls_back)
 {
-    make_dir();
-    nninit_model *m = parse();
-    char ref[300], out[300], msg[512];
-    for (int sharded = 0; sharded < 2; sharded++) {
-        const uint64_t max_shard = sharded ? 10000000 : 0;
-        snprintf(ref, sizeof ref, "%s/ref%s", g_dir, sharded ? "" : ".safetensors");
-        snprintf(out, sizeof out, "%s/out%s", g_dir, sharded ? "" : ".safetensors");
-        reference(m, ref, NNINIT_FORMAT_SAFETENSORS, max_shard);
+    char ref[300], out[300];
+    for (int kind = SINGLE; kind <= SHARDED; kind++) {
+        kind_path(ref, "ref", kind);
+        kind_path(out, "out", kind);
+        reference(ref, kind);
         faults_off();
         g_fail_at = 1;
         g_fail_errno = EINVAL;
-        ck_assert_msg(stream(m, out, NNINIT_FORMAT_SAFETENSORS, max_shard, msg, sizeof msg) == NNINIT_OK, "%s", msg);
+        equals_reference(out, ref, kind, 2, 2);
         ck_assert_int_eq(__atomic_load_n(&g_direct, __ATOMIC_SEQ_CST), 2);   /* none after the refusal */
-        same_output(out, ref);
-        remove_tree(out);
-        remove_tree(ref);
+        nt_remove_tree(ref);
     }
-    nninit_model_free(m);
-    remove_tree(g_dir);
 }
 END_TEST
 
@@ -288,12 +269,10 @@ END_TEST
  * the cache; on it, directly. Either way every byte is right. */
 START_TEST(short_direct_writes)
 {
-    make_dir();
-    nninit_model *m = parse();
-    char ref[300], out[300], msg[512];
-    snprintf(ref, sizeof ref, "%s/ref", g_dir);
-    snprintf(out, sizeof out, "%s/out", g_dir);
-    reference(m, ref, NNINIT_FORMAT_SAFETENSORS, 10000000);
+    char ref[300], out[300];
+    kind_path(ref, "ref", SHARDED);
+    kind_path(out, "out", SHARDED);
+    reference(ref, SHARDED);
     const size_t cuts[] = { 1000, 4096, 3 * 4096 + 17, 1 << 20 };
     for (size_t i = 0; i < sizeof cuts / sizeof *cuts; i++)
         for (int at = 0; at < 3; at++) {
@@ -301,13 +280,8 @@ START_TEST(short_direct_writes)
             g_fail_at = at;
             g_fail_errno = 0;
             g_short_bytes = cuts[i];
-            ck_assert_msg(stream(m, out, NNINIT_FORMAT_SAFETENSORS, 10000000, msg, sizeof msg) == NNINIT_OK,
-                          "write %d cut to %zu bytes: %s", at, cuts[i], msg);
-            same_output(out, ref);
-            remove_tree(out);
+            equals_reference(out, ref, SHARDED, 2, at + 1);
         }
-    nninit_model_free(m);
-    remove_tree(g_dir);
 }
 END_TEST
 
@@ -316,23 +290,16 @@ END_TEST
  * fallocate (EOPNOTSUPP) gets the same bytes as one with it. */
 START_TEST(reservation)
 {
-    make_dir();
-    nninit_model *m = parse();
     char ref[300], out[300], msg[512];
-    const struct { nninit_file_format fmt; uint64_t max_shard; const char *suffix; } kinds[] = {
-        { NNINIT_FORMAT_SAFETENSORS, 0, ".safetensors" },
-        { NNINIT_FORMAT_SAFETENSORS, 10000000, "" },
-        { NNINIT_FORMAT_NPY_DIR, 0, "" },
-    };
-    for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {
-        snprintf(ref, sizeof ref, "%s/ref%s", g_dir, kinds[k].suffix);
-        snprintf(out, sizeof out, "%s/out%s", g_dir, kinds[k].suffix);
-        reference(m, ref, kinds[k].fmt, kinds[k].max_shard);
+    for (int kind = 0; kind < N_KINDS; kind++) {
+        kind_path(ref, "ref", kind);
+        kind_path(out, "out", kind);
+        reference(ref, kind);
         ck_assert_msg(__atomic_load_n(&g_fallocs, __ATOMIC_SEQ_CST) >= 1, "no file was reserved");
 
         faults_off();
         g_falloc_errno = ENOSPC;
-        nninit_status st = stream(m, out, kinds[k].fmt, kinds[k].max_shard, msg, sizeof msg);
+        nninit_status st = stream(out, kind, 2, msg, sizeof msg);
         ck_assert_msg(st == NNINIT_E_IO && strstr(msg, "No space left on device (the output needs 0.023 GB; nothing "
                                                        "was written)"), "%s: %s", nninit_status_str(st), msg);
         ck_assert_int_eq(__atomic_load_n(&g_direct, __ATOMIC_SEQ_CST), 0);
@@ -340,52 +307,38 @@ START_TEST(reservation)
 
         faults_off();
         g_falloc_errno = EOPNOTSUPP;
-        ck_assert_msg(stream(m, out, kinds[k].fmt, kinds[k].max_shard, msg, sizeof msg) == NNINIT_OK, "%s", msg);
-        ck_assert_int_ge(__atomic_load_n(&g_direct, __ATOMIC_SEQ_CST), 3);
-        same_output(out, ref);
-        remove_tree(out);
-        remove_tree(ref);
+        equals_reference(out, ref, kind, 2, 3);
+        nt_remove_tree(ref);
     }
-    nninit_model_free(m);
-    remove_tree(g_dir);
 }
 END_TEST
 
-/* Without faults the streamed file equals the in-memory path's, at 1 and 2
- * filling threads (the I/O thread overlapping the staging of the next run),
- * and every kind of output is the same at 1 and 2 threads. */
+/* Without faults the streamed file equals the in-memory path's (arena,
+ * init, save), and every kind of output is the same at 1 and 2 filling
+ * threads (the I/O thread overlapping the staging of the next run). */
 START_TEST(clean_equals_memory)
 {
-    make_dir();
-    nninit_model *m = parse();
     char ref[300], out[300], msg[512];
+    nninit_arena *a;
     snprintf(ref, sizeof ref, "%s/mem.safetensors", g_dir);
-    memory_reference(m, ref);
-    const struct { nninit_file_format fmt; uint64_t max_shard; const char *suffix; } kinds[] = {
-        { NNINIT_FORMAT_SAFETENSORS, 0, ".safetensors" },
-        { NNINIT_FORMAT_SAFETENSORS, 10000000, "" },
-        { NNINIT_FORMAT_NPY_DIR, 0, "" },
-    };
-    for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {
-        if (k > 0) {
-            snprintf(ref, sizeof ref, "%s/ref%s", g_dir, kinds[k].suffix);
-            reference(m, ref, kinds[k].fmt, kinds[k].max_shard);
+    ck_assert_int_eq(nninit_arena_create(g_model, &a), NNINIT_OK);
+    ck_assert_msg(nninit_model_init(g_model, nninit_arena_pointers(a), NULL, msg, sizeof msg) == NNINIT_OK, "%s", msg);
+    faults_off();
+    ck_assert_msg(nninit_model_save(g_model, (const void *const *)nninit_arena_pointers(a), ref,
+                                    NNINIT_FORMAT_SAFETENSORS, NULL, msg, sizeof msg) == NNINIT_OK, "%s", msg);
+    nninit_arena_free(a);
+    for (int kind = 0; kind < N_KINDS; kind++) {
+        if (kind != SINGLE) {
+            kind_path(ref, "ref", kind);
+            reference(ref, kind);
         }
-        snprintf(out, sizeof out, "%s/out%s", g_dir, kinds[k].suffix);
+        kind_path(out, "out", kind);
         for (int threads = 1; threads <= 2; threads++) {
             faults_off();
-            nninit_model_write_options o = { 0 };
-            o.threads = threads;
-            o.max_shard_bytes = kinds[k].max_shard;
-            ck_assert_msg(nninit_model_write(m, out, kinds[k].fmt, &o, msg, sizeof msg) == NNINIT_OK, "%s", msg);
-            ck_assert_int_ge(__atomic_load_n(&g_direct, __ATOMIC_SEQ_CST), 3);
-            same_output(out, ref);
-            remove_tree(out);
+            equals_reference(out, ref, kind, threads, 3);
         }
-        remove_tree(ref);
+        nt_remove_tree(ref);
     }
-    nninit_model_free(m);
-    remove_tree(g_dir);
 }
 END_TEST
 
@@ -393,6 +346,7 @@ static Suite *make_suite(void)
 {
     Suite *s = suite_create("direct");
     TCase *tc = nt_tcase("faults");
+    tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, clean_equals_memory);
     tcase_add_test(tc, disk_full_midway);
     tcase_add_test(tc, disk_full_at_the_end);

@@ -395,11 +395,11 @@ START_TEST(spec_metadata)
     for (size_t k = 0; k < 3; k++) {
         snprintf(path, sizeof path, "%s/%s", dir, outs[k].name);
         ck_assert_msg(nninit_model_write(m, path, outs[k].fmt, outs[k].o, msg, sizeof msg) == NNINIT_OK, "%s", msg);
-        char cmd[400];
         if (outs[k].fmt == NNINIT_FORMAT_NPY_DIR) {
+            char json[200];
             size_t len;
-            snprintf(cmd, sizeof cmd, "%s/__metadata__.json", path);
-            unsigned char *text = nt_read_file(cmd, &len);
+            snprintf(json, sizeof json, "%s/__metadata__.json", path);
+            unsigned char *text = nt_read_file(json, &len);
             ck_assert_ptr_nonnull(text);
             ck_assert_ptr_nonnull(memmem(text, len, "\"mup_width_mult\": \"4\"", 21));
             free(text);
@@ -423,11 +423,8 @@ START_TEST(spec_metadata)
             ck_assert_str_eq(nninit_st_metadata(st, "spec"), nninit_model_json(m));
             nninit_st_close(st);
         }
-        (void)cmd;
     }
-    char rm[100];
-    snprintf(rm, sizeof rm, "rm -rf '%s'", dir);
-    ck_assert_int_eq(system(rm), 0);
+    nt_remove_tree(dir);
     nninit_model_free(m);
 }
 END_TEST

@@ -43,24 +43,6 @@ static void make_dir(void)
     ck_assert(mkdtemp(g_dir) != NULL);
 }
 
-/* Removes g_dir and everything under it (two levels: outputs are flat). */
-static void remove_tree(const char *path)
-{
-    DIR *d = opendir(path);
-    if (!d) { unlink(path); return; }
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-        char p[512];
-        snprintf(p, sizeof p, "%s/%s", path, e->d_name);
-        struct stat sb;
-        if (lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode)) remove_tree(p);
-        else unlink(p);
-    }
-    closedir(d);
-    rmdir(path);
-}
-
 /* Names in a directory, sorted, one per line (the test's view of "what is there"). */
 static char *listing(const char *path)
 {
@@ -151,7 +133,7 @@ START_TEST(single_file_equals_arena)
     ck_assert_str_eq(names, "out.safetensors\nref.safetensors\n");
     free(names);
     nninit_model_free(m);
-    remove_tree(g_dir);
+    nt_remove_tree(g_dir);
 }
 END_TEST
 
@@ -179,7 +161,7 @@ START_TEST(npy_dir_equals_arena)
     }
     free(names);
     nninit_model_free(m);
-    remove_tree(g_dir);
+    nt_remove_tree(g_dir);
 }
 END_TEST
 
@@ -300,7 +282,7 @@ START_TEST(sharded_equals_arena)
     free(t);
     nninit_arena_free(a);
     nninit_model_free(m);
-    remove_tree(g_dir);
+    nt_remove_tree(g_dir);
 }
 END_TEST
 
@@ -333,7 +315,7 @@ START_TEST(stats_equal_tensor_stats)
     free(got);
     nninit_arena_free(a);
     nninit_model_free(m);
-    remove_tree(g_dir);
+    nt_remove_tree(g_dir);
 }
 END_TEST
 
@@ -461,7 +443,7 @@ START_TEST(from_checkpoint_equals_init_from)
     free(fc1);
     nninit_arena_free(a);
     nninit_model_free(m);
-    remove_tree(g_dir);
+    nt_remove_tree(g_dir);
 }
 END_TEST
 
@@ -525,7 +507,7 @@ START_TEST(parts_equal_one_run)
     ck_assert_msg(names[0] != '.', "%s", names);
     free(names);
     nninit_model_free(m);
-    remove_tree(g_dir);
+    nt_remove_tree(g_dir);
 }
 END_TEST
 
@@ -642,7 +624,7 @@ START_TEST(failures_leave_nothing)
     free(before);
     free(before_keep);
     nninit_model_free(m);
-    remove_tree(g_dir);
+    nt_remove_tree(g_dir);
 }
 END_TEST
 
@@ -729,7 +711,7 @@ START_TEST(sharded_reader_rejects)
     nninit_st_file *f;
     ck_assert_int_eq(nninit_st_open(g_dir, &f, msg, sizeof msg), NNINIT_E_IO);
     ck_assert_msg(strstr(msg, "neither") != NULL, "%s", msg);
-    remove_tree(g_dir);
+    nt_remove_tree(g_dir);
 }
 END_TEST
 
@@ -808,7 +790,7 @@ START_TEST(sharded_name_and_no_match)
     nninit_st_close(f);
     free(before);
     nninit_model_free(m);
-    remove_tree(g_dir);
+    nt_remove_tree(g_dir);
 }
 END_TEST
 
