@@ -63,6 +63,11 @@ fi
 # Orthogonal: the products run on OpenBLAS's threads (OPENBLAS_NUM_THREADS).
 if [ "$ONLY" != fill ]; then
     ORTHO_FLAGS=()
+    # make bench: shapes up to 4096^2 elements (the 8192^2 and 4096x16384 cases, with PyTorch
+    # on them, take a minute more: make bench-full and NNINIT_BENCH_ONLY=orthogonal run them)
+    if [ "$ONLY" = all ] && [ "${NNINIT_BENCH_FULL:-0}" != 1 ]; then
+        ORTHO_FLAGS=('--benchmark_filter=-/(8192x8192|4096x16384)')
+    fi
     if [ "$ONLY" = orthogonal ]; then ORTHO_FLAGS=("$@"); fi
     "$CXX" -std=c++17 -O2 -Wall -Wextra -Iinclude bench/bench_orthogonal.cc build/libnninit.a \
         -lbenchmark -lpthread -fopenmp -llapacke -lopenblas -lm -o build/bench_orthogonal
