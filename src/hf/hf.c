@@ -66,7 +66,7 @@ static nninit_status write_spec(const nninit_hf_config_ *c, const nninit_hf_reci
         nninit_text_fmt_(&s, "  \"metadata\": {\"mup_base_hidden\": \"%lld\", \"mup_width_mult\": \"%.17g\", "
                          "\"mup_output_mult\": \"%.17g\"},\n", (long long)r->base_hidden, wm, 1.0 / wm);
     }
-    if (seed <= ((uint64_t)1 << 53)) nninit_text_fmt_(&s, "  \"seed\": %llu,\n", (unsigned long long)seed);
+    if (seed <= (uint64_t)NNINIT_JSON_INT_MAX_) nninit_text_fmt_(&s, "  \"seed\": %llu,\n", (unsigned long long)seed);
     else nninit_text_fmt_(&s, "  \"seed\": \"%llu\",\n", (unsigned long long)seed);
     nninit_text_fmt_(&s, "  \"dtype\": \"%s\",\n", nninit_dtype_name(dtype));
     write_vars(&s, c);

@@ -297,7 +297,7 @@ nninit_status nninit_hf_config_read_(const char *config, size_t len, nninit_hf_c
     }
     /* bounds that keep every size the table computes exact (2^53) and the
      * tensor list of a sane length (a few 10^4 for the largest MoE models) */
-    if (r.st == NNINIT_OK && (double)c->vocab * (double)c->hidden > 9007199254740992.0)
+    if (r.st == NNINIT_OK && (double)c->vocab * (double)c->hidden > (double)NNINIT_JSON_INT_MAX_)
         fail(&r, NNINIT_E_FORMAT, "vocab_size", "%s", "times hidden_size is too many elements", 0);
     if (r.st == NNINIT_OK && (double)c->heads * (double)c->head_dim > (double)((int64_t)1 << 40))
         fail(&r, NNINIT_E_FORMAT, "head_dim", "%s", "times the attention heads is too large", 0);

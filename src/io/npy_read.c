@@ -45,7 +45,6 @@ void nninit_npy_close(nninit_npy_file *f)
     free(f);
 }
 
-
 /* ---- the header dict ----------------------------------------------------------- */
 typedef struct {
     const char *s;

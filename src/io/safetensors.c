@@ -25,7 +25,6 @@
 /* The reference implementation refuses headers over 100 MB; so do we, which
  * also bounds the allocation a hostile length field can cause. */
 #define ST_HEADER_MAX 100000000u
-/* JSON numbers are doubles: integers above 2^53 are not exact any more. */
 #define ST_META_KEY "__metadata__"
 
 /* ---- dtypes ---------------------------------------------------------------
@@ -179,7 +178,6 @@ static int cmp_ref_names(const void *a, const void *b)
     return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
-#undef FAIL
 #define BAD_FORMAT(...) RETURN_FAIL(NNINIT_E_FORMAT, __VA_ARGS__)
 
 /* One tensor entry of the header into *e (name already set and checked). */

@@ -67,7 +67,6 @@ static nninit_status write_layout(nninit_layout_ *L, const char *path, const nni
     return st;
 }
 
-
 nninit_status nninit_st_write_(const char *what, const char *path, const nninit_tensor *tensors, size_t n,
                                const char *const *metadata, uint64_t max_shard_bytes, const nninit_write_options *opt,
                                char *msg, size_t msg_size)

@@ -361,13 +361,12 @@ static nninit_status create_files(nninit_sink_ *s, char *msg, size_t msg_size)
         RETURN_ERROR_IF(!path, nninit_fail_(NNINIT_E_NOMEM, msg, msg_size, "out of memory"));
         int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
         free(path);
-        int rc = fd < 0 ? -1 : reserve(fd, lf->size);
-        if (rc != 0) {
+        if (fd >= 0 && reserve(fd, lf->size) != 0) {
             nninit_status st = reserve_failed(s, lf->name, msg, msg_size);
             close(fd);
             return st;
         }
-        rc = fd < 0 ? -1 : nninit_write_all_(fd, lf->head, lf->head_len, s->opt);
+        int rc = fd < 0 ? -1 : nninit_write_all_(fd, lf->head, lf->head_len, s->opt);
         int e = errno;
         if (fd >= 0 && close(fd) != 0 && rc == 0) { rc = -1; e = errno; }
         if (rc != 0) {

@@ -12,8 +12,6 @@
 #include "io.h"
 
 #define ST_DATA_ALIGN 64
-/* JSON numbers are doubles: integers above 2^53 are not exact any more. */
-#define ST_INT_MAX 9007199254740992.0
 #define ST_META_KEY "__metadata__"
 
 /* sorting names with their index: duplicates become neighbours */
@@ -42,7 +40,6 @@ static int cmp_size(const void *a, const void *b)
     return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
-
 /* Checks one tensor for the writer. */
 static nninit_status check_out_tensor(const nninit_tensor *t, size_t i, char *msg, size_t msg_size)
 {
@@ -61,7 +58,7 @@ static nninit_status check_out_tensor(const nninit_tensor *t, size_t i, char *ms
         RETURN_FAIL(NNINIT_E_PARAM, "safetensors: tensor \"%s\": bad shape (negative size or too many elements)",
              t->name);
     for (int d = 0; d < t->ndim; d++)
-        if ((double)t->shape[d] > ST_INT_MAX)
+        if (t->shape[d] > NNINIT_JSON_INT_MAX_)   /* JSON numbers are doubles: exact up to 2^53 */
             RETURN_FAIL(NNINIT_E_PARAM, "safetensors: tensor \"%s\": size %" PRId64 " of axis %d is above 2^53, which "
                  "JSON readers cannot represent exactly", t->name, t->shape[d], d);
     size_t elem = nninit_dtype_size(t->dtype);

@@ -14,10 +14,6 @@
 #include <cjson/cJSON.h>
 #include "model.h"
 
-/* JSON numbers are doubles: integers above 2^53 are not all representable,
- * so larger seeds must be written as decimal strings and larger sizes are refused. */
-#define EXACT_INT_MAX 9007199254740992.0
-
 typedef struct {
     char *name;
     char *init;                  /* the spec string that applies */
@@ -442,7 +438,7 @@ static nninit_status parse_tensor(ctx *c, const cJSON *e, size_t idx, const nnin
                         nninit_json_type_name_(s));
         if (!nninit_json_int_(s, 0, NNINIT_JSON_INT_MAX_, &t->shape[d]))
             return CTX_FAIL(c, NNINIT_E_SHAPE, "tensor \"" NAMEFMT "\": field \"shape\": %.17g is not a size%s", name,
-                        s->valuedouble, s->valuedouble > EXACT_INT_MAX ? " (larger than 2^53)" : "");
+                        s->valuedouble, s->valuedouble > (double)NNINIT_JSON_INT_MAX_ ? " (larger than 2^53)" : "");
     }
     t->ndim = ndim;
     nninit_shape_str_(shp, sizeof shp, t->shape, ndim);
@@ -619,6 +615,10 @@ static nninit_status parse_metadata(ctx *c, const cJSON *v, nninit_model *m)
         if (!cJSON_IsString(e))
             return CTX_FAIL(c, NNINIT_E_FORMAT, "field \"metadata\": key \"" NAMEFMT "\": expected a string (file "
                             "metadata holds text), got %s", e->string, nninit_json_type_name_(e));
+        /* safetensors headers are JSON text: no output could hold other bytes */
+        if (!nninit_utf8_ok_(e->string) || !nninit_utf8_ok_(e->valuestring))
+            return CTX_FAIL(c, NNINIT_E_FORMAT, "field \"metadata\": %s is not valid UTF-8",
+                            nninit_utf8_ok_(e->string) ? "a value" : "a key");
         char **kv = &m->user_meta[2 * m->n_user_meta];
         if (!(kv[0] = dup_str(e->string)) || !(kv[1] = dup_str(e->valuestring)))
             return CTX_FAIL(c, NNINIT_E_NOMEM, "out of memory");
@@ -662,6 +662,8 @@ static nninit_status parse_doc(ctx *c, const cJSON *root, nninit_model *m)
         if (!(v = cJSON_GetObjectItemCaseSensitive(root, texts[i]))) continue;
         if (!cJSON_IsString(v))
             return CTX_FAIL(c, NNINIT_E_FORMAT, "field \"%s\": expected a string, got %s", texts[i], nninit_json_type_name_(v));
+        if (!nninit_utf8_ok_(v->valuestring))   /* it goes into every output's metadata, JSON text */
+            return CTX_FAIL(c, NNINIT_E_FORMAT, "field \"%s\": not valid UTF-8", texts[i]);
         char *s = dup_str(v->valuestring);
         if (!s) return CTX_FAIL(c, NNINIT_E_NOMEM, "out of memory");
         *(i ? &m->description : &m->name) = s;
@@ -910,8 +912,8 @@ static char *canonical_json(const nninit_model *m)
 {
     cJSON *root = cJSON_CreateObject();
     int ok = root != NULL;
-    /* Seeds JSON numbers hold exactly stay numbers; larger ones are strings. */
-    if (ok && m->seed <= (uint64_t)EXACT_INT_MAX) ok = put(root, "seed", raw_int(m->seed));
+    /* Seeds JSON numbers hold exactly (up to 2^53) stay numbers; larger ones are strings. */
+    if (ok && m->seed <= (uint64_t)NNINIT_JSON_INT_MAX_) ok = put(root, "seed", raw_int(m->seed));
     else if (ok) {
         char buf[24];
         snprintf(buf, sizeof buf, "%llu", (unsigned long long)m->seed);

@@ -387,7 +387,6 @@ void nninit_model_writer_free(nninit_model_writer *w)
     free(w);
 }
 
-
 static nninit_status check_options(const nninit_model *model, const char *path, nninit_file_format format,
                                    const nninit_model_write_options *o, char *msg, size_t msg_size)
 {

@@ -108,7 +108,7 @@ nninit_status nninit_scheme_check_(const nninit_scheme *s, unsigned *bad, char *
         BAD_PARAM(NNP_GROUPS, "groups out of range: must be >= 1 (got %lld)", (long long)s->layout.groups);
     if (!(p & NNP_GROUPS) && s->layout.groups > 1)
         BAD_PARAM(NNP_GROUPS, "groups out of range: %s does not use groups", nninit_schemes_[s->kind].name);
-#undef BAD
+#undef BAD_PARAM
     nninit_msg_clear_(why, why_size);
     return NNINIT_OK;
 }

@@ -662,6 +662,11 @@ static const struct { const char *json; nninit_status st; const char *says[3]; }
     { "{\"metadata\": {\"format\": \"np\"}, \"tensors\": []}", NNINIT_E_FORMAT, { "key \"format\" is nninit's own" } },
     { "{\"metadata\": {\"nninit_from\": \"x\"}, \"tensors\": []}", NNINIT_E_FORMAT, { "key \"nninit_from\" is nninit's own" } },
     { "{\"metadata\": {}, \"metadata\": {}, \"tensors\": []}", NNINIT_E_FORMAT, { "field \"metadata\"", "appears twice" } },
+    /* bytes no output's metadata could hold */
+    { "{\"metadata\": {\"k\": \"a\xff\"}, \"tensors\": []}", NNINIT_E_FORMAT, { "field \"metadata\": a value is not valid UTF-8" } },
+    { "{\"metadata\": {\"\xc3\": \"a\"}, \"tensors\": []}", NNINIT_E_FORMAT, { "field \"metadata\": a key is not valid UTF-8" } },
+    { "{\"description\": \"\xe2\x82\", \"tensors\": []}", NNINIT_E_FORMAT, { "field \"description\": not valid UTF-8" } },
+    { "{\"name\": \"\xff\", \"tensors\": []}", NNINIT_E_FORMAT, { "field \"name\": not valid UTF-8" } },
     /* tensors: structure and types */
     { T("5"), NNINIT_E_FORMAT, { "tensors[0]", "expected an object" } },
     { T("{\"shape\": [2]}"), NNINIT_E_FORMAT, { "tensors[0]", "field \"name\"", "missing" } },
